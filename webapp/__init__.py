@@ -1,0 +1,37 @@
+"""Translation workbench: post-edit machine translation segment by segment."""
+
+from __future__ import annotations
+
+import os
+
+from flask import Flask
+
+from .config import ROOT, defaults, from_environment, instance_secret
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Create and configure the app."""
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("WEBAPP_INSTANCE", str(ROOT / "instance")),
+        template_folder=str(ROOT / "templates"),
+    )
+    app.config.from_mapping(defaults(app.instance_path))
+    app.config.update(from_environment())
+    if test_config:
+        app.config.update(test_config)
+    os.makedirs(app.instance_path, exist_ok=True)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = instance_secret(app.instance_path)
+    # Werkzeug refuses bodies past this before a view runs; the views give the clear message.
+    app.config.setdefault("MAX_CONTENT_LENGTH", app.config["MAX_UPLOAD_BYTES"] * 2 + 65536)
+
+    from . import api, cli, db, editor, jobs, mt
+
+    mt.configure(app.config.get("ARGOS_PACKAGES_DIR"))
+    db.init_app(app)
+    jobs.init_app(app)
+    editor.init_app(app)
+    api.init_app(app)
+    cli.init_app(app)
+    return app

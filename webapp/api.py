@@ -1,0 +1,240 @@
+"""The JSON API: documents, segments, jobs and export, described by an OpenAPI document."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask, Response, current_app, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from . import documents, jobs, mt, textio
+from .auth import current_name
+from .db import get_db
+from .editor import mt_pair
+from .models import Document, Job, Segment
+from .openapi import spec
+from .states import State
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+
+class ApiError(Exception):
+    """An error answered as JSON with a status code and a message."""
+
+    def __init__(self, status: int, message: str, **extra):
+        super().__init__(message)
+        self.status, self.message, self.extra = status, message, extra
+
+
+def json_error(err: HTTPException) -> tuple[Response, int]:
+    """Answer an HTTP error as JSON."""
+    message = err.description or err.name
+    if err.code == 413:
+        message = (f"The upload is larger than this server accepts "
+                   f"({current_app.config['MAX_UPLOAD_BYTES']:,} bytes).")
+    return jsonify({"error": err.name, "message": message}), err.code
+
+
+def _document(doc_id: int) -> Document:
+    """Return the document or raise a 404 ApiError."""
+    doc = get_db().get(Document, doc_id)
+    if doc is None:
+        raise ApiError(404, f"There is no document {doc_id}.")
+    return doc
+
+
+def _segment(seg_id: int) -> Segment:
+    """Return the segment or raise a 404 ApiError."""
+    seg = get_db().get(Segment, seg_id)
+    if seg is None:
+        raise ApiError(404, f"There is no segment {seg_id}.")
+    return seg
+
+
+def _json_body() -> dict:
+    """Return the request's JSON object or raise a 400 ApiError."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise ApiError(400, "The request body must be a JSON object.")
+    return body
+
+
+def _int_param(name: str, default: int, lo: int, hi: int) -> int:
+    """Return an integer query parameter within [lo, hi] or raise a 400 ApiError."""
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ApiError(400, f"{name} must be a whole number.") from None
+    if not lo <= value <= hi:
+        raise ApiError(400, f"{name} must be between {lo} and {hi}.")
+    return value
+
+
+@bp.get("/documents")
+def list_documents():
+    """List every document."""
+    return jsonify([d.to_dict() for d in documents.list_documents(get_db())])
+
+
+@bp.post("/documents")
+def create_document():
+    """Import a plain-text document from a multipart upload."""
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        raise ApiError(400, "Send the document as the multipart field 'file'.")
+    limit = current_app.config["MAX_UPLOAD_BYTES"]
+    db = get_db()
+    try:
+        doc = documents.import_text(
+            db, upload.read(limit + 1), upload.filename, request.form.get("source_lang", ""),
+            request.form.get("target_lang", ""), request.form.get("mode", "translate"), limit,
+            author=current_name(),
+        )
+    except (textio.TextImportError, documents.DocumentError) as exc:
+        db.rollback()
+        raise ApiError(413 if "limit" in str(exc) else 422, str(exc)) from None
+    data = doc.to_dict()
+    data["segments"] = documents.count_segments(db, doc.id)
+    src, tgt = mt_pair(doc)
+    data["mt_available"] = mt.has_route(src, tgt)
+    if not data["mt_available"]:
+        data["mt_message"] = mt.missing_pair_message(src, tgt)
+    return jsonify(data), 201
+
+
+@bp.get("/documents/<int:doc_id>")
+def get_document(doc_id: int):
+    """Return one document with its progress by state."""
+    doc = _document(doc_id)
+    data = doc.to_dict()
+    counts = documents.state_counts(get_db(), doc.id)
+    data["segments"] = sum(counts.values())
+    data["states"] = {s.slug: n for s, n in counts.items()}
+    return jsonify(data)
+
+
+@bp.get("/documents/<int:doc_id>/segments")
+def list_segments(doc_id: int):
+    """Return a page of a document's segments."""
+    doc = _document(doc_id)
+    offset = _int_param("offset", 0, 0, 10**9)
+    limit = _int_param("limit", 100, 1, 1000)
+    states = []
+    for slug in request.args.getlist("state"):
+        try:
+            states.append(State.from_slug(slug))
+        except ValueError as exc:
+            raise ApiError(400, str(exc)) from None
+    flt = documents.SegmentFilter(states=states, query=request.args.get("q", "")[:500])
+    segs, total = documents.page_segments(get_db(), doc.id, offset, limit, flt)
+    return jsonify({"total": total, "offset": offset, "limit": limit,
+                    "segments": [s.to_dict() for s in segs]})
+
+
+@bp.put("/segments/<int:seg_id>")
+def put_segment(seg_id: int):
+    """Save a segment's target if `version` is current; 409 with the current one if not."""
+    seg = _segment(seg_id)
+    body = _json_body()
+    version = body.get("version")
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise ApiError(400, "'version' must be the integer version the edit is based on.")
+    if not isinstance(body.get("target"), str):
+        raise ApiError(400, "'target' must be a string.")
+    seconds = body.get("seconds")
+    if seconds is not None and not (isinstance(seconds, int | float) and 0 <= seconds < 86400):
+        raise ApiError(400, "'seconds' must be a number of seconds under a day.")
+    db = get_db()
+    try:
+        seg = documents.save_target(
+            db, seg, body["target"], version, current_name(), State.TRANSLATED,
+            seconds=seconds, max_chars=current_app.config["MAX_SEGMENT_CHARS"],
+        )
+    except documents.ConflictError as exc:
+        return jsonify({
+            "error": "Conflict",
+            "message": str(exc),
+            "segment": exc.segment.to_dict(),
+            "yours": exc.attempted,
+        }), 409
+    except documents.DocumentError as exc:
+        db.rollback()
+        raise ApiError(422, str(exc)) from None
+    return jsonify(seg.to_dict())
+
+
+@bp.get("/segments/<int:seg_id>")
+def get_segment(seg_id: int):
+    """Return one segment."""
+    return jsonify(_segment(seg_id).to_dict())
+
+
+@bp.get("/segments/<int:seg_id>/history")
+def segment_history(seg_id: int):
+    """Return a segment's revisions and change-log rows, newest first."""
+    revisions, changes = documents.history(get_db(), _segment(seg_id))
+    return jsonify({"revisions": [r.to_dict() for r in revisions],
+                    "changes": [c.to_dict() for c in changes]})
+
+
+@bp.post("/documents/<int:doc_id>/pretranslate")
+def pretranslate(doc_id: int):
+    """Start machine translation of a document in the background."""
+    doc = _document(doc_id)
+    src, tgt = mt_pair(doc)
+    if not mt.has_route(src, tgt):
+        raise ApiError(409, mt.missing_pair_message(src, tgt), pair=[src, tgt])
+    job = jobs.start_pretranslation(current_app._get_current_object(), get_db(), doc)
+    return jsonify(job.to_dict()), 202
+
+
+@bp.get("/jobs/<int:job_id>")
+def get_job(job_id: int):
+    """Return a background job's status and progress."""
+    job = get_db().get(Job, job_id)
+    if job is None:
+        raise ApiError(404, f"There is no job {job_id}.")
+    return jsonify(job.to_dict())
+
+
+@bp.get("/documents/<int:doc_id>/export")
+def export(doc_id: int):
+    """Export the corrected document."""
+    doc = _document(doc_id)
+    fmt = request.args.get("format", "txt")
+    if fmt != "txt":
+        raise ApiError(400, f"Unknown export format {fmt!r}; use format=txt.")
+    exp = documents.export_text(get_db(), doc)
+    resp = Response(exp.text, mimetype="text/plain; charset=utf-8")
+    resp.headers["Content-Disposition"] = f'attachment; filename="{exp.filename}"'
+    resp.headers["X-Untranslated-Segments"] = str(exp.untranslated)
+    return resp
+
+
+@bp.get("/models")
+def list_models():
+    """List the installed MT language pairs."""
+    return jsonify([{"from": a, "to": b} for a, b in mt.installed_pairs()])
+
+
+@bp.get("/openapi.json")
+def openapi():
+    """Return the OpenAPI document of this API."""
+    return jsonify(spec())
+
+
+def init_app(app: Flask) -> None:
+    """Register the API and make every error under /api/ JSON."""
+    app.register_blueprint(bp)
+
+    @app.errorhandler(ApiError)
+    def api_error(err: ApiError):
+        return jsonify({"error": err.message, "message": err.message, **err.extra}), err.status
+
+    @app.errorhandler(500)
+    def server_error(err):
+        if request.path.startswith("/api/"):
+            return jsonify({"error": "Internal Server Error",
+                            "message": "The server failed; nothing was changed."}), 500
+        return "<h1>Server error</h1><p>Nothing was changed. Try again.</p>", 500

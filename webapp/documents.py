@@ -1,0 +1,484 @@
+"""Documents and segments: import, save with version check, split, merge, export."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.orm import Session
+
+from . import segmentation, textio
+from .models import Change, Document, Revision, Segment, utcnow
+from .states import Action, State
+
+MODES = ("translate", "review")
+
+
+class ConflictError(Exception):
+    """A save was based on a version that is no longer current; nothing was written."""
+
+    def __init__(self, segment: Segment, attempted: str):
+        super().__init__(
+            f"Segment {segment.number} was changed meanwhile (now version {segment.version})."
+        )
+        self.segment = segment
+        self.attempted = attempted
+
+
+class DocumentError(ValueError):
+    """A request about a document that cannot be carried out, said for a person."""
+
+
+def log(
+    db: Session,
+    action: Action,
+    author: str,
+    document_id: int | None,
+    segment_id: int | None = None,
+    **details,
+) -> Change:
+    """Append one row to the change log."""
+    row = Change(
+        document_id=document_id,
+        segment_id=segment_id,
+        action=int(action),
+        author=author,
+        details_json=json.dumps(details, ensure_ascii=False),
+    )
+    db.add(row)
+    return row
+
+
+def _add_revision(
+    db: Session, seg: Segment, kind: str, author: str, seconds: float | None = None,
+    replaced: int | None = None,
+) -> Revision:
+    """Store the segment's current target as a new revision."""
+    rev = Revision(
+        segment=seg,
+        version=seg.version,
+        replaced_version=replaced,
+        text=seg.target,
+        state=seg.state,
+        kind=kind,
+        author=author,
+        seconds=seconds,
+    )
+    db.add(rev)
+    return rev
+
+
+def check_langs(source_lang: str, target_lang: str, mode: str) -> tuple[str, str, str]:
+    """Return normalised language codes and mode, or raise DocumentError."""
+    src, tgt = (source_lang or "").strip().lower(), (target_lang or "").strip().lower()
+    for code in (src, tgt):
+        if not (2 <= len(code) <= 8 and code.replace("-", "").isalpha()):
+            raise DocumentError(f"{code!r} is not a language code such as 'de' or 'en'.")
+    if src == tgt:
+        raise DocumentError("Source and target language are the same.")
+    if mode not in MODES:
+        raise DocumentError(f"Mode must be one of {', '.join(MODES)}, not {mode!r}.")
+    return src, tgt, mode
+
+
+def import_text(
+    db: Session,
+    data: bytes,
+    name: str,
+    source_lang: str,
+    target_lang: str,
+    mode: str,
+    max_bytes: int,
+    author: str = "",
+) -> Document:
+    """Decode, segment and store a plain-text file; nothing is stored if it is refused."""
+    src, tgt, mode = check_langs(source_lang, target_lang, mode)
+    decoded = textio.decode_text(data, max_bytes)
+    file_lang = tgt if mode == "review" else src
+    leading, spans = segmentation.split_text(decoded.text, file_lang)
+    if not spans:
+        raise textio.TextImportError("The file holds no text to translate.")
+    doc = Document(
+        name=_clean_name(name),
+        source_lang=src,
+        target_lang=tgt,
+        mode=mode,
+        source_kind="none" if mode == "review" else "original",
+        leading=leading,
+        encoding=decoded.encoding,
+        created_by=author,
+    )
+    db.add(doc)
+    db.flush()
+    now = utcnow()
+    rows = []
+    for i, span in enumerate(spans):
+        if mode == "review":
+            # The imported text is the MT to correct: it is the draft and the baseline.
+            rows.append(dict(
+                document_id=doc.id, position=i, paragraph=span.paragraph, source="",
+                target=span.text, mt=span.text, trailing=span.trailing,
+                state=int(State.MT), version=1, updated_at=now, updated_by=author,
+            ))
+        else:
+            rows.append(dict(
+                document_id=doc.id, position=i, paragraph=span.paragraph, source=span.text,
+                target="", mt="", trailing=span.trailing, state=int(State.NEW), version=0,
+                updated_at=now, updated_by=author,
+            ))
+    # Bulk insert: a 10,000-segment file must not cost 10,000 ORM flushes.
+    db.execute(Segment.__table__.insert(), rows)
+    if mode == "review":
+        ids = db.scalars(
+            select(Segment.id).where(Segment.document_id == doc.id).order_by(Segment.position)
+        ).all()
+        db.execute(Revision.__table__.insert(), [
+            dict(segment_id=sid, version=1, replaced_version=None, text=r["target"],
+                 state=int(State.MT), kind="import", author=author, created_at=now)
+            for sid, r in zip(ids, rows, strict=True)
+        ])
+    log(db, Action.IMPORT, author, doc.id, name=doc.name, segments=len(spans),
+        encoding=decoded.encoding, mode=mode)
+    db.commit()
+    return doc
+
+
+def _clean_name(name: str) -> str:
+    """Return a display name from an uploaded file name, without any directory part."""
+    base = (name or "").replace("\\", "/").rsplit("/", 1)[-1].strip()
+    base = "".join(ch for ch in base if ch.isprintable())
+    return (base or "untitled.txt")[:255]
+
+
+def get_document(db: Session, doc_id: int) -> Document | None:
+    """Return the document, or None."""
+    return db.get(Document, doc_id)
+
+
+def list_documents(db: Session) -> list[Document]:
+    """Return every document, newest first."""
+    return list(db.scalars(select(Document).order_by(Document.id.desc())))
+
+
+def count_segments(db: Session, doc_id: int) -> int:
+    """Return how many segments the document has."""
+    return db.scalar(select(func.count()).where(Segment.document_id == doc_id)) or 0
+
+
+@dataclass
+class SegmentFilter:
+    """What the segment list is narrowed to."""
+
+    states: Sequence[State] = ()
+    query: str = ""
+
+    def apply(self, stmt):
+        """Return the statement narrowed by this filter."""
+        if self.states:
+            stmt = stmt.where(Segment.state.in_([int(s) for s in self.states]))
+        if self.query:
+            like = f"%{_escape_like(self.query)}%"
+            stmt = stmt.where(or_(
+                Segment.source.ilike(like, escape="\\"), Segment.target.ilike(like, escape="\\")
+            ))
+        return stmt
+
+
+def _escape_like(text: str) -> str:
+    """Escape LIKE wildcards so a search for '50%' finds '50%'."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def page_segments(
+    db: Session, doc_id: int, offset: int = 0, limit: int = 100,
+    flt: SegmentFilter | None = None,
+) -> tuple[list[Segment], int]:
+    """Return one page of segments in order, and how many match in all."""
+    base = select(Segment).where(Segment.document_id == doc_id)
+    count = select(func.count()).select_from(Segment).where(Segment.document_id == doc_id)
+    if flt:
+        base, count = flt.apply(base), flt.apply(count)
+    rows = db.scalars(base.order_by(Segment.position).offset(max(offset, 0)).limit(limit)).all()
+    return list(rows), db.scalar(count) or 0
+
+
+def state_counts(db: Session, doc_id: int) -> dict[State, int]:
+    """Return how many segments are in each state."""
+    rows = db.execute(
+        select(Segment.state, func.count()).where(Segment.document_id == doc_id)
+        .group_by(Segment.state)
+    ).all()
+    counts = {s: 0 for s in State}
+    for state, n in rows:
+        counts[State(state)] = n
+    return counts
+
+
+def neighbour(db: Session, seg: Segment, step: int) -> Segment | None:
+    """Return the segment `step` positions after (or before) this one."""
+    return db.scalar(
+        select(Segment).where(
+            Segment.document_id == seg.document_id, Segment.position == seg.position + step
+        )
+    )
+
+
+def next_with_state_below(db: Session, seg: Segment, state: State) -> Segment | None:
+    """Return the next segment after this one whose state is below `state`, wrapping around."""
+    stmt = select(Segment).where(
+        Segment.document_id == seg.document_id, Segment.state < int(state)
+    ).order_by(Segment.position)
+    after = db.scalar(stmt.where(Segment.position > seg.position).limit(1))
+    return after or db.scalar(stmt.where(Segment.position < seg.position).limit(1))
+
+
+def save_target(
+    db: Session,
+    seg: Segment,
+    text: str,
+    base_version: int,
+    author: str,
+    state: State = State.TRANSLATED,
+    seconds: float | None = None,
+    max_chars: int = 20000,
+) -> Segment:
+    """Store a new target as a revision, or raise ConflictError if the segment moved on."""
+    text = normalise_segment_text(text, max_chars)
+    # The version check and the write happen in one UPDATE, so two concurrent saves
+    # based on the same version cannot both succeed, whatever the database.
+    result = db.execute(
+        update(Segment)
+        .where(Segment.id == seg.id, Segment.version == base_version)
+        .values(target=text, version=base_version + 1, state=int(state),
+                updated_at=utcnow(), updated_by=author)
+    )
+    if result.rowcount != 1:
+        db.rollback()
+        db.refresh(seg)
+        raise ConflictError(seg, text)
+    db.refresh(seg)
+    _add_revision(db, seg, "edit", author, seconds=seconds, replaced=base_version)
+    log(db, Action.EDIT, author, seg.document_id, seg.id, version=seg.version,
+        state=State(state).slug)
+    db.commit()
+    return seg
+
+
+def normalise_segment_text(text: str, max_chars: int) -> str:
+    """Return the target as stored: LF line ends, no outer whitespace; refuse huge input."""
+    if text is None:
+        raise DocumentError("The target text is missing.")
+    if not isinstance(text, str):
+        raise DocumentError("The target text must be a string.")
+    text = text.replace("\r\n", "\n").replace("\r", "\n").strip()
+    if len(text) > max_chars:
+        raise DocumentError(
+            f"The target is {len(text):,} characters long; a segment holds at most {max_chars:,}."
+        )
+    if "\x00" in text:
+        raise DocumentError("The target contains a NUL character.")
+    return text
+
+
+def history(db: Session, seg: Segment) -> tuple[list[Revision], list[Change]]:
+    """Return the segment's revisions (newest first) and its change-log rows."""
+    revs = db.scalars(
+        select(Revision).where(Revision.segment_id == seg.id).order_by(Revision.version.desc())
+    ).all()
+    changes = db.scalars(
+        select(Change).where(Change.segment_id == seg.id).order_by(Change.id.desc())
+    ).all()
+    return list(revs), list(changes)
+
+
+def _shift_positions(db: Session, doc_id: int, after: int, delta: int) -> None:
+    """Move every segment after position `after` by `delta`."""
+    db.execute(
+        update(Segment)
+        .where(Segment.document_id == doc_id, Segment.position > after)
+        .values(position=Segment.position + delta)
+    )
+
+
+def split_segment(db: Session, seg: Segment, offset: int, author: str) -> tuple[Segment, Segment]:
+    """Split a segment's file-side text at a character offset into two segments."""
+    doc = seg.document
+    # Split the text that came from the file: the source in translate mode, the MT in review.
+    field = "mt" if doc.mode == "review" else "source"
+    span = segmentation.Span(getattr(seg, field), seg.trailing, seg.paragraph)
+    try:
+        first, second = segmentation.split_span(span, offset)
+    except ValueError as exc:
+        raise DocumentError(str(exc)) from None
+    _shift_positions(db, seg.document_id, seg.position, 1)
+    new = Segment(
+        document_id=seg.document_id, position=seg.position + 1, paragraph=seg.paragraph,
+        trailing=second.trailing, updated_by=author,
+    )
+    seg.trailing = first.trailing
+    if doc.mode == "review":
+        seg.mt, new.mt = first.text, second.text
+        # An unedited draft splits with its text; an edited one keeps its target on the
+        # first part so that nothing typed is lost, and the second starts from its MT.
+        if seg.target == span.text:
+            seg.target, new.target = first.text, second.text
+        else:
+            new.target = second.text
+        new.state, new.version = int(State.MT), 1
+    else:
+        seg.source, new.source = first.text, second.text
+        new.state, new.version = int(State.NEW), 0
+    seg.version += 1
+    db.add(new)
+    db.flush()
+    _add_revision(db, seg, "split", author, replaced=seg.version - 1)
+    if new.version:
+        _add_revision(db, new, "split", author)
+    log(db, Action.SPLIT, author, seg.document_id, seg.id, offset=offset, new_segment=new.id)
+    db.commit()
+    return seg, new
+
+
+def merge_segments(db: Session, seg: Segment, author: str) -> Segment:
+    """Merge a segment with the one after it in the same document."""
+    nxt = neighbour(db, seg, 1)
+    if nxt is None:
+        raise DocumentError("The last segment has nothing after it to merge with.")
+    joiner = seg.trailing if seg.trailing.strip("\n") == seg.trailing else " "
+    seg.source = _join(seg.source, joiner, nxt.source)
+    seg.mt = _join(seg.mt, joiner, nxt.mt)
+    seg.target = _join(seg.target, joiner, nxt.target)
+    seg.trailing = nxt.trailing
+    seg.state = min(seg.state, nxt.state)
+    seg.version += 1
+    seg.updated_by = author
+    seg.updated_at = utcnow()
+    merged_id = nxt.id
+    db.delete(nxt)
+    db.flush()
+    _shift_positions(db, seg.document_id, seg.position + 1, -1)
+    _add_revision(db, seg, "merge", author, replaced=seg.version - 1)
+    log(db, Action.MERGE, author, seg.document_id, seg.id, merged_segment=merged_id)
+    db.commit()
+    return seg
+
+
+def _join(a: str, joiner: str, b: str) -> str:
+    """Join two texts with the whitespace that stood between them, skipping empty sides."""
+    if a and b:
+        return a + joiner + b
+    return a or b
+
+
+def restore_revision(db: Session, seg: Segment, version: int, author: str) -> Segment:
+    """Make an earlier revision's text current again, as a new revision."""
+    rev = db.scalar(
+        select(Revision).where(Revision.segment_id == seg.id, Revision.version == version)
+    )
+    if rev is None:
+        raise DocumentError(f"Segment {seg.number} has no revision {version}.")
+    seg.target = rev.text
+    seg.version += 1
+    seg.state = int(State.TRANSLATED) if rev.text else int(State.NEW)
+    seg.updated_by, seg.updated_at = author, utcnow()
+    _add_revision(db, seg, "restore", author, replaced=seg.version - 1)
+    log(db, Action.RESTORE, author, seg.document_id, seg.id, restored=version,
+        version=seg.version)
+    db.commit()
+    return seg
+
+
+@dataclass
+class Export:
+    """A document's corrected text and what it had to fill in."""
+
+    text: str
+    untranslated: int
+    filename: str
+
+
+def export_text(db: Session, doc: Document) -> Export:
+    """Return the corrected text in the original paragraph layout."""
+    parts = [doc.leading]
+    untranslated = 0
+    for target, source, trailing in db.execute(
+        select(Segment.target, Segment.source, Segment.trailing)
+        .where(Segment.document_id == doc.id).order_by(Segment.position)
+    ):
+        if not target:
+            untranslated += 1
+            target = source
+        parts.append(target)
+        parts.append(trailing)
+    stem = doc.name.rsplit(".", 1)[0]
+    for suffix in (f".{doc.source_lang}", f".{doc.target_lang}"):
+        stem = stem.removesuffix(suffix)
+    return Export("".join(parts), untranslated, f"{stem}.{doc.target_lang}.txt")
+
+
+def file_side_texts(db: Session, doc: Document) -> list[tuple[int, str]]:
+    """Return (segment id, text from the imported file) in order, for MT input."""
+    col = Segment.mt if doc.mode == "review" else Segment.source
+    return list(db.execute(
+        select(Segment.id, col).where(Segment.document_id == doc.id).order_by(Segment.position)
+    ).tuples())
+
+
+def store_machine_translations(
+    db: Session, doc: Document, outputs: Sequence[tuple[int, str]], author: str
+) -> int:
+    """Store engine output: MT drafts in translate mode, back-translations in review mode."""
+    stored = 0
+    if doc.mode == "review":
+        for seg_id, text in outputs:
+            db.execute(update(Segment).where(Segment.id == seg_id).values(source=text))
+            stored += 1
+        doc.source_kind = "back_translation"
+        log(db, Action.BACK_TRANSLATION, author, doc.id, segments=stored)
+        db.commit()
+        return stored
+    segs = {
+        s.id: s for s in db.scalars(
+            select(Segment).where(Segment.id.in_([i for i, _ in outputs]))
+        )
+    }
+    for seg_id, text in outputs:
+        seg = segs.get(seg_id)
+        # Only fill segments nobody has worked on; a retried job must not add duplicates.
+        if seg is None or seg.state != State.NEW or not text:
+            continue
+        seg.mt = seg.target = text
+        seg.state = int(State.MT)
+        seg.version += 1
+        seg.updated_by, seg.updated_at = author, utcnow()
+        _add_revision(db, seg, "mt", author, replaced=seg.version - 1)
+        stored += 1
+    log(db, Action.MT, author, doc.id, segments=stored)
+    db.commit()
+    return stored
+
+
+def set_source_from_original(db: Session, doc: Document, data: bytes, max_bytes: int,
+                             author: str) -> int:
+    """Align an uploaded original to a review document's segments, one for one."""
+    decoded = textio.decode_text(data, max_bytes)
+    _, spans = segmentation.split_text(decoded.text, doc.source_lang)
+    segs = db.scalars(
+        select(Segment).where(Segment.document_id == doc.id).order_by(Segment.position)
+    ).all()
+    if len(spans) != len(segs):
+        raise DocumentError(
+            f"The original has {len(spans)} segments; the document has {len(segs)}. "
+            "Split or merge segments until they line up, or upload an aligned original."
+        )
+    for seg, span in zip(segs, spans, strict=True):
+        seg.source = span.text
+    doc.source_kind = "original"
+    log(db, Action.ALIGN_SOURCE, author, doc.id, segments=len(segs))
+    db.commit()
+    return len(segs)
+
+
+ProgressFn = Callable[[int, int], None]

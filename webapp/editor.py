@@ -1,0 +1,390 @@
+"""The editor's pages and htmx fragments: document list, side-by-side segments, history."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from flask import (
+    Blueprint, Flask, Response, abort, current_app, make_response, redirect, render_template,
+    request, send_from_directory, url_for,
+)
+
+from . import documents, jobs, mt, textio
+from .auth import current_name
+from .db import get_db
+from .models import Document, Job, Segment
+from .states import State
+
+bp = Blueprint("editor", __name__)
+
+
+def get_document_or_404(doc_id: int) -> Document:
+    """Return the document or abort with 404."""
+    doc = documents.get_document(get_db(), doc_id)
+    if doc is None:
+        abort(404, f"There is no document {doc_id}.")
+    return doc
+
+
+def get_segment_or_404(seg_id: int) -> Segment:
+    """Return the segment or abort with 404."""
+    seg = get_db().get(Segment, seg_id)
+    if seg is None:
+        abort(404, f"There is no segment {seg_id}.")
+    return seg
+
+
+def mt_pair(doc: Document) -> tuple[str, str]:
+    """Return the language pair the engine translates for this document."""
+    if doc.mode == "review":
+        return doc.target_lang, doc.source_lang
+    return doc.source_lang, doc.target_lang
+
+
+def segment_filter() -> documents.SegmentFilter:
+    """Return the segment filter named by the query string."""
+    states = []
+    for slug in request.args.getlist("state"):
+        try:
+            states.append(State.from_slug(slug))
+        except ValueError:
+            abort(400, f"Unknown state {slug!r}.")
+    return documents.SegmentFilter(states=states, query=request.args.get("q", "").strip()[:500])
+
+
+def _int_arg(name: str, default: int, lo: int = 0, hi: int = 10**9) -> int:
+    """Return an integer query argument clamped to [lo, hi], or abort with 400."""
+    raw = request.args.get(name, "")
+    if not raw:
+        return default
+    try:
+        return max(lo, min(hi, int(raw)))
+    except ValueError:
+        abort(400, f"{name} must be a whole number.")
+
+
+def editor_context(doc: Document) -> dict:
+    """Return what the editor page and its segment list need."""
+    db = get_db()
+    size = current_app.config["PAGE_SIZE"]
+    flt = segment_filter()
+    goto = _int_arg("goto", 0, 0)
+    offset = _int_arg("offset", 0, 0)
+    if goto:
+        offset = ((goto - 1) // size) * size
+    segments, total = documents.page_segments(db, doc.id, offset, size, flt)
+    src, tgt = mt_pair(doc)
+    return {
+        "doc": doc,
+        "segments": segments,
+        "total": total,
+        "offset": offset,
+        "page_size": size,
+        "flt": flt,
+        "goto": goto,
+        "counts": documents.state_counts(db, doc.id),
+        "States": State,
+        "job": jobs.active_job(db, doc.id),
+        "mt_ready": mt.has_route(src, tgt),
+        "mt_missing": None if mt.has_route(src, tgt) else mt.missing_pair_message(src, tgt),
+        "mt_pair": (src, tgt),
+    }
+
+
+@bp.get("/")
+def index():
+    """Open the newest document, or the document list when there is none."""
+    docs = documents.list_documents(get_db())
+    if docs:
+        return redirect(url_for("editor.document", doc_id=docs[0].id))
+    return redirect(url_for("editor.document_list"))
+
+
+@bp.get("/documents")
+def document_list():
+    """Show every document and the upload form."""
+    return render_template("documents/index.html", docs=documents.list_documents(get_db()),
+                           error=None, form={})
+
+
+@bp.post("/documents")
+def upload_document():
+    """Import an uploaded text file and open it."""
+    form = request.form
+    upload = request.files.get("file")
+    error = None
+    if upload is None or not upload.filename:
+        error = "Choose a text file to import."
+    else:
+        try:
+            doc = documents.import_text(
+                get_db(), upload.read(current_app.config["MAX_UPLOAD_BYTES"] + 1),
+                upload.filename, form.get("source_lang", ""), form.get("target_lang", ""),
+                form.get("mode", "translate"), current_app.config["MAX_UPLOAD_BYTES"],
+                author=current_name(),
+            )
+        except (textio.TextImportError, documents.DocumentError) as exc:
+            error = str(exc)
+    if error:
+        get_db().rollback()
+        return render_template("documents/index.html", docs=documents.list_documents(get_db()),
+                               error=error, form=form), 400
+    if request.form.get("pretranslate") and mt.has_route(*mt_pair(doc)):
+        jobs.start_pretranslation(current_app._get_current_object(), get_db(), doc)
+    return redirect(url_for("editor.document", doc_id=doc.id), code=303)
+
+
+@bp.get("/documents/<int:doc_id>")
+def document(doc_id: int):
+    """Show the side-by-side editor, or only its segment list to an htmx request."""
+    doc = get_document_or_404(doc_id)
+    ctx = editor_context(doc)
+    if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "segment-list":
+        resp = make_response(render_template("segments/_list.html", **ctx))
+    else:
+        resp = make_response(render_template("documents/editor.html", **ctx))
+    resp.vary.add("HX-Request")
+    return resp
+
+
+@bp.get("/documents/<int:doc_id>/progress")
+def document_progress(doc_id: int):
+    """Return the progress bar by state."""
+    doc = get_document_or_404(doc_id)
+    return render_template("documents/_progress.html", doc=doc,
+                           counts=documents.state_counts(get_db(), doc.id), States=State)
+
+
+@bp.post("/documents/<int:doc_id>/pretranslate")
+def pretranslate(doc_id: int):
+    """Start machine translation of the document and return its progress bar."""
+    doc = get_document_or_404(doc_id)
+    src, tgt = mt_pair(doc)
+    if not mt.has_route(src, tgt):
+        return render_template("jobs/_missing_model.html", message=mt.missing_pair_message(src, tgt),
+                               pair=(src, tgt)), 409
+    job = jobs.start_pretranslation(current_app._get_current_object(), get_db(), doc)
+    return render_template("jobs/_progress.html", job=job), 202
+
+
+@bp.get("/jobs/<int:job_id>")
+def job_progress(job_id: int):
+    """Return a job's progress bar, which polls itself until the job ends."""
+    job = get_db().get(Job, job_id)
+    if job is None:
+        abort(404, f"There is no job {job_id}.")
+    resp = make_response(render_template("jobs/_progress.html", job=job))
+    if job.status == "done":
+        # The segment list reloads itself once the drafts are in.
+        resp.headers["HX-Trigger"] = json.dumps({"segments-changed": {"job": job.id}})
+    return resp
+
+
+@bp.get("/documents/<int:doc_id>/export.txt")
+def export_txt(doc_id: int):
+    """Download the corrected text with the original layout."""
+    doc = get_document_or_404(doc_id)
+    exp = documents.export_text(get_db(), doc)
+    resp = Response(exp.text, mimetype="text/plain; charset=utf-8")
+    resp.headers["Content-Disposition"] = f'attachment; filename="{exp.filename}"'
+    resp.headers["X-Untranslated-Segments"] = str(exp.untranslated)
+    return resp
+
+
+@bp.post("/documents/<int:doc_id>/original")
+def upload_original(doc_id: int):
+    """Align an uploaded original with a review document's segments."""
+    doc = get_document_or_404(doc_id)
+    upload = request.files.get("file")
+    db = get_db()
+    try:
+        if upload is None or not upload.filename:
+            raise documents.DocumentError("Choose the original text file to align.")
+        documents.set_source_from_original(
+            db, doc, upload.read(current_app.config["MAX_UPLOAD_BYTES"] + 1),
+            current_app.config["MAX_UPLOAD_BYTES"], current_name(),
+        )
+    except (textio.TextImportError, documents.DocumentError) as exc:
+        db.rollback()
+        ctx = editor_context(doc)
+        return render_template("documents/editor.html", error=str(exc), **ctx), 400
+    return redirect(url_for("editor.document", doc_id=doc.id), code=303)
+
+
+def render_row(seg: Segment, status: int = 200, **extra) -> Response:
+    """Return the display row of a segment."""
+    return make_response(render_template("segments/_row.html", seg=seg, doc=seg.document,
+                                         States=State, **extra), status)
+
+
+@bp.get("/segments/<int:seg_id>")
+def segment_row(seg_id: int):
+    """Return the segment's display row."""
+    return render_row(get_segment_or_404(seg_id))
+
+
+@bp.get("/segments/<int:seg_id>/edit")
+def segment_edit(seg_id: int):
+    """Return the segment's row opened for editing."""
+    seg = get_segment_or_404(seg_id)
+    return render_template("segments/_edit.html", seg=seg, doc=seg.document, States=State)
+
+
+@bp.post("/segments/<int:seg_id>")
+def segment_save(seg_id: int):
+    """Save the target as a new revision; on a stale version show both texts."""
+    seg = get_segment_or_404(seg_id)
+    db = get_db()
+    form = request.form
+    try:
+        version = int(form.get("version", ""))
+    except ValueError:
+        abort(400, "The save did not say which version it was based on.")
+    seconds = _seconds(form.get("seconds"))
+    try:
+        seg = documents.save_target(
+            db, seg, form.get("target", ""), version, current_name(), State.TRANSLATED,
+            seconds=seconds, max_chars=current_app.config["MAX_SEGMENT_CHARS"],
+        )
+    except documents.ConflictError as exc:
+        return make_response(render_template(
+            "segments/_conflict.html", seg=exc.segment, doc=exc.segment.document,
+            mine=exc.attempted, States=State,
+        ), 409)
+    except documents.DocumentError as exc:
+        db.rollback()
+        return make_response(render_template(
+            "segments/_edit.html", seg=seg, doc=seg.document, States=State, error=str(exc),
+            typed=form.get("target", ""),
+        ), 422)
+    resp = render_row(seg, saved=True)
+    if form.get("go") == "next":
+        nxt = documents.neighbour(db, seg, 1)
+        if nxt is not None:
+            resp.headers["HX-Trigger-After-Swap"] = json.dumps({"open-segment": {"id": nxt.id}})
+    return resp
+
+
+def _seconds(raw: str | None) -> float | None:
+    """Return the edit time sent by the browser, ignoring nonsense."""
+    try:
+        value = float(raw or "")
+    except ValueError:
+        return None
+    return value if 0 <= value < 86400 else None
+
+
+@bp.get("/segments/<int:seg_id>/history")
+def segment_history(seg_id: int):
+    """Return the segment's revisions and change log."""
+    seg = get_segment_or_404(seg_id)
+    revisions, changes = documents.history(get_db(), seg)
+    return render_template("segments/_history.html", seg=seg, revisions=revisions,
+                           changes=changes, States=State)
+
+
+@bp.post("/segments/<int:seg_id>/restore/<int:version>")
+def segment_restore(seg_id: int, version: int):
+    """Make an earlier revision current again, as a new revision."""
+    seg = get_segment_or_404(seg_id)
+    try:
+        seg = documents.restore_revision(get_db(), seg, version, current_name())
+    except documents.DocumentError as exc:
+        abort(404, str(exc))
+    return render_row(seg, saved=True)
+
+
+def _list_after_change(doc: Document) -> Response:
+    """Return the current page of the segment list after a structural change."""
+    resp = make_response(render_template("segments/_list.html", **editor_context(doc)))
+    resp.headers["HX-Retarget"] = "#segment-list"
+    resp.headers["HX-Reswap"] = "outerHTML"
+    return resp
+
+
+@bp.post("/segments/<int:seg_id>/split")
+def segment_split(seg_id: int):
+    """Split a segment in two at a character offset."""
+    seg = get_segment_or_404(seg_id)
+    try:
+        offset = int(request.form.get("offset", ""))
+        documents.split_segment(get_db(), seg, offset, current_name())
+    except ValueError as exc:
+        get_db().rollback()
+        abort(422, str(exc) if isinstance(exc, documents.DocumentError)
+              else "Say where to split: a character offset.")
+    return _list_after_change(seg.document)
+
+
+@bp.post("/segments/<int:seg_id>/merge")
+def segment_merge(seg_id: int):
+    """Merge a segment with the next one."""
+    seg = get_segment_or_404(seg_id)
+    try:
+        documents.merge_segments(get_db(), seg, current_name())
+    except documents.DocumentError as exc:
+        get_db().rollback()
+        abort(422, str(exc))
+    return _list_after_change(seg.document)
+
+
+@bp.get("/models")
+def models_page():
+    """Show which language pairs have an MT model and how to install more."""
+    return render_template("models/index.html", pairs=mt.installed_pairs(), error=None,
+                           message=None)
+
+
+@bp.post("/models")
+def models_install():
+    """Install an uploaded `.argosmodel` file."""
+    upload = request.files.get("file")
+    error = message = None
+    if upload is None or not upload.filename:
+        error = "Choose an .argosmodel file."
+    else:
+        tmp = Path(current_app.instance_path) / "upload.argosmodel"
+        upload.save(tmp)
+        try:
+            pair = mt.install_file(tmp)
+            message = f"Installed {pair[0]}→{pair[1]}."
+        except (ValueError, OSError) as exc:
+            error = str(exc)
+        finally:
+            tmp.unlink(missing_ok=True)
+    status = 400 if error else 200
+    return render_template("models/index.html", pairs=mt.installed_pairs(), error=error,
+                           message=message), status
+
+
+@bp.get("/vendor/<path:name>")
+def vendor(name: str):
+    """Serve a front-end package installed from the npm registry at set-up time."""
+    allowed = {"htmx.min.js": "htmx.org/dist/htmx.min.js"}
+    if name not in allowed:
+        abort(404)
+    path = Path(current_app.config["VENDOR_DIR"]) / allowed[name]
+    return send_from_directory(path.parent, path.name, max_age=3600)
+
+
+def init_app(app: Flask) -> None:
+    """Register the editor's pages and its error pages."""
+    app.register_blueprint(bp)
+
+    @app.errorhandler(400)
+    @app.errorhandler(403)
+    @app.errorhandler(404)
+    @app.errorhandler(413)
+    @app.errorhandler(422)
+    def html_error(err):
+        if request.path.startswith("/api/"):
+            from .api import json_error
+            return json_error(err)
+        desc = err.description if err.code != 413 else (
+            "The upload is larger than this server accepts "
+            f"({current_app.config['MAX_UPLOAD_BYTES'] // (1024 * 1024)} MB)."
+        )
+        if request.headers.get("HX-Request"):
+            return render_template("_partials/_error.html", message=desc), err.code
+        return render_template("error.html", code=err.code, message=desc), err.code
