@@ -10,7 +10,7 @@ import pytest
 from webapp import create_app
 from webapp.db import create_schema
 
-pytest_plugins = ["argos_tiny"]
+pytest_plugins = ["argos_tiny", "browser"]
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "translations" / "kim-putin.de.txt"

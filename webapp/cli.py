@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
+from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
 from . import documents, jobs, mt, textio
@@ -54,6 +55,7 @@ def _pretranslate(doc: Document) -> None:
 
 
 @click.command("import")
+@with_appcontext
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--from", "source_lang", required=True, help="Source language code, e.g. en.")
 @click.option("--to", "target_lang", required=True, help="Target language code, e.g. de.")
@@ -79,6 +81,7 @@ def import_command(path: Path, source_lang: str, target_lang: str, mode: str,
 
 
 @click.command("pretranslate")
+@with_appcontext
 @click.argument("doc_id", type=int)
 def pretranslate_command(doc_id: int) -> None:
     """Machine-translate a document (back-translate it in review mode), with a progress bar."""
@@ -90,6 +93,7 @@ def pretranslate_command(doc_id: int) -> None:
 
 
 @click.command("export")
+@with_appcontext
 @click.argument("doc_id", type=int)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="File to write (default: translations/NAME.LANG.txt).")
@@ -107,12 +111,13 @@ def export_command(doc_id: int, output: Path | None) -> None:
         click.echo(f"{exp.untranslated} segments had no target and were exported as source.")
 
 
-@click.group("models")
+@click.group("models", cls=AppGroup)
 def models_group() -> None:
     """List and install Argos Translate models (language pairs)."""
 
 
 @models_group.command("list")
+@with_appcontext
 def models_list() -> None:
     """List the installed language pairs."""
     pairs = mt.installed_pairs()
@@ -124,18 +129,23 @@ def models_list() -> None:
 
 
 @models_group.command("install")
+@with_appcontext
 @click.argument("from_code")
 @click.argument("to_code")
 def models_install(from_code: str, to_code: str) -> None:
     """Download and install a pair from the Argos package index (needs the internet)."""
     try:
-        mt.install_from_index(from_code, to_code)
+        installed = mt.install_from_index(from_code, to_code)
     except (mt.OfflineError, mt.MissingModelError, ValueError) as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(f"Installed {from_code}→{to_code}.")
+    if not installed:
+        click.echo(f"{from_code}→{to_code} is already installed.")
+    for a, b in installed:
+        click.echo(f"Installed {a}→{b}.")
 
 
 @models_group.command("install-file")
+@with_appcontext
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def models_install_file(path: Path) -> None:
     """Install a downloaded .argosmodel file."""
@@ -147,6 +157,7 @@ def models_install_file(path: Path) -> None:
 
 
 @click.command("seed")
+@with_appcontext
 def seed_command() -> None:
     """Create the database and import the seed article in review mode, once."""
     create_schema()

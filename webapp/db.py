@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 from flask import Flask, current_app, g
+from flask.cli import with_appcontext
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -62,6 +63,7 @@ def drop_schema(app: Flask | None = None) -> None:
 
 
 @click.command("init-db")
+@with_appcontext
 @click.option("--reset", is_flag=True, help="Drop all tables first (deletes every document).")
 def init_db_command(reset: bool) -> None:
     """Create the database tables (safe to run again)."""

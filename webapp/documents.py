@@ -423,7 +423,7 @@ def file_side_texts(db: Session, doc: Document) -> list[tuple[int, str]]:
     col = Segment.mt if doc.mode == "review" else Segment.source
     return list(db.execute(
         select(Segment.id, col).where(Segment.document_id == doc.id).order_by(Segment.position)
-    ).tuples())
+    ))
 
 
 def store_machine_translations(

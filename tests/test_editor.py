@@ -1,0 +1,145 @@
+"""The editor's pages and htmx fragments, as a browser without JavaScript would see them."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+
+HX = {"HX-Request": "true"}
+
+
+@pytest.fixture
+def seeded(client, seed_bytes):
+    """Import the seed article in review mode through the upload form."""
+    resp = client.post("/documents", data={
+        "file": (io.BytesIO(seed_bytes), "kim-putin.de.txt"),
+        "source_lang": "en", "target_lang": "de", "mode": "review",
+    }, content_type="multipart/form-data")
+    assert resp.status_code == 303
+    return resp.headers["Location"]
+
+
+def test_first_page_opens_the_newest_document(client, seeded):
+    resp = client.get("/")
+    assert resp.status_code == 302 and resp.headers["Location"].endswith(seeded)
+
+
+def test_editor_shows_the_article_side_by_side_with_states(client, seeded):
+    html = client.get(seeded).get_data(as_text=True)
+    assert "Für Nord KoreaAndererseits waren die Beziehungen" in html
+    assert 'class="seg st-mt' in html
+    assert "MT draft" in html
+    n = client.get("/api/documents/" + seeded.rsplit("/", 1)[1]).get_json()["segments"]
+    assert n > 30 and html.count('<tr id="seg-') == n
+
+
+def test_editor_says_which_model_is_missing_and_how_to_install_it(client, seeded):
+    html = client.get(seeded).get_data(as_text=True)
+    assert 'id="mt-missing"' in html
+    assert "de → en" in html and "argospm install translate-de_en" in html
+    assert ".argosmodel" in html
+
+
+def test_the_segment_list_alone_is_served_to_htmx_with_vary(client, seeded):
+    resp = client.get(seeded + "?q=Interfax", headers={**HX, "HX-Target": "segment-list"})
+    html = resp.get_data(as_text=True)
+    assert html.startswith('<div id="segment-list"') or 'id="segment-list"' in html[:200]
+    assert "<html" not in html
+    assert html.count('<tr id="seg-') == 1 and "Interfax" in html
+    assert "HX-Request" in resp.headers["Vary"]
+
+
+def first_segment_id(html: str) -> int:
+    """Return the id of the first segment row on a page."""
+    return int(re.search(r'<tr id="seg-(\d+)"', html).group(1))
+
+
+def test_saving_from_the_edit_row_returns_the_display_row_and_opens_the_next(client, seeded):
+    seg = first_segment_id(client.get(seeded).get_data(as_text=True))
+    edit = client.get(f"/segments/{seg}/edit", headers=HX).get_data(as_text=True)
+    assert "<textarea" in edit and 'name="version" value="1"' in edit
+    resp = client.post(f"/segments/{seg}", headers=HX, data={
+        "target": "Kim Jong Un: Warum Nordkoreas Kim Jong Un Wladimir Putin in Russland treffen könnte",
+        "version": "1", "seconds": "12.5", "go": "next",
+    })
+    assert resp.status_code == 200
+    row = resp.get_data(as_text=True)
+    assert "Wladimir Putin in Russland treffen könnte" in row and "Translated" in row
+    assert "<textarea" not in row and "v2" in row
+    assert resp.headers["HX-Trigger-After-Swap"] == f'{{"open-segment": {{"id": {seg + 1}}}}}'
+    hist = client.get(f"/segments/{seg}/history", headers=HX).get_data(as_text=True)
+    assert "v2 · edit" in hist and "12.5 s" in hist and "v1 · import" in hist
+
+
+def test_a_stale_save_shows_both_texts_and_keeps_what_was_typed(client, seeded):
+    seg = first_segment_id(client.get(seeded).get_data(as_text=True))
+    client.post(f"/segments/{seg}", headers=HX, data={"target": "Fassung A", "version": "1"})
+    resp = client.post(f"/segments/{seg}", headers=HX, data={"target": "Fassung B", "version": "1"})
+    assert resp.status_code == 409
+    html = resp.get_data(as_text=True)
+    assert "Fassung A" in html and "Fassung B" in html
+    assert 'name="version" value="2"' in html
+
+
+def test_hostile_markup_in_a_segment_is_shown_as_text(client, seeded):
+    seg = first_segment_id(client.get(seeded).get_data(as_text=True))
+    evil = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+    row = client.post(f"/segments/{seg}", headers=HX,
+                      data={"target": evil, "version": "1"}).get_data(as_text=True)
+    assert "<script>" not in row and "&lt;script&gt;" in row
+    assert "<img" not in row
+
+
+def test_a_refused_upload_explains_why_and_keeps_the_form(client):
+    resp = client.post("/documents", data={
+        "file": (io.BytesIO(b"\x00\x01\x02binary"), "x.bin"),
+        "source_lang": "en", "target_lang": "de", "mode": "translate",
+    }, content_type="multipart/form-data")
+    assert resp.status_code == 400
+    assert "binary" in resp.get_data(as_text=True)
+    assert "No documents yet" in resp.get_data(as_text=True)
+
+
+def test_split_and_merge_swap_the_segment_list(client):
+    resp = client.post("/documents", data={
+        "file": (io.BytesIO("Eins zwei. Drei vier.".encode()), "x.txt"),
+        "source_lang": "en", "target_lang": "de", "mode": "review",
+    }, content_type="multipart/form-data")
+    url = resp.headers["Location"]
+    seg = first_segment_id(client.get(url).get_data(as_text=True))
+    resp = client.post(f"/segments/{seg}/merge", headers=HX)
+    assert resp.headers["HX-Retarget"] == "#segment-list"
+    assert "Eins zwei. Drei vier." in resp.get_data(as_text=True)
+    resp = client.post(f"/segments/{seg}/split", headers=HX, data={"offset": "10"})
+    html = resp.get_data(as_text=True)
+    assert html.count('<tr id="seg-') == 2
+    bad = client.post(f"/segments/{seg}/split", headers=HX, data={"offset": "x"})
+    assert bad.status_code == 422
+
+
+def test_export_downloads_the_corrected_text(client, seeded, seed_bytes):
+    doc = seeded.rsplit("/", 1)[1]
+    resp = client.get(f"/documents/{doc}/export.txt")
+    assert resp.data == seed_bytes
+    assert 'filename="kim-putin.de.txt"' in resp.headers["Content-Disposition"]
+
+
+def test_pretranslate_without_a_model_says_so(client, seeded):
+    doc = seeded.rsplit("/", 1)[1]
+    resp = client.post(f"/documents/{doc}/pretranslate", headers=HX)
+    assert resp.status_code == 409
+    assert "argospm" in resp.get_data(as_text=True)
+
+
+def test_unknown_pages_get_a_readable_404(client):
+    resp = client.get("/documents/999")
+    assert resp.status_code == 404 and "no document 999" in resp.get_data(as_text=True)
+
+
+def test_models_page_refuses_a_file_that_is_not_a_model(client):
+    resp = client.post("/models", data={"file": (io.BytesIO(b"not a zip"), "x.argosmodel")},
+                       content_type="multipart/form-data")
+    assert resp.status_code == 400
+    assert 'class="message error"' in resp.get_data(as_text=True)
