@@ -7,7 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from webapp import create_app
+from flask.testing import FlaskClient
+
+from webapp import create_app, users
+from webapp.db import get_sessionmaker
 from webapp.db import create_schema
 
 pytest_plugins = ["argos_tiny", "browser"]
@@ -32,6 +35,8 @@ def app(tmp_path, argos_packages_dir, monkeypatch):
         "DATABASE_URL": database_url(tmp_path),
         "ARGOS_PACKAGES_DIR": str(argos_packages_dir),
         "TRANSLATIONS_DIR": str(tmp_path),
+        # Short waits keep the throttle tests quick; the doubling is the same.
+        "LOGIN_THROTTLE_SECONDS": 0.2,
     })
     with app.app_context():
         from webapp.db import drop_schema
@@ -42,10 +47,86 @@ def app(tmp_path, argos_packages_dir, monkeypatch):
     app.extensions["webapp.engine"].dispose()
 
 
+class BrowserLikeClient(FlaskClient):
+    """A test client that sends the session's CSRF token on unsafe requests, as the page does."""
+
+    def open(self, *args, **kwargs):
+        method = (kwargs.get("method") or "GET").upper()
+        if method in {"POST", "PUT", "PATCH", "DELETE"} and self.send_csrf:
+            headers = dict(kwargs.pop("headers", None) or {})
+            with self.session_transaction() as sess:
+                token = sess.get("csrf")
+            if token and "X-CSRF-Token" not in headers:
+                headers["X-CSRF-Token"] = token
+            kwargs["headers"] = headers
+        return super().open(*args, **kwargs)
+
+    send_csrf = True
+
+
+PASSWORD = "correct horse battery"
+
+
+def make_user(app, username: str, role: str) -> None:
+    """Create an account with the shared test password."""
+    with app.app_context(), get_sessionmaker(app)() as db:
+        users.create_user(db, username, users.Role.from_slug(role), PASSWORD)
+
+
+def login(client, username: str, password: str = PASSWORD):
+    """Log a client in through the login form, and return the response."""
+    client.get("/login")
+    with client.session_transaction() as sess:
+        token = sess["csrf"]
+    return client.post("/login", data={"username": username, "password": password,
+                                       "csrf_token": token})
+
+
 @pytest.fixture
-def client(app):
-    """Return a test client."""
+def anon_client(app):
+    """Return a client nobody has logged in with."""
+    app.test_client_class = BrowserLikeClient
     return app.test_client()
+
+
+@pytest.fixture
+def client_as(app):
+    """Return a factory of clients logged in as a new user with a given role."""
+    app.test_client_class = BrowserLikeClient
+    made = {}
+
+    def factory(role: str, username: str | None = None):
+        username = username or f"{role}{len(made) + 1}"
+        make_user(app, username, role)
+        c = app.test_client()
+        resp = login(c, username)
+        assert resp.status_code == 303, resp.get_data(as_text=True)
+        made[username] = c
+        return c
+
+    return factory
+
+
+@pytest.fixture
+def client(client_as):
+    """Return a client logged in as an admin, who may do everything."""
+    return client_as("admin", "ada")
+
+
+@pytest.fixture
+def api_headers(app):
+    """Return a factory of bearer-token headers for a new user with a given role."""
+    count = [0]
+
+    def factory(role: str) -> dict:
+        count[0] += 1
+        name = f"script-{role}{count[0]}"
+        make_user(app, name, role)
+        resp = app.test_client().post("/api/login", json={"username": name, "password": PASSWORD})
+        assert resp.status_code == 200, resp.get_json()
+        return {"Authorization": f"Bearer {resp.get_json()['token']}"}
+
+    return factory
 
 
 @pytest.fixture

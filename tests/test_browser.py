@@ -5,7 +5,8 @@ from __future__ import annotations
 import io
 
 import pytest
-from browser import screenshot
+from browser import browser_login, screenshot
+from conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
 
@@ -16,8 +17,9 @@ FIXED = ("SEOUL: Der nordkoreanische Machthaber Kim Jong Un könnte sich bald mi
 
 
 @pytest.fixture
-def seed_url(client, live_server, seed_bytes):
-    """Import the seed article in review mode and return its editor URL."""
+def seed_url(client, live_server, seed_bytes, page):
+    """Import the seed article in review mode, log the page in, and return the editor URL."""
+    browser_login(page, live_server.url, "ada", PASSWORD)
     resp = client.post("/documents", data={
         "file": (io.BytesIO(seed_bytes), "kim-putin.de.txt"),
         "source_lang": "en", "target_lang": "de", "mode": "review",

@@ -26,11 +26,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     # Werkzeug refuses bodies past this before a view runs; the views give the clear message.
     app.config.setdefault("MAX_CONTENT_LENGTH", app.config["MAX_UPLOAD_BYTES"] * 2 + 65536)
 
-    from . import api, cli, db, editor, jobs, mt
+    from . import api, auth, cli, db, editor, jobs, mt
 
     mt.configure(app.config.get("ARGOS_PACKAGES_DIR"))
     db.init_app(app)
     jobs.init_app(app)
+    auth.init_app(app)
     editor.init_app(app)
     api.init_app(app)
     cli.init_app(app)

@@ -6,7 +6,8 @@ from flask import Blueprint, Flask, Response, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from . import documents, jobs, mt, textio
-from .auth import current_name
+from .auth import current_name, require_role
+from .users import Role
 from .db import get_db
 from .editor import mt_pair
 from .models import Document, Job, Segment
@@ -72,12 +73,14 @@ def _int_param(name: str, default: int, lo: int, hi: int) -> int:
 
 
 @bp.get("/documents")
+@require_role(Role.TRANSLATOR)
 def list_documents():
     """List every document."""
     return jsonify([d.to_dict() for d in documents.list_documents(get_db())])
 
 
 @bp.post("/documents")
+@require_role(Role.TRANSLATOR)
 def create_document():
     """Import a plain-text document from a multipart upload."""
     upload = request.files.get("file")
@@ -104,6 +107,7 @@ def create_document():
 
 
 @bp.get("/documents/<int:doc_id>")
+@require_role(Role.TRANSLATOR)
 def get_document(doc_id: int):
     """Return one document with its progress by state."""
     doc = _document(doc_id)
@@ -115,6 +119,7 @@ def get_document(doc_id: int):
 
 
 @bp.get("/documents/<int:doc_id>/segments")
+@require_role(Role.TRANSLATOR)
 def list_segments(doc_id: int):
     """Return a page of a document's segments."""
     doc = _document(doc_id)
@@ -133,6 +138,7 @@ def list_segments(doc_id: int):
 
 
 @bp.put("/segments/<int:seg_id>")
+@require_role(Role.TRANSLATOR)
 def put_segment(seg_id: int):
     """Save a segment's target if `version` is current; 409 with the current one if not."""
     seg = _segment(seg_id)
@@ -165,12 +171,14 @@ def put_segment(seg_id: int):
 
 
 @bp.get("/segments/<int:seg_id>")
+@require_role(Role.TRANSLATOR)
 def get_segment(seg_id: int):
     """Return one segment."""
     return jsonify(_segment(seg_id).to_dict())
 
 
 @bp.get("/segments/<int:seg_id>/history")
+@require_role(Role.TRANSLATOR)
 def segment_history(seg_id: int):
     """Return a segment's revisions and change-log rows, newest first."""
     revisions, changes = documents.history(get_db(), _segment(seg_id))
@@ -179,6 +187,7 @@ def segment_history(seg_id: int):
 
 
 @bp.post("/documents/<int:doc_id>/pretranslate")
+@require_role(Role.TRANSLATOR)
 def pretranslate(doc_id: int):
     """Start machine translation of a document in the background."""
     doc = _document(doc_id)
@@ -190,6 +199,7 @@ def pretranslate(doc_id: int):
 
 
 @bp.get("/jobs/<int:job_id>")
+@require_role(Role.TRANSLATOR)
 def get_job(job_id: int):
     """Return a background job's status and progress."""
     job = get_db().get(Job, job_id)
@@ -199,6 +209,7 @@ def get_job(job_id: int):
 
 
 @bp.get("/documents/<int:doc_id>/export")
+@require_role(Role.TRANSLATOR)
 def export(doc_id: int):
     """Export the corrected document."""
     doc = _document(doc_id)
@@ -213,6 +224,7 @@ def export(doc_id: int):
 
 
 @bp.get("/models")
+@require_role(Role.TRANSLATOR)
 def list_models():
     """List the installed MT language pairs."""
     return jsonify([{"from": a, "to": b} for a, b in mt.installed_pairs()])

@@ -11,6 +11,7 @@ from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
 from . import documents, jobs, mt, textio
+from .auth import ensure_admin
 from .db import create_schema, get_sessionmaker
 from .editor import mt_pair
 from .models import Document, Job
@@ -161,6 +162,11 @@ def models_install_file(path: Path) -> None:
 def seed_command() -> None:
     """Create the database and import the seed article in review mode, once."""
     create_schema()
+    with _session() as db:
+        password = ensure_admin(db)
+    if password:
+        click.echo(f"Created the first account: admin, password {password} (shown once; "
+                   "`flask --app wsgi reset-password admin` makes a new one).")
     seed = Path(current_app.config["SEED_DOCUMENT"])
     src, tgt = current_app.config["SEED_LANGS"]
     with _session() as db:

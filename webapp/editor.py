@@ -11,7 +11,8 @@ from flask import (
 )
 
 from . import documents, jobs, mt, textio
-from .auth import current_name
+from .auth import current_name, require_role
+from .users import Role
 from .db import get_db
 from .models import Document, Job, Segment
 from .states import State
@@ -93,6 +94,7 @@ def editor_context(doc: Document) -> dict:
 
 
 @bp.get("/")
+@require_role(Role.TRANSLATOR)
 def index():
     """Open the newest document, or the document list when there is none."""
     docs = documents.list_documents(get_db())
@@ -102,6 +104,7 @@ def index():
 
 
 @bp.get("/documents")
+@require_role(Role.TRANSLATOR)
 def document_list():
     """Show every document and the upload form."""
     return render_template("documents/index.html", docs=documents.list_documents(get_db()),
@@ -109,6 +112,7 @@ def document_list():
 
 
 @bp.post("/documents")
+@require_role(Role.TRANSLATOR)
 def upload_document():
     """Import an uploaded text file and open it."""
     form = request.form
@@ -136,6 +140,7 @@ def upload_document():
 
 
 @bp.get("/documents/<int:doc_id>")
+@require_role(Role.TRANSLATOR)
 def document(doc_id: int):
     """Show the side-by-side editor, or only its segment list to an htmx request."""
     doc = get_document_or_404(doc_id)
@@ -149,6 +154,7 @@ def document(doc_id: int):
 
 
 @bp.get("/documents/<int:doc_id>/progress")
+@require_role(Role.TRANSLATOR)
 def document_progress(doc_id: int):
     """Return the progress bar by state."""
     doc = get_document_or_404(doc_id)
@@ -157,6 +163,7 @@ def document_progress(doc_id: int):
 
 
 @bp.post("/documents/<int:doc_id>/pretranslate")
+@require_role(Role.TRANSLATOR)
 def pretranslate(doc_id: int):
     """Start machine translation of the document and return its progress bar."""
     doc = get_document_or_404(doc_id)
@@ -169,6 +176,7 @@ def pretranslate(doc_id: int):
 
 
 @bp.get("/jobs/<int:job_id>")
+@require_role(Role.TRANSLATOR)
 def job_progress(job_id: int):
     """Return a job's progress bar, which polls itself until the job ends."""
     job = get_db().get(Job, job_id)
@@ -182,6 +190,7 @@ def job_progress(job_id: int):
 
 
 @bp.get("/documents/<int:doc_id>/export.txt")
+@require_role(Role.TRANSLATOR)
 def export_txt(doc_id: int):
     """Download the corrected text with the original layout."""
     doc = get_document_or_404(doc_id)
@@ -193,6 +202,7 @@ def export_txt(doc_id: int):
 
 
 @bp.post("/documents/<int:doc_id>/original")
+@require_role(Role.TRANSLATOR)
 def upload_original(doc_id: int):
     """Align an uploaded original with a review document's segments."""
     doc = get_document_or_404(doc_id)
@@ -219,12 +229,14 @@ def render_row(seg: Segment, status: int = 200, **extra) -> Response:
 
 
 @bp.get("/segments/<int:seg_id>")
+@require_role(Role.TRANSLATOR)
 def segment_row(seg_id: int):
     """Return the segment's display row."""
     return render_row(get_segment_or_404(seg_id))
 
 
 @bp.get("/segments/<int:seg_id>/edit")
+@require_role(Role.TRANSLATOR)
 def segment_edit(seg_id: int):
     """Return the segment's row opened for editing."""
     seg = get_segment_or_404(seg_id)
@@ -232,6 +244,7 @@ def segment_edit(seg_id: int):
 
 
 @bp.post("/segments/<int:seg_id>")
+@require_role(Role.TRANSLATOR)
 def segment_save(seg_id: int):
     """Save the target as a new revision; on a stale version show both texts."""
     seg = get_segment_or_404(seg_id)
@@ -276,6 +289,7 @@ def _seconds(raw: str | None) -> float | None:
 
 
 @bp.get("/segments/<int:seg_id>/history")
+@require_role(Role.TRANSLATOR)
 def segment_history(seg_id: int):
     """Return the segment's revisions and change log."""
     seg = get_segment_or_404(seg_id)
@@ -285,6 +299,7 @@ def segment_history(seg_id: int):
 
 
 @bp.post("/segments/<int:seg_id>/restore/<int:version>")
+@require_role(Role.TRANSLATOR)
 def segment_restore(seg_id: int, version: int):
     """Make an earlier revision current again, as a new revision."""
     seg = get_segment_or_404(seg_id)
@@ -304,6 +319,7 @@ def _list_after_change(doc: Document) -> Response:
 
 
 @bp.post("/segments/<int:seg_id>/split")
+@require_role(Role.TRANSLATOR)
 def segment_split(seg_id: int):
     """Split a segment in two at a character offset."""
     seg = get_segment_or_404(seg_id)
@@ -318,6 +334,7 @@ def segment_split(seg_id: int):
 
 
 @bp.post("/segments/<int:seg_id>/merge")
+@require_role(Role.TRANSLATOR)
 def segment_merge(seg_id: int):
     """Merge a segment with the next one."""
     seg = get_segment_or_404(seg_id)
@@ -330,6 +347,7 @@ def segment_merge(seg_id: int):
 
 
 @bp.get("/models")
+@require_role(Role.TRANSLATOR)
 def models_page():
     """Show which language pairs have an MT model and how to install more."""
     return render_template("models/index.html", pairs=mt.installed_pairs(), error=None,
@@ -337,6 +355,7 @@ def models_page():
 
 
 @bp.post("/models")
+@require_role(Role.ADMIN)
 def models_install():
     """Install an uploaded `.argosmodel` file."""
     upload = request.files.get("file")
@@ -368,9 +387,20 @@ def vendor(name: str):
     return send_from_directory(path.parent, path.name, max_age=3600)
 
 
+def plain_text(text: str, _lang: str) -> str:
+    """Return text as it is, for Jinja to escape; the glossary replaces this with highlighting."""
+    return text
+
+
 def init_app(app: Flask) -> None:
     """Register the editor's pages and its error pages."""
     app.register_blueprint(bp)
+    app.jinja_env.globals.setdefault("highlight_terms", plain_text)
+
+    @app.errorhandler(401)
+    def unauthorised(_err):
+        from .auth import _unauthorised
+        return _unauthorised("Log in first.")
 
     @app.errorhandler(400)
     @app.errorhandler(403)

@@ -251,11 +251,28 @@ PATHS = {
 }
 
 
+def register(paths: dict, schemas: dict | None = None) -> None:
+    """Add a feature's paths and schemas; each feature module declares them beside its routes."""
+    for path, ops in paths.items():
+        PATHS.setdefault(path, {}).update(ops)
+    SCHEMAS.update(schemas or {})
+
+
 def spec() -> dict:
     """Return the OpenAPI document."""
     return {
         "openapi": "3.1.0",
         "info": {"title": "Translation workbench API", "version": "0.1.0"},
         "paths": deepcopy(PATHS),
-        "components": {"schemas": deepcopy(SCHEMAS)},
+        "components": {
+            "schemas": deepcopy(SCHEMAS),
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer",
+                           "description": "A token from POST /api/login"},
+                "session": {"type": "apiKey", "in": "cookie", "name": "session",
+                            "description": "The browser session; unsafe methods also need "
+                                           "the X-CSRF-Token header"},
+            },
+        },
+        "security": [{"bearer": []}, {"session": []}],
     }

@@ -1,0 +1,129 @@
+"""People and roles: accounts, password checks, API tokens (no Flask here)."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from enum import IntEnum
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from .models import ApiToken, User
+
+USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$")
+MIN_PASSWORD = 10
+
+
+class Role(IntEnum):
+    """What a person may do; each role may do everything the ones below it may."""
+
+    TRANSLATOR = 10
+    EDITOR = 20
+    ADMIN = 30
+
+    @property
+    def slug(self) -> str:
+        """Return the name used in the CLI, the API and the admin page."""
+        return self.name.lower()
+
+    @classmethod
+    def from_slug(cls, slug: str) -> Role:
+        """Return the role named `slug`, or raise UserError."""
+        try:
+            return cls[slug.strip().upper()]
+        except KeyError:
+            raise UserError(f"Unknown role {slug!r}; use translator, editor or admin.") from None
+
+
+class UserError(ValueError):
+    """A request about an account that cannot be carried out, said for a person."""
+
+
+def _check_password(password: str) -> None:
+    """Refuse a password too short to resist guessing."""
+    if not isinstance(password, str) or len(password) < MIN_PASSWORD:
+        raise UserError(f"A password needs at least {MIN_PASSWORD} characters.")
+    if len(password) > 1024:
+        raise UserError("A password may have at most 1024 characters.")
+
+
+def create_user(db: Session, username: str, role: Role, password: str) -> User:
+    """Create an account; the password is stored only as a scrypt hash."""
+    username = (username or "").strip()
+    if not USERNAME.match(username):
+        raise UserError("A user name is 1–80 letters, digits, dots, dashes or underscores, "
+                        "starting with a letter or digit.")
+    _check_password(password)
+    if db.scalar(select(User).where(func.lower(User.username) == username.lower())):
+        raise UserError(f"There is already a user called {username}.")
+    user = User(username=username, role=int(role),
+                password_hash=generate_password_hash(password, method="scrypt"))
+    db.add(user)
+    db.commit()
+    return user
+
+
+def find(db: Session, username: str) -> User | None:
+    """Return the user with this name, any case."""
+    return db.scalar(select(User).where(func.lower(User.username) == (username or "").lower()))
+
+
+def authenticate(db: Session, username: str, password: str) -> User | None:
+    """Return the active user whose password this is, or None."""
+    user = find(db, username)
+    if user is None or not user.active:
+        # Hash anyway so a missing account takes as long to refuse as a wrong password.
+        check_password_hash(_DUMMY_HASH, password or "")
+        return None
+    return user if check_password_hash(user.password_hash, password or "") else None
+
+
+def set_role(db: Session, user: User, role: Role) -> User:
+    """Change a user's role."""
+    user.role = int(role)
+    db.commit()
+    return user
+
+
+def set_password(db: Session, user: User, password: str) -> User:
+    """Set a new password and revoke the user's API tokens."""
+    _check_password(password)
+    user.password_hash = generate_password_hash(password, method="scrypt")
+    db.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
+    db.commit()
+    return user
+
+
+def random_password() -> str:
+    """Return a password to hand out once."""
+    return secrets.token_urlsafe(15)
+
+
+def _hash_token(token: str) -> str:
+    """Return the stored form of a token."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_token(db: Session, user: User) -> str:
+    """Create an API token for the user and return it (it is not stored in clear)."""
+    token = secrets.token_urlsafe(32)
+    db.add(ApiToken(user_id=user.id, token_hash=_hash_token(token)))
+    db.commit()
+    return token
+
+
+def user_for_token(db: Session, token: str) -> User | None:
+    """Return the active user a bearer token belongs to, or None."""
+    row = db.scalar(select(ApiToken).where(ApiToken.token_hash == _hash_token(token)))
+    return row.user if row is not None and row.user.active else None
+
+
+def count(db: Session) -> int:
+    """Return how many accounts exist."""
+    return db.scalar(select(func.count()).select_from(User)) or 0
+
+
+_DUMMY_HASH = generate_password_hash("not-a-real-password", method="scrypt")
