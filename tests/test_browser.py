@@ -38,7 +38,7 @@ def test_translator_corrects_a_segment_with_the_keyboard_only_and_it_survives_a_
     for _ in range(number - 1):
         page.keyboard.press("ArrowDown")
     page.keyboard.press("Enter")
-    editor = page.locator("tr.seg.editing textarea")
+    editor = page.locator("tr.seg.editing textarea[name=target]")
     editor.wait_for()
     assert STRAY_SIE in editor.input_value()
     page.keyboard.press("Control+A")
@@ -69,7 +69,7 @@ def test_translator_corrects_a_segment_with_the_keyboard_only_and_it_survives_a_
 def test_escape_cancels_and_ctrl_i_copies_the_mt_draft(page, seed_url):
     page.goto(seed_url)
     page.keyboard.press("Enter")
-    editor = page.locator("tr.seg.editing textarea")
+    editor = page.locator("tr.seg.editing textarea[name=target]")
     editor.wait_for()
     original = editor.input_value()
     page.keyboard.press("Control+A")
@@ -86,7 +86,7 @@ def test_escape_cancels_and_ctrl_i_copies_the_mt_draft(page, seed_url):
 def test_an_unsaved_edit_is_kept_in_the_browser_and_restored_after_reload(page, seed_url):
     page.goto(seed_url)
     page.keyboard.press("Enter")
-    editor = page.locator("tr.seg.editing textarea")
+    editor = page.locator("tr.seg.editing textarea[name=target]")
     editor.wait_for()
     page.keyboard.press("End")
     page.keyboard.type(" – noch nicht gespeichert")
@@ -94,6 +94,6 @@ def test_an_unsaved_edit_is_kept_in_the_browser_and_restored_after_reload(page, 
     first = page.locator("#segment-list tr.seg").first
     assert first.locator(".draft-badge").is_visible()
     first.click()
-    editor = page.locator("tr.seg.editing textarea")
+    editor = page.locator("tr.seg.editing textarea[name=target]")
     editor.wait_for()
     assert editor.input_value().endswith("– noch nicht gespeichert")

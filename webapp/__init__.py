@@ -6,7 +6,7 @@ import os
 
 from flask import Flask
 
-from .config import ROOT, defaults, from_environment, instance_secret
+from .config import ROOT, defaults, from_environment, secret_key
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -21,12 +21,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.update(test_config)
     os.makedirs(app.instance_path, exist_ok=True)
-    if not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = instance_secret(app.instance_path)
+    app.config["SECRET_KEY"] = secret_key(app.config, app.instance_path)
     # Werkzeug refuses bodies past this before a view runs; the views give the clear message.
     app.config.setdefault("MAX_CONTENT_LENGTH", app.config["MAX_UPLOAD_BYTES"] * 2 + 65536)
 
     from . import api, auth, cli, db, editor, jobs, mt
+    from . import reports
 
     mt.configure(app.config.get("ARGOS_PACKAGES_DIR"))
     db.init_app(app)
@@ -34,5 +34,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     auth.init_app(app)
     editor.init_app(app)
     api.init_app(app)
+    reports.init_app(app)
     cli.init_app(app)
     return app

@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from . import documents, jobs, mt, textio
-from .auth import current_name, require_role
+from . import documents, jobs, mt, review, textio
+from .auth import current_name, current_role, require_role
 from .users import Role
 from .db import get_db
-from .editor import mt_pair
+from .editor import mt_pair, save_state
 from .models import Document, Job, Segment
 from .openapi import spec
 from .states import State
@@ -152,10 +152,15 @@ def put_segment(seg_id: int):
     if seconds is not None and not (isinstance(seconds, int | float) and 0 <= seconds < 86400):
         raise ApiError(400, "'seconds' must be a number of seconds under a day.")
     db = get_db()
+    role = current_role()
+    try:
+        review.check_may_edit(seg, role)
+    except review.ForbiddenError as exc:
+        raise ApiError(403, str(exc)) from None
     try:
         seg = documents.save_target(
-            db, seg, body["target"], version, current_name(), State.TRANSLATED,
-            seconds=seconds, max_chars=current_app.config["MAX_SEGMENT_CHARS"],
+            db, seg, body["target"], version, current_name(), save_state(seg, role),
+            seconds=seconds, max_chars=current_app.config["MAX_SEGMENT_CHARS"], role=int(role),
         )
     except documents.ConflictError as exc:
         return jsonify({
@@ -180,10 +185,78 @@ def get_segment(seg_id: int):
 @bp.get("/segments/<int:seg_id>/history")
 @require_role(Role.TRANSLATOR)
 def segment_history(seg_id: int):
-    """Return a segment's revisions and change-log rows, newest first."""
-    revisions, changes = documents.history(get_db(), _segment(seg_id))
+    """Return a segment's revisions, change-log rows and comments, newest first."""
+    seg = _segment(seg_id)
+    revisions, changes = documents.history(get_db(), seg)
+    notes = review.comments(get_db(), [seg.id])[seg.id]
     return jsonify({"revisions": [r.to_dict() for r in revisions],
-                    "changes": [c.to_dict() for c in changes]})
+                    "changes": [c.to_dict() for c in changes],
+                    "comments": [c.to_dict() for c in reversed(notes)]})
+
+
+@bp.post("/segments/<int:seg_id>/state")
+@require_role(Role.TRANSLATOR)
+def set_state(seg_id: int):
+    """Mark a segment translated, approved or rejected; a rejection needs a comment."""
+    seg = _segment(seg_id)
+    body = _json_body()
+    slug = body.get("state")
+    if slug not in ("translated", "approved", "rejected"):
+        raise ApiError(400, "'state' must be translated, approved or rejected.")
+    comment = body.get("comment")
+    if comment is not None and not isinstance(comment, str):
+        raise ApiError(400, "'comment' must be a string.")
+    db = get_db()
+    try:
+        review.set_state(db, seg, State.from_slug(slug), current_name(), current_role(), comment)
+    except review.ForbiddenError as exc:
+        db.rollback()
+        raise ApiError(403, str(exc)) from None
+    except review.ReviewError as exc:
+        db.rollback()
+        raise ApiError(422, str(exc)) from None
+    return jsonify(seg.to_dict())
+
+
+@bp.get("/segments/<int:seg_id>/comments")
+@require_role(Role.TRANSLATOR)
+def list_comments(seg_id: int):
+    """Return a segment's comments, oldest first."""
+    seg = _segment(seg_id)
+    return jsonify([c.to_dict() for c in review.comments(get_db(), [seg.id])[seg.id]])
+
+
+@bp.post("/segments/<int:seg_id>/comments")
+@require_role(Role.TRANSLATOR)
+def add_comment(seg_id: int):
+    """Add a comment to a segment."""
+    seg = _segment(seg_id)
+    text = _json_body().get("text")
+    if not isinstance(text, str):
+        raise ApiError(400, "'text' must be a string.")
+    try:
+        row = review.add_comment(get_db(), seg, current_name(), text)
+    except review.ReviewError as exc:
+        get_db().rollback()
+        raise ApiError(422, str(exc)) from None
+    return jsonify(row.to_dict()), 201
+
+
+@bp.get("/documents/<int:doc_id>/next")
+@require_role(Role.TRANSLATOR)
+def next_segment(doc_id: int):
+    """Return the next untranslated (or rejected) segment after position `after`."""
+    doc = _document(doc_id)
+    after = _int_param("after", -1, -1, 10**9)
+    kind = request.args.get("kind", "untranslated")
+    wanted = {"untranslated": (State.NEW, State.MT, State.REJECTED),
+              "rejected": (State.REJECTED,), "translated": (State.TRANSLATED,)}
+    if kind not in wanted:
+        raise ApiError(400, "'kind' must be untranslated, rejected or translated.")
+    seg = documents.next_matching(get_db(), doc.id, after, wanted[kind])
+    if seg is None:
+        raise ApiError(404, f"No {kind} segment is left.")
+    return jsonify(seg.to_dict())
 
 
 @bp.post("/documents/<int:doc_id>/pretranslate")

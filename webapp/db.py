@@ -1,15 +1,27 @@
-"""The database connection: one engine per app, one session per request or job."""
+"""The database connection: one engine per app, one session per request or job, migrations."""
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 import click
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.config import Config
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from flask import Flask, current_app, g
 from flask.cli import with_appcontext
-from sqlalchemy import create_engine, event
-from sqlalchemy.engine import Engine
+from sqlalchemy import create_engine, event, inspect, text
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from .models import Base
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+# The schema of the first release, which created its tables without Alembic.
+FIRST_REVISION = "0001"
 
 
 def make_engine(url: str) -> Engine:
@@ -59,18 +71,79 @@ def create_schema(app: Flask | None = None) -> None:
 def drop_schema(app: Flask | None = None) -> None:
     """Drop every table (tests and `init-db --reset`)."""
     app = app or current_app
-    Base.metadata.drop_all(app.extensions["webapp.engine"])
+    engine = app.extensions["webapp.engine"]
+    Base.metadata.drop_all(engine)
+    with engine.begin() as conn:
+        conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+
+
+def alembic_config(url: str, connection: Connection | None = None) -> Config:
+    """Return Alembic's configuration for our migrations on the database at `url`."""
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    # ConfigParser reads % as interpolation; a password may contain one.
+    cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    if connection is not None:
+        cfg.attributes["connection"] = connection
+    return cfg
+
+
+def head_revision() -> str:
+    """Return the newest migration's revision id."""
+    return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+
+
+def upgrade_schema(app: Flask | None = None, revision: str = "head") -> None:
+    """Bring the database to `revision` with the migrations, adopting one made by create_all."""
+    app = app or current_app
+    url = app.config["DATABASE_URL"]
+    engine = app.extensions["webapp.engine"]
+    tables = set(inspect(engine).get_table_names())
+    if "document" in tables and "alembic_version" not in tables:
+        # Made by create_all, not by us: by the first release (its schema is exactly
+        # migration 0001), or by a later checkout whose tables match the models.
+        with engine.connect() as conn:
+            current = not schema_differences(conn)
+        command.stamp(alembic_config(url), "head" if current else FIRST_REVISION)
+    command.upgrade(alembic_config(url), revision)
+
+
+def schema_differences(connection: Connection) -> list:
+    """Return what separates the database's schema from the models (empty when equal)."""
+    return compare_metadata(
+        MigrationContext.configure(connection, opts={"compare_type": True}), Base.metadata
+    )
 
 
 @click.command("init-db")
 @with_appcontext
 @click.option("--reset", is_flag=True, help="Drop all tables first (deletes every document).")
 def init_db_command(reset: bool) -> None:
-    """Create the database tables (safe to run again)."""
+    """Create or upgrade the database tables with the migrations (safe to run again)."""
     if reset:
         drop_schema()
-    create_schema()
-    click.echo(f"Database ready: {current_app.config['DATABASE_URL']}")
+    upgrade_schema()
+    click.echo(f"Database ready at revision {head_revision()}: "
+               f"{current_app.config['DATABASE_URL']}")
+
+
+@click.command("make-migration")
+@with_appcontext
+@click.argument("message")
+def make_migration_command(message: str) -> None:
+    """Write a migration for what webapp/models.py adds beyond the newest migration."""
+    scripts = ScriptDirectory.from_config(alembic_config("sqlite://"))
+    head = scripts.get_current_head()
+    number = f"{int(head) + 1:04d}" if head and head.isdigit() else None
+    with tempfile.TemporaryDirectory() as tmp:
+        # Compared against an empty database brought to head, never the working one.
+        url = f"sqlite:///{Path(tmp) / 'head.sqlite'}"
+        cfg = alembic_config(url)
+        command.upgrade(cfg, "head")
+        script = command.revision(cfg, message=message, autogenerate=True, rev_id=number)
+    path = Path(script.path)
+    click.echo(f"Wrote {path.relative_to(MIGRATIONS.parent.parent)}: review it, then run "
+               "`flask --app wsgi init-db` and the tests (tests/test_migrations.py).")
 
 
 def init_app(app: Flask) -> None:
@@ -80,3 +153,4 @@ def init_app(app: Flask) -> None:
     app.extensions["webapp.sessionmaker"] = sessionmaker(engine, expire_on_commit=False)
     app.teardown_appcontext(close_db)
     app.cli.add_command(init_db_command)
+    app.cli.add_command(make_migration_command)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -10,7 +11,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from . import segmentation, textio
-from .models import Change, Document, Revision, Segment, utcnow
+from .models import Change, Comment, Document, Revision, Segment, utcnow
 from .states import Action, State
 
 MODES = ("translate", "review")
@@ -53,7 +54,7 @@ def log(
 
 def _add_revision(
     db: Session, seg: Segment, kind: str, author: str, seconds: float | None = None,
-    replaced: int | None = None,
+    replaced: int | None = None, role: int | None = None,
 ) -> Revision:
     """Store the segment's current target as a new revision."""
     rev = Revision(
@@ -65,6 +66,7 @@ def _add_revision(
         kind=kind,
         author=author,
         seconds=seconds,
+        role=role,
     )
     db.add(rev)
     return rev
@@ -121,12 +123,13 @@ def import_text(
                 document_id=doc.id, position=i, paragraph=span.paragraph, source="",
                 target=span.text, mt=span.text, trailing=span.trailing,
                 state=int(State.MT), version=1, updated_at=now, updated_by=author,
+                words=count_words(span.text),
             ))
         else:
             rows.append(dict(
                 document_id=doc.id, position=i, paragraph=span.paragraph, source=span.text,
                 target="", mt="", trailing=span.trailing, state=int(State.NEW), version=0,
-                updated_at=now, updated_by=author,
+                updated_at=now, updated_by=author, words=count_words(span.text),
             ))
     # Bulk insert: a 10,000-segment file must not cost 10,000 ORM flushes.
     db.execute(Segment.__table__.insert(), rows)
@@ -143,6 +146,14 @@ def import_text(
         encoding=decoded.encoding, mode=mode)
     db.commit()
     return doc
+
+
+WORD = re.compile(r"\w+(?:[-'’]\w+)*")
+
+
+def count_words(text: str) -> int:
+    """Return the number of words, a hyphenated compound counting once."""
+    return len(WORD.findall(text))
 
 
 def _clean_name(name: str) -> str:
@@ -173,16 +184,43 @@ class SegmentFilter:
 
     states: Sequence[State] = ()
     query: str = ""
+    # "both", "source" or "target"
+    field: str = "both"
+    regex: bool = False
+    author: str = ""
+    has_comment: bool = False
+    # Restrict to these segment ids (e.g. those with QA warnings), when set.
+    ids: Sequence[int] | None = None
+
+    def check(self) -> None:
+        """Refuse a regular expression that does not compile, naming the error."""
+        if self.regex and self.query:
+            try:
+                re.compile(self.query)
+            except re.error as exc:
+                raise DocumentError(f"The regular expression is not valid: {exc}.") from None
+        if self.field not in ("both", "source", "target"):
+            raise DocumentError("Search in source, target or both.")
 
     def apply(self, stmt):
         """Return the statement narrowed by this filter."""
         if self.states:
             stmt = stmt.where(Segment.state.in_([int(s) for s in self.states]))
         if self.query:
-            like = f"%{_escape_like(self.query)}%"
-            stmt = stmt.where(or_(
-                Segment.source.ilike(like, escape="\\"), Segment.target.ilike(like, escape="\\")
-            ))
+            cols = {"both": (Segment.source, Segment.target), "source": (Segment.source,),
+                    "target": (Segment.target,)}[self.field]
+            if self.regex:
+                conds = [c.regexp_match(self.query) for c in cols]
+            else:
+                like = f"%{_escape_like(self.query)}%"
+                conds = [c.ilike(like, escape="\\") for c in cols]
+            stmt = stmt.where(or_(*conds))
+        if self.author:
+            stmt = stmt.where(Segment.updated_by == self.author)
+        if self.has_comment:
+            stmt = stmt.where(Segment.id.in_(select(Comment.segment_id)))
+        if self.ids is not None:
+            stmt = stmt.where(Segment.id.in_(list(self.ids)))
         return stmt
 
 
@@ -199,6 +237,7 @@ def page_segments(
     base = select(Segment).where(Segment.document_id == doc_id)
     count = select(func.count()).select_from(Segment).where(Segment.document_id == doc_id)
     if flt:
+        flt.check()
         base, count = flt.apply(base), flt.apply(count)
     rows = db.scalars(base.order_by(Segment.position).offset(max(offset, 0)).limit(limit)).all()
     return list(rows), db.scalar(count) or 0
@@ -206,14 +245,19 @@ def page_segments(
 
 def state_counts(db: Session, doc_id: int) -> dict[State, int]:
     """Return how many segments are in each state."""
+    return {s: n for s, (n, _w) in progress(db, doc_id).items()}
+
+
+def progress(db: Session, doc_id: int) -> dict[State, tuple[int, int]]:
+    """Return (segments, words) in each state."""
     rows = db.execute(
-        select(Segment.state, func.count()).where(Segment.document_id == doc_id)
-        .group_by(Segment.state)
+        select(Segment.state, func.count(), func.coalesce(func.sum(Segment.words), 0))
+        .where(Segment.document_id == doc_id).group_by(Segment.state)
     ).all()
-    counts = {s: 0 for s in State}
-    for state, n in rows:
-        counts[State(state)] = n
-    return counts
+    out = {s: (0, 0) for s in State}
+    for state, n, words in rows:
+        out[State(state)] = (n, int(words))
+    return out
 
 
 def neighbour(db: Session, seg: Segment, step: int) -> Segment | None:
@@ -225,13 +269,13 @@ def neighbour(db: Session, seg: Segment, step: int) -> Segment | None:
     )
 
 
-def next_with_state_below(db: Session, seg: Segment, state: State) -> Segment | None:
-    """Return the next segment after this one whose state is below `state`, wrapping around."""
+def next_matching(db: Session, doc_id: int, after: int, states: Sequence[State]) -> Segment | None:
+    """Return the first segment after position `after` in one of `states`, wrapping around."""
     stmt = select(Segment).where(
-        Segment.document_id == seg.document_id, Segment.state < int(state)
-    ).order_by(Segment.position)
-    after = db.scalar(stmt.where(Segment.position > seg.position).limit(1))
-    return after or db.scalar(stmt.where(Segment.position < seg.position).limit(1))
+        Segment.document_id == doc_id, Segment.state.in_([int(s) for s in states])
+    ).order_by(Segment.position).limit(1)
+    found = db.scalar(stmt.where(Segment.position > after))
+    return found or db.scalar(stmt.where(Segment.position <= after))
 
 
 def save_target(
@@ -243,6 +287,7 @@ def save_target(
     state: State = State.TRANSLATED,
     seconds: float | None = None,
     max_chars: int = 20000,
+    role: int | None = None,
 ) -> Segment:
     """Store a new target as a revision, or raise ConflictError if the segment moved on."""
     text = normalise_segment_text(text, max_chars)
@@ -259,7 +304,7 @@ def save_target(
         db.refresh(seg)
         raise ConflictError(seg, text)
     db.refresh(seg)
-    _add_revision(db, seg, "edit", author, seconds=seconds, replaced=base_version)
+    _add_revision(db, seg, "edit", author, seconds=seconds, replaced=base_version, role=role)
     log(db, Action.EDIT, author, seg.document_id, seg.id, version=seg.version,
         state=State(state).slug)
     db.commit()
@@ -330,6 +375,7 @@ def split_segment(db: Session, seg: Segment, offset: int, author: str) -> tuple[
     else:
         seg.source, new.source = first.text, second.text
         new.state, new.version = int(State.NEW), 0
+    seg.words, new.words = count_words(first.text), count_words(second.text)
     seg.version += 1
     db.add(new)
     db.flush()
@@ -351,6 +397,7 @@ def merge_segments(db: Session, seg: Segment, author: str) -> Segment:
     seg.mt = _join(seg.mt, joiner, nxt.mt)
     seg.target = _join(seg.target, joiner, nxt.target)
     seg.trailing = nxt.trailing
+    seg.words += nxt.words
     seg.state = min(seg.state, nxt.state)
     seg.version += 1
     seg.updated_by = author
@@ -372,7 +419,8 @@ def _join(a: str, joiner: str, b: str) -> str:
     return a or b
 
 
-def restore_revision(db: Session, seg: Segment, version: int, author: str) -> Segment:
+def restore_revision(db: Session, seg: Segment, version: int, author: str,
+                     role: int | None = None) -> Segment:
     """Make an earlier revision's text current again, as a new revision."""
     rev = db.scalar(
         select(Revision).where(Revision.segment_id == seg.id, Revision.version == version)
@@ -383,7 +431,7 @@ def restore_revision(db: Session, seg: Segment, version: int, author: str) -> Se
     seg.version += 1
     seg.state = int(State.TRANSLATED) if rev.text else int(State.NEW)
     seg.updated_by, seg.updated_at = author, utcnow()
-    _add_revision(db, seg, "restore", author, replaced=seg.version - 1)
+    _add_revision(db, seg, "restore", author, replaced=seg.version - 1, role=role)
     log(db, Action.RESTORE, author, seg.document_id, seg.id, restored=version,
         version=seg.version)
     db.commit()

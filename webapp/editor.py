@@ -10,8 +10,8 @@ from flask import (
     request, send_from_directory, url_for,
 )
 
-from . import documents, jobs, mt, textio
-from .auth import current_name, require_role
+from . import documents, jobs, mt, review, textio
+from .auth import current_name, current_role, require_role
 from .users import Role
 from .db import get_db
 from .models import Document, Job, Segment
@@ -43,15 +43,45 @@ def mt_pair(doc: Document) -> tuple[str, str]:
     return doc.source_lang, doc.target_lang
 
 
-def segment_filter() -> documents.SegmentFilter:
+def segment_filter(doc: Document, default_states: tuple = ()) -> documents.SegmentFilter:
     """Return the segment filter named by the query string."""
+    args = request.args
     states = []
-    for slug in request.args.getlist("state"):
+    for slug in args.getlist("state"):
+        if not slug:
+            continue
         try:
             states.append(State.from_slug(slug))
         except ValueError:
             abort(400, f"Unknown state {slug!r}.")
-    return documents.SegmentFilter(states=states, query=request.args.get("q", "").strip()[:500])
+    if "state" not in args:
+        states = list(default_states)
+    ids = None
+    if args.get("qa"):
+        # The glossary registers how to find segments with open QA warnings.
+        finder = current_app.extensions.get("webapp.qa_segment_ids")
+        if finder is None:
+            abort(400, "QA warnings are not available.")
+        ids = finder(get_db(), doc.id)
+    flt = documents.SegmentFilter(
+        states=states, query=args.get("q", "").strip()[:500],
+        field=args.get("in", "both"), regex=bool(args.get("regex")),
+        author=args.get("author", "").strip()[:80], has_comment=bool(args.get("commented")),
+        ids=ids,
+    )
+    try:
+        flt.check()
+    except documents.DocumentError as exc:
+        abort(400, str(exc))
+    return flt
+
+
+def row_context(segs: list[Segment]) -> dict:
+    """Return who else is editing and the comments, for a set of rows."""
+    db = get_db()
+    ids = [s.id for s in segs]
+    return {"present": review.present(db, ids, current_name()),
+            "notes": review.comments(db, ids)}
 
 
 def _int_arg(name: str, default: int, lo: int = 0, hi: int = 10**9) -> int:
@@ -65,11 +95,11 @@ def _int_arg(name: str, default: int, lo: int = 0, hi: int = 10**9) -> int:
         abort(400, f"{name} must be a whole number.")
 
 
-def editor_context(doc: Document) -> dict:
-    """Return what the editor page and its segment list need."""
+def editor_context(doc: Document, view: str = "edit") -> dict:
+    """Return what the editor page (or the review page) and its segment list need."""
     db = get_db()
     size = current_app.config["PAGE_SIZE"]
-    flt = segment_filter()
+    flt = segment_filter(doc, (State.TRANSLATED,) if view == "review" else ())
     goto = _int_arg("goto", 0, 0)
     offset = _int_arg("offset", 0, 0)
     if goto:
@@ -77,6 +107,11 @@ def editor_context(doc: Document) -> dict:
     segments, total = documents.page_segments(db, doc.id, offset, size, flt)
     src, tgt = mt_pair(doc)
     return {
+        **row_context(segments),
+        "chains": review.chains(db, segments) if view == "review" else {},
+        "view": view,
+        "list_url": f"{doc.url}/review" if view == "review" else doc.url,
+        "progress": documents.progress(db, doc.id),
         "doc": doc,
         "segments": segments,
         "total": total,
@@ -153,13 +188,28 @@ def document(doc_id: int):
     return resp
 
 
+@bp.get("/documents/<int:doc_id>/review")
+@require_role(Role.TRANSLATOR)
+def review_page(doc_id: int):
+    """Show the review view: diffs from MT to translator to editor, comments, approve/reject."""
+    doc = get_document_or_404(doc_id)
+    ctx = editor_context(doc, "review")
+    if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "segment-list":
+        resp = make_response(render_template("segments/_list.html", **ctx))
+    else:
+        resp = make_response(render_template("documents/editor.html", **ctx))
+    resp.vary.add("HX-Request")
+    return resp
+
+
 @bp.get("/documents/<int:doc_id>/progress")
 @require_role(Role.TRANSLATOR)
 def document_progress(doc_id: int):
     """Return the progress bar by state."""
     doc = get_document_or_404(doc_id)
-    return render_template("documents/_progress.html", doc=doc,
-                           counts=documents.state_counts(get_db(), doc.id), States=State)
+    prog = documents.progress(get_db(), doc.id)
+    return render_template("documents/_progress.html", doc=doc, progress=prog,
+                           counts={k: v[0] for k, v in prog.items()}, States=State)
 
 
 @bp.post("/documents/<int:doc_id>/pretranslate")
@@ -223,9 +273,13 @@ def upload_original(doc_id: int):
 
 
 def render_row(seg: Segment, status: int = 200, **extra) -> Response:
-    """Return the display row of a segment."""
-    return make_response(render_template("segments/_row.html", seg=seg, doc=seg.document,
-                                         States=State, **extra), status)
+    """Return the display row of a segment, as the editor or the review view shows it."""
+    view = request.values.get("view", "edit")
+    template = "segments/_review_row.html" if view == "review" else "segments/_row.html"
+    if view == "review":
+        extra.setdefault("chain", review.chain(get_db(), seg))
+    return make_response(render_template(template, seg=seg, doc=seg.document, States=State,
+                                         view=view, **row_context([seg]), **extra), status)
 
 
 @bp.get("/segments/<int:seg_id>")
@@ -238,9 +292,60 @@ def segment_row(seg_id: int):
 @bp.get("/segments/<int:seg_id>/edit")
 @require_role(Role.TRANSLATOR)
 def segment_edit(seg_id: int):
-    """Return the segment's row opened for editing."""
+    """Return the segment's row opened for editing, and say who else has it open."""
     seg = get_segment_or_404(seg_id)
-    return render_template("segments/_edit.html", seg=seg, doc=seg.document, States=State)
+    review.touch(get_db(), seg.id, current_name())
+    return render_template("segments/_edit.html", seg=seg, doc=seg.document, States=State,
+                           view=request.values.get("view", "edit"), **row_context([seg]))
+
+
+@bp.post("/segments/<int:seg_id>/presence")
+@require_role(Role.TRANSLATOR)
+def segment_presence(seg_id: int):
+    """Keep (or with `leave`, drop) this person's soft lock on an open segment."""
+    seg = get_segment_or_404(seg_id)
+    if request.form.get("leave"):
+        review.release(get_db(), seg.id, current_name())
+    else:
+        review.touch(get_db(), seg.id, current_name())
+    return "", 204
+
+
+@bp.post("/segments/<int:seg_id>/state")
+@require_role(Role.TRANSLATOR)
+def segment_state(seg_id: int):
+    """Mark a segment translated, approved or rejected (with a comment)."""
+    seg = get_segment_or_404(seg_id)
+    db = get_db()
+    try:
+        state = State.from_slug(request.form.get("state", ""))
+        review.set_state(db, seg, state, current_name(), current_role(),
+                         request.form.get("comment"))
+    except review.ForbiddenError as exc:
+        db.rollback()
+        abort(403, str(exc))
+    except ValueError as exc:
+        db.rollback()
+        return render_row(seg, 422, error=str(exc))
+    resp = render_row(seg, saved=True)
+    if request.form.get("go") == "next":
+        nxt = documents.neighbour(db, seg, 1)
+        if nxt is not None:
+            resp.headers["HX-Trigger-After-Swap"] = json.dumps({"open-segment": {"id": nxt.id}})
+    return resp
+
+
+@bp.post("/segments/<int:seg_id>/comments")
+@require_role(Role.TRANSLATOR)
+def segment_comment(seg_id: int):
+    """Add a comment to a segment and return its row."""
+    seg = get_segment_or_404(seg_id)
+    try:
+        review.add_comment(get_db(), seg, current_name(), request.form.get("text", ""))
+    except review.ReviewError as exc:
+        get_db().rollback()
+        return render_row(seg, 422, error=str(exc))
+    return render_row(seg)
 
 
 @bp.post("/segments/<int:seg_id>")
@@ -255,10 +360,15 @@ def segment_save(seg_id: int):
     except ValueError:
         abort(400, "The save did not say which version it was based on.")
     seconds = _seconds(form.get("seconds"))
+    role = current_role()
+    try:
+        review.check_may_edit(seg, role)
+    except review.ForbiddenError as exc:
+        abort(403, str(exc))
     try:
         seg = documents.save_target(
-            db, seg, form.get("target", ""), version, current_name(), State.TRANSLATED,
-            seconds=seconds, max_chars=current_app.config["MAX_SEGMENT_CHARS"],
+            db, seg, form.get("target", ""), version, current_name(), save_state(seg, role),
+            seconds=seconds, max_chars=current_app.config["MAX_SEGMENT_CHARS"], role=int(role),
         )
     except documents.ConflictError as exc:
         return make_response(render_template(
@@ -277,6 +387,13 @@ def segment_save(seg_id: int):
         if nxt is not None:
             resp.headers["HX-Trigger-After-Swap"] = json.dumps({"open-segment": {"id": nxt.id}})
     return resp
+
+
+def save_state(seg: Segment, role: Role) -> State:
+    """Return the state a save leaves: an editor's fix keeps a segment approved."""
+    if seg.state == State.APPROVED and role >= Role.EDITOR:
+        return State.APPROVED
+    return State.TRANSLATED
 
 
 def _seconds(raw: str | None) -> float | None:
@@ -304,10 +421,22 @@ def segment_restore(seg_id: int, version: int):
     """Make an earlier revision current again, as a new revision."""
     seg = get_segment_or_404(seg_id)
     try:
-        seg = documents.restore_revision(get_db(), seg, version, current_name())
+        review.check_may_edit(seg, current_role())
+        seg = documents.restore_revision(get_db(), seg, version, current_name(),
+                                         role=int(current_role()))
+    except review.ForbiddenError as exc:
+        abort(403, str(exc))
     except documents.DocumentError as exc:
         abort(404, str(exc))
     return render_row(seg, saved=True)
+
+
+def _check_edit(seg: Segment) -> None:
+    """Abort with 403 when the person may not change this segment."""
+    try:
+        review.check_may_edit(seg, current_role())
+    except review.ForbiddenError as exc:
+        abort(403, str(exc))
 
 
 def _list_after_change(doc: Document) -> Response:
@@ -323,6 +452,7 @@ def _list_after_change(doc: Document) -> Response:
 def segment_split(seg_id: int):
     """Split a segment in two at a character offset."""
     seg = get_segment_or_404(seg_id)
+    _check_edit(seg)
     try:
         offset = int(request.form.get("offset", ""))
         documents.split_segment(get_db(), seg, offset, current_name())
@@ -338,6 +468,7 @@ def segment_split(seg_id: int):
 def segment_merge(seg_id: int):
     """Merge a segment with the next one."""
     seg = get_segment_or_404(seg_id)
+    _check_edit(seg)
     try:
         documents.merge_segments(get_db(), seg, current_name())
     except documents.DocumentError as exc:
@@ -396,6 +527,7 @@ def init_app(app: Flask) -> None:
     """Register the editor's pages and its error pages."""
     app.register_blueprint(bp)
     app.jinja_env.globals.setdefault("highlight_terms", plain_text)
+    app.jinja_env.globals["review_diff"] = review.word_diff
 
     @app.errorhandler(401)
     def unauthorised(_err):

@@ -84,6 +84,8 @@ class Segment(Base):
     trailing: Mapped[str] = mapped_column(Text, default="")
     state: Mapped[int] = mapped_column(Integer, default=int(State.NEW), index=True)
     version: Mapped[int] = mapped_column(Integer, default=0)
+    # Words of the text that came from the file, for progress and effort figures.
+    words: Mapped[int] = mapped_column(Integer, default=0)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_by: Mapped[str] = mapped_column(String(80), default="")
 
@@ -142,6 +144,8 @@ class Revision(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Seconds from opening the segment to this save, for post-editing effort.
     seconds: Mapped[float | None] = mapped_column(nullable=True)
+    # The author's role when saving, so review can tell the translator's pass from the editor's.
+    role: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
     segment: Mapped[Segment] = relationship(back_populates="revisions")
 
@@ -157,6 +161,7 @@ class Revision(Base):
             "author": self.author,
             "created_at": self.created_at.isoformat() + "Z",
             "seconds": self.seconds,
+            "role": self.role,
         }
 
 
@@ -234,6 +239,38 @@ class Job(Base):
             "percent": self.percent,
             "message": self.message,
         }
+
+
+class Comment(Base):
+    """A remark on a segment; a rejection always carries one. Never edited or deleted."""
+
+    __tablename__ = "comment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    segment_id: Mapped[int] = mapped_column(ForeignKey("segment.id", ondelete="CASCADE"),
+                                            index=True)
+    author: Mapped[str] = mapped_column(String(80))
+    text: Mapped[str] = mapped_column(Text)
+    # "comment" or "rejection"
+    kind: Mapped[str] = mapped_column(String(16), default="comment")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def to_dict(self) -> dict:
+        """Return the JSON API representation."""
+        return {"id": self.id, "segment_id": self.segment_id, "author": self.author,
+                "text": self.text, "kind": self.kind,
+                "created_at": self.created_at.isoformat() + "Z"}
+
+
+class Presence(Base):
+    """A soft lock: who has a segment open, until the heartbeat stops."""
+
+    __tablename__ = "presence"
+
+    segment_id: Mapped[int] = mapped_column(ForeignKey("segment.id", ondelete="CASCADE"),
+                                            primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), primary_key=True)
+    expires_at: Mapped[datetime] = mapped_column(index=True)
 
 
 class User(Base):

@@ -85,6 +85,15 @@ SCHEMAS = {
             "yours": {"type": "string", "description": "The text that was not saved"},
         },
     },
+    "Comment": {
+        "type": "object",
+        "properties": {
+            "id": {"type": "integer"}, "segment_id": {"type": "integer"},
+            "author": {"type": "string"}, "text": {"type": "string"},
+            "kind": {"type": "string", "enum": ["comment", "rejection"]},
+            "created_at": {"type": "string"},
+        },
+    },
     "Job": {
         "type": "object",
         "required": ["id", "status", "done", "total", "percent"],
@@ -206,7 +215,60 @@ PATHS = {
             "responses": {"200": _json({"type": "object", "properties": {
                 "revisions": {"type": "array", "items": {"$ref": "#/components/schemas/Revision"}},
                 "changes": {"type": "array", "items": {"$ref": "#/components/schemas/Change"}},
+                "comments": {"type": "array", "items": {"$ref": "#/components/schemas/Comment"}},
             }}), "404": _err("No such segment")},
+        },
+    },
+    "/api/segments/{seg_id}/state": {
+        "post": {
+            "summary": "Mark translated (translator), approved or rejected (editor)",
+            "parameters": [_id("seg_id")],
+            "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                "type": "object", "required": ["state"],
+                "properties": {
+                    "state": {"type": "string", "enum": ["translated", "approved", "rejected"]},
+                    "comment": {"type": "string", "description": "Required to reject"},
+                },
+            }}}},
+            "responses": {
+                "200": _json({"$ref": "#/components/schemas/Segment"}, "Done"),
+                "400": _err("Malformed body"), "403": _err("The role may not"),
+                "404": _err("No such segment"),
+                "422": _err("Rejection without comment, or nothing to mark"),
+            },
+        },
+    },
+    "/api/segments/{seg_id}/comments": {
+        "get": {
+            "summary": "A segment's comments, oldest first",
+            "parameters": [_id("seg_id")],
+            "responses": {"200": _json({"type": "array",
+                                        "items": {"$ref": "#/components/schemas/Comment"}}),
+                          "404": _err("No such segment")},
+        },
+        "post": {
+            "summary": "Comment on a segment",
+            "parameters": [_id("seg_id")],
+            "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                "type": "object", "required": ["text"],
+                "properties": {"text": {"type": "string"}}}}}},
+            "responses": {"201": _json({"$ref": "#/components/schemas/Comment"}, "Added"),
+                          "400": _err("Malformed body"), "404": _err("No such segment"),
+                          "422": _err("Empty or too long")},
+        },
+    },
+    "/api/documents/{doc_id}/next": {
+        "get": {
+            "summary": "The next untranslated, rejected or translated segment after a position",
+            "parameters": [
+                _id("doc_id"),
+                {"name": "after", "in": "query", "schema": {"type": "integer", "minimum": -1}},
+                {"name": "kind", "in": "query", "schema": {
+                    "type": "string", "enum": ["untranslated", "rejected", "translated"]}},
+            ],
+            "responses": {"200": _json({"$ref": "#/components/schemas/Segment"}),
+                          "400": _err("Bad parameter"),
+                          "404": _err("No such document, or none left")},
         },
     },
     "/api/documents/{doc_id}/pretranslate": {

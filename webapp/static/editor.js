@@ -4,7 +4,35 @@
   "use strict";
 
   const DRAFT_PREFIX = "workbench:draft:";
+  const PENDING_PREFIX = "workbench:pending:";
+  const HEARTBEAT_MS = 20000;
   let openedAt = 0;
+  let heartbeat = null;
+
+  function csrfHeaders() {
+    const raw = document.body.getAttribute("hx-headers");
+    try { return JSON.parse(raw || "{}"); } catch (e) { return {}; }
+  }
+
+  function post(url, values) {
+    const body = new URLSearchParams(values || {});
+    return fetch(url, { method: "POST", headers: csrfHeaders(), body: body, credentials: "same-origin" });
+  }
+
+  function startPresence(row) {
+    stopPresence();
+    const url = row.dataset.presenceUrl;
+    if (!url) return;
+    heartbeat = setInterval(function () {
+      if (!document.body.contains(row)) { stopPresence(); post(url, { leave: "1" }).catch(function () {}); return; }
+      post(url).catch(function () {});
+    }, HEARTBEAT_MS);
+  }
+
+  function stopPresence() {
+    if (heartbeat) clearInterval(heartbeat);
+    heartbeat = null;
+  }
 
   function rows() {
     return Array.from(document.querySelectorAll("#segment-list tr.seg"));
@@ -68,6 +96,8 @@
   }
 
   function cancel(row) {
+    stopPresence();
+    if (row.dataset.presenceUrl) post(row.dataset.presenceUrl, { leave: "1" }).catch(function () {});
     htmx.ajax("GET", row.dataset.rowUrl, { target: row, swap: "outerHTML" });
   }
 
@@ -82,7 +112,7 @@
     // Moving away keeps what was typed as a local draft; it is not saved silently.
     const next = move(row, step);
     if (!next) return;
-    const ta = row.querySelector("textarea");
+    const ta = row.querySelector("textarea[name=target]");
     if (ta && ta.value !== ta.defaultValue) writeDraft(row.dataset.id, ta.value, row.dataset.version);
     cancel(row);
     openRow(document.getElementById(next.id));
@@ -94,7 +124,7 @@
     if (sel && sel.anchorNode && src.contains(sel.anchorNode) && sel.anchorNode.nodeType === 3) {
       return sel.anchorOffset;
     }
-    const ta = row.querySelector("textarea");
+    const ta = row.querySelector("textarea[name=target]");
     if (document.getElementById("editor").dataset.mode === "review" && ta.value === row.dataset.mt) {
       return ta.selectionStart;
     }
@@ -107,9 +137,10 @@
   }
 
   function onEditRow(row) {
-    const ta = row.querySelector("textarea");
+    const ta = row.querySelector("textarea[name=target]");
     if (!ta) return;
     openedAt = performance.now();
+    startPresence(row);
     const draft = readDraft(row.dataset.id);
     if (draft && draft.text !== ta.value && !row.classList.contains("conflict")) {
       ta.value = draft.text;
@@ -128,9 +159,61 @@
     });
   }
 
+  function goNext(kind) {
+    const editor = document.getElementById("editor");
+    const current = rowOf(document.activeElement) || rows()[0];
+    const after = current ? Number(current.dataset.number) - 1 : -1;
+    fetch(editor.dataset.nextUrl + "?kind=" + kind + "&after=" + after, { credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (seg) {
+        if (!seg) { flashStatus("No " + kind + " segment is left."); return; }
+        const row = document.getElementById("seg-" + seg.id);
+        if (row) { focusRow(row); if (editor.dataset.view !== "review") openRow(row); }
+        else window.location.href = editor.dataset.listUrl + "?state=&goto=" + (seg.index + 1);
+      });
+  }
+
+  function flashStatus(text) {
+    let el = document.getElementById("kbd-status");
+    if (!el) { el = document.createElement("span"); el.id = "kbd-status"; el.setAttribute("role", "status"); document.querySelector(".keys").appendChild(el); }
+    el.textContent = text;
+  }
+
+  function verdict(row, state, go) {
+    const form = row.querySelector("form.verdict");
+    if (!form) return;
+    const values = { state: state, view: "review", go: go || "" };
+    if (state === "rejected") values.comment = form.querySelector("textarea[name=comment]").value;
+    htmx.ajax("POST", row.dataset.stateUrl, { source: form, target: row, swap: "outerHTML", values: values });
+  }
+
   document.addEventListener("keydown", function (ev) {
     const row = rowOf(ev.target);
     const ctrl = ev.ctrlKey || ev.metaKey;
+    if (ev.altKey && !ctrl && (ev.key === "n" || ev.key === "N")) { ev.preventDefault(); goNext("untranslated"); return; }
+    if (ev.altKey && !ctrl && (ev.key === "r" || ev.key === "R")) { ev.preventDefault(); goNext("rejected"); return; }
+    if (row && row.classList.contains("review")) {
+      const inComment = ev.target.matches("textarea[name=comment]");
+      if (ctrl && ev.shiftKey && (ev.key === "x" || ev.key === "X")) {
+        ev.preventDefault();
+        const box = row.querySelector("details.reject");
+        if (box) { box.open = true; box.querySelector("textarea").focus(); }
+        return;
+      }
+      if (ctrl && ev.key === "Enter") {
+        ev.preventDefault();
+        verdict(row, inComment ? "rejected" : "approved", "next");
+        return;
+      }
+      if (inComment) {
+        if (ev.key === "Escape") { ev.preventDefault(); row.querySelector("details.reject").open = false; row.focus(); }
+        return;
+      }
+      if (ev.target === row && ev.key === "Enter") { ev.preventDefault(); htmx.trigger(row, "open"); return; }
+      if (ev.target === row && ev.key === "ArrowDown") { ev.preventDefault(); focusRow(move(row, 1)); return; }
+      if (ev.target === row && ev.key === "ArrowUp") { ev.preventDefault(); focusRow(move(row, -1)); return; }
+      return;
+    }
     if (row && row.classList.contains("editing")) {
       if (ctrl && ev.key === "Enter") { ev.preventDefault(); save(row, "next"); }
       else if (ev.key === "Escape") { ev.preventDefault(); clearDraft(row.dataset.id); cancel(row); focusRow(document.getElementById(row.id)); }
@@ -138,7 +221,7 @@
       else if (ctrl && ev.key === "ArrowUp") { ev.preventDefault(); leave(row, -1); }
       else if (ctrl && (ev.key === "i" || ev.key === "I")) {
         ev.preventDefault();
-        const ta = row.querySelector("textarea");
+        const ta = row.querySelector("textarea[name=target]");
         ta.value = row.dataset.copy || "";
         ta.dispatchEvent(new Event("input"));
       }
@@ -158,15 +241,19 @@
     const action = btn.dataset.action;
     if (action === "cancel") { clearDraft(row.dataset.id); cancel(row); }
     else if (action === "copy") {
-      const ta = row.querySelector("textarea");
+      const ta = row.querySelector("textarea[name=target]");
       ta.value = row.dataset.copy || "";
       ta.dispatchEvent(new Event("input"));
       ta.focus();
     } else if (action === "take-theirs") {
-      const ta = row.querySelector("textarea");
+      const ta = row.querySelector("textarea[name=target]");
       writeDraft(row.dataset.id, ta.value, row.dataset.version);
       ta.value = btn.dataset.text;
       ta.focus();
+    } else if (action === "comment") {
+      const box = btn.closest("details");
+      const text = box.querySelector("textarea").value;
+      htmx.ajax("POST", btn.dataset.url, { target: row, swap: "outerHTML", values: { text: text, view: row.dataset.view || "edit" } });
     } else if (action === "split") {
       const offset = splitOffset(row);
       if (offset === null) {
@@ -203,26 +290,123 @@
 
   function onOpenSegment(ev) {
     const row = document.getElementById("seg-" + ev.detail.id);
-    if (row) openRow(row);
+    if (row && row.classList.contains("review")) focusRow(row);
+    else if (row) openRow(row);
     else {
       const link = document.querySelector(".pager a[rel=next]");
       if (link) window.location.href = link.href + "&open=first";
     }
   }
 
-  // A save that never reached the server keeps its draft and says so.
-  document.addEventListener("htmx:sendError", function (ev) {
-    const row = rowOf(ev.detail.elt);
-    if (!row) return;
-    const badge = row.querySelector(".draft-badge");
-    if (badge) { badge.hidden = false; badge.textContent = "unsaved: offline"; }
-  });
-  document.addEventListener("htmx:responseError", function (ev) {
-    const row = rowOf(ev.detail.elt);
-    if (!row) return;
-    const badge = row.querySelector(".draft-badge");
-    if (badge) { badge.hidden = false; badge.textContent = "unsaved: server error " + ev.detail.xhr.status; }
+  // Saves are kept as "pending" in the browser until the server has answered them, so a
+  // network failure, a restart or a 5xx loses nothing: they are retried, also after a reload.
+  function pendingKey(id) { return PENDING_PREFIX + id; }
+
+  function readPending() {
+    const out = [];
+    for (let i = 0; i < localStorage.length; i++) {
+      const key = localStorage.key(i);
+      if (key && key.indexOf(PENDING_PREFIX) === 0) {
+        try { out.push(JSON.parse(localStorage.getItem(key))); } catch (e) { /* ignore */ }
+      }
+    }
+    return out;
+  }
+
+  function showUnsaved(id, text) {
+    const row = document.getElementById("seg-" + id);
+    const badge = row && row.querySelector(".draft-badge");
+    if (badge) { badge.hidden = false; badge.textContent = text; }
+  }
+
+  let retryDelay = 2000;
+  let retryTimer = null;
+
+  function scheduleRetry() {
+    if (retryTimer) return;
+    retryTimer = setTimeout(function () {
+      retryTimer = null;
+      retryPending();
+    }, retryDelay);
+    retryDelay = Math.min(retryDelay * 2, 30000);
+  }
+
+  function retryPending() {
+    readPending().forEach(function (p) {
+      const headers = Object.assign({ "HX-Request": "true" }, csrfHeaders());
+      fetch(p.url, { method: "POST", headers: headers, body: new URLSearchParams(p.values), credentials: "same-origin" })
+        .then(function (resp) {
+          if (resp.status >= 500) throw new Error("server error " + resp.status);
+          return resp.text().then(function (html) {
+            localStorage.removeItem(pendingKey(p.id));
+            if (resp.ok) clearDraft(p.id);
+            retryDelay = 2000;
+            const row = document.getElementById("seg-" + p.id);
+            if (row && !row.classList.contains("editing")) {
+              row.outerHTML = html;
+              htmx.process(document.getElementById("seg-" + p.id));
+            } else if (row && resp.status === 409) {
+              row.outerHTML = html;
+              htmx.process(document.getElementById("seg-" + p.id));
+            } else if (row && resp.ok) {
+              // Still open here: carry on from the version the retried save created.
+              const m = html.match(/data-version="(\d+)"/);
+              if (m) { row.dataset.version = m[1]; row.querySelector("input[name=version]").value = m[1]; }
+              showUnsaved(p.id, "saved");
+            }
+          });
+        })
+        .catch(function (err) {
+          showUnsaved(p.id, "unsaved: retrying (" + (err.message || "offline") + ")");
+          scheduleRetry();
+        });
+    });
+  }
+
+  document.addEventListener("htmx:beforeRequest", function (ev) {
+    const form = ev.detail.elt;
+    if (!form.matches || !form.matches("form.edit-form")) return;
+    const row = rowOf(form);
+    const values = {};
+    new FormData(form).forEach(function (v, k) { if (k !== "comment_text") values[k] = v; });
+    localStorage.setItem(pendingKey(row.dataset.id), JSON.stringify({
+      id: row.dataset.id, url: ev.detail.requestConfig.path, values: values, at: Date.now(),
+    }));
   });
 
-  window.workbench = { readDraft: readDraft, rows: rows };
+  // The server answered (saved, conflict or refusal): nothing is pending any more. This
+  // fires on the swap target, which is still in the page, unlike the form that sent it.
+  document.addEventListener("htmx:beforeSwap", function (ev) {
+    const cfg = ev.detail.requestConfig;
+    const form = cfg && cfg.elt;
+    if (!form || !form.matches || !form.matches("form.edit-form")) return;
+    const row = rowOf(form);
+    if (row && ev.detail.xhr.status < 500) localStorage.removeItem(pendingKey(row.dataset.id));
+  });
+
+  document.addEventListener("htmx:afterRequest", function (ev) {
+    const form = ev.detail.elt;
+    if (!form.matches || !form.matches("form.edit-form") || !document.body.contains(form)) return;
+    const row = rowOf(form);
+    const xhr = ev.detail.xhr;
+    const id = row ? row.dataset.id : null;
+    const status = xhr ? xhr.status : 0;
+    if (!id) return;
+    if (status && status < 500) {
+      localStorage.removeItem(pendingKey(id));
+    } else {
+      writeDraft(id, form.querySelector("textarea[name=target]").value, form.querySelector("input[name=version]").value);
+      showUnsaved(id, status ? "unsaved: server error " + status : "unsaved: offline, retrying");
+      scheduleRetry();
+    }
+  });
+
+  document.addEventListener("DOMContentLoaded", function () {
+    const pending = readPending();
+    pending.forEach(function (p) { showUnsaved(p.id, "unsaved: retrying"); });
+    if (pending.length) retryPending();
+  });
+  window.addEventListener("online", retryPending);
+
+  window.workbench = { readDraft: readDraft, rows: rows, readPending: readPending, retryPending: retryPending };
 })();
