@@ -7,7 +7,7 @@ FLASK := $(VENV)/bin/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: setup run serve test test-postgres lint bench clean
+.PHONY: setup run serve test test-sqlite test-postgres lint bench clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -28,16 +28,34 @@ run: setup
 	@echo "Serving the workbench on http://$(HOST):$(PORT)/ (Ctrl+C stops it)."
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
+# A team's server: production mode (a real SECRET_KEY is required), schema migrated first.
 serve: setup
-	$(VENV)/bin/gunicorn --workers 2 --threads 4 --bind $(HOST):$(PORT) wsgi:app
+	WEBAPP_ENV=production $(FLASK) init-db
+	WEBAPP_ENV=production $(VENV)/bin/gunicorn --workers 2 --threads 4 --bind $(HOST):$(PORT) wsgi:app
 
 # Debian's Chromium for the browser tests; never a test tool's own browser download.
 /usr/bin/chromium:
 	@if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; \
 	else echo "Install Debian's chromium: sudo apt-get install chromium" >&2; exit 1; fi
 
-test: setup /usr/bin/chromium
-	$(VENV)/bin/pytest
+# The whole suite twice: on SQLite, then on PostgreSQL (127.0.0.1:5432, a fresh database
+# per run, dropped afterwards). PYTEST_ARGS passes options to both, e.g. PYTEST_ARGS=-x.
+PG_SERVER ?= postgresql+psycopg://postgres@127.0.0.1:5432
+PSQL := psql -h 127.0.0.1 -p 5432 -U postgres -d postgres -qX
+PYTEST_ARGS ?=
+
+test: test-sqlite test-postgres
+
+test-sqlite: setup /usr/bin/chromium
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+test-postgres: setup /usr/bin/chromium
+	@$(PSQL) -c 'SELECT 1' >/dev/null || { echo "PostgreSQL is not answering on \
+	127.0.0.1:5432 (trust auth, user postgres): start it, or run make test-sqlite." >&2; exit 1; }
+	db=webapp_test_$$$$; \
+	$(PSQL) -c "CREATE DATABASE $$db" && \
+	TEST_DATABASE_URL=$(PG_SERVER)/$$db $(VENV)/bin/pytest $(PYTEST_ARGS); status=$$?; \
+	$(PSQL) -c "DROP DATABASE IF EXISTS $$db WITH (FORCE)"; exit $$status
 
 lint: setup
 	$(VENV)/bin/ruff check webapp tests bench

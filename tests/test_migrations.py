@@ -12,7 +12,11 @@ from sqlalchemy import column, insert, inspect, select, table, text
 
 from webapp import create_app
 from webapp.db import (
-    FIRST_REVISION, alembic_config, head_revision, schema_differences, upgrade_schema,
+    FIRST_REVISION,
+    alembic_config,
+    head_revision,
+    schema_differences,
+    upgrade_schema,
 )
 from webapp.models import Document, Revision, Segment
 

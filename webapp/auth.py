@@ -364,8 +364,9 @@ openapi.register({
 
 def init_app(app: Flask) -> None:
     """Install the login gate, CSRF check, login pages, user admin and CLI commands."""
-    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
-    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+    app.config["SESSION_COOKIE_HTTPONLY"] = True
+    # Flask's default is None (no attribute); Lax keeps the cookie off cross-site posts.
+    app.config["SESSION_COOKIE_SAMESITE"] = app.config.get("SESSION_COOKIE_SAMESITE") or "Lax"
     app.extensions["webapp.throttle"] = Throttle(
         free=app.config.get("LOGIN_FREE_ATTEMPTS", 5),
         base=app.config.get("LOGIN_THROTTLE_SECONDS", 2.0),

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from . import documents, jobs, mt, textio
 from .auth import ensure_admin
-from .db import create_schema, get_sessionmaker
+from .db import get_sessionmaker, upgrade_schema
 from .editor import mt_pair
 from .models import Document, Job
 
@@ -161,7 +161,7 @@ def models_install_file(path: Path) -> None:
 @with_appcontext
 def seed_command() -> None:
     """Create the database and import the seed article in review mode, once."""
-    create_schema()
+    upgrade_schema()
     with _session() as db:
         password = ensure_admin(db)
     if password:

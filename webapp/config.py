@@ -48,7 +48,7 @@ def from_environment() -> dict:
                 "GLOSSARY_PATH", "TRANSLATIONS_DIR", "WEBAPP_ENV"):
         if os.environ.get(key):
             env[key] = os.environ[key]
-    for key in ("MAX_UPLOAD_BYTES", "JOB_STALE_SECONDS"):
+    for key in ("MAX_UPLOAD_BYTES", "JOB_STALE_SECONDS", "PRETRANSLATE_CHUNK"):
         raw = os.environ.get(key, "").strip()
         if raw:
             try:

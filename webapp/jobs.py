@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 
-from flask import Flask
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from . import documents, mt
+from .db import get_sessionmaker
 from .models import Document, Job, utcnow
 
 log = logging.getLogger(__name__)
@@ -41,23 +45,30 @@ class JobRunner:
     def _run(self, job_id: int) -> None:
         """Run one job inside an app context, recording failure on the job row."""
         with self.app.app_context():
-            run_job(self.app.extensions["webapp.sessionmaker"], job_id)
+            run_job(self.app.extensions["webapp.sessionmaker"], job_id,
+                    chunk=self.app.config["PRETRANSLATE_CHUNK"])
 
 
-def run_job(factory: sessionmaker[Session], job_id: int) -> None:
+def run_job(factory: sessionmaker[Session], job_id: int, chunk: int = 256) -> None:
     """Carry out a stored job to the end, recording progress and the outcome."""
     with factory() as db:
-        job = db.get(Job, job_id)
-        if job is None or job.finished:
-            return
-        job.status, job.updated_at = "running", utcnow()
+        # Claiming is one UPDATE, so a job queued twice (a retry racing a slow worker)
+        # still runs once.
+        claimed = db.execute(
+            update(Job).where(Job.id == job_id, Job.status == "queued")
+            .values(status="running", updated_at=utcnow())
+        ).rowcount
         db.commit()
+        if not claimed:
+            return
+        job = db.get(Job, job_id)
         try:
             if job.kind == "pretranslate":
-                _pretranslate(factory, db, job)
+                _pretranslate(factory, db, job, chunk)
             else:
                 raise ValueError(f"Unknown job kind {job.kind!r}.")
         except mt.MissingModelError as exc:
+            db.rollback()
             _finish(db, job, "failed", str(exc))
         except Exception as exc:  # noqa: BLE001 - a failed job must say why, not vanish
             log.exception("job %s failed", job_id)
@@ -73,8 +84,8 @@ def _finish(db: Session, job: Job, status: str, message: str) -> None:
     db.commit()
 
 
-def _pretranslate(factory: sessionmaker[Session], db: Session, job: Job) -> None:
-    """Translate every segment of a document in batches and store the drafts."""
+def _pretranslate(factory: sessionmaker[Session], db: Session, job: Job, chunk: int) -> None:
+    """Translate every segment of a document and store the drafts a chunk at a time."""
     doc = db.get(Document, job.document_id)
     if doc is None:
         raise ValueError("The document no longer exists.")
@@ -83,30 +94,44 @@ def _pretranslate(factory: sessionmaker[Session], db: Session, job: Job) -> None
         (doc.target_lang, doc.source_lang) if doc.mode == "review"
         else (doc.source_lang, doc.target_lang)
     )
+    mt.route(src, tgt)  # a missing model fails the job before any work
     pairs = documents.file_side_texts(db, doc)
     if doc.mode == "translate":
-        # Segments someone already worked on keep their text; a retry skips them.
+        # Segments someone already worked on keep their text; a retry skips them too.
         done_ids = set(db.scalars(select(documents.Segment.id).where(
             documents.Segment.document_id == doc.id, documents.Segment.state != 0
         )))
         pairs = [(i, t) for i, t in pairs if i not in done_ids]
-    job.total, job.done = len(pairs), 0
+    total = len(pairs)
+    job.total, job.done = total, 0
     db.commit()
 
-    def progress(done: int, total: int) -> None:
-        # A separate short transaction, so the page sees progress while the job runs.
+    def progress(done: int) -> None:
+        # A separate short transaction, so the page sees progress while the job runs; it
+        # is also the heartbeat that tells a running job from one whose worker died.
         with factory() as pdb:
             pdb.execute(update(Job).where(Job.id == job.id).values(
                 done=done, total=total, updated_at=utcnow()
             ))
             pdb.commit()
 
-    outputs = mt.translate_batch([t for _, t in pairs], src, tgt, progress=progress)
-    stored = documents.store_machine_translations(
-        db, doc, list(zip([i for i, _ in pairs], outputs, strict=True)), author="MT"
-    )
+    stored = 0
+    for start in range(0, total, max(chunk, 1)):
+        part = pairs[start:start + chunk]
+        outputs = mt.translate_batch([t for _, t in part], src, tgt,
+                                     progress=_within(progress, start, len(part)))
+        # Committed per chunk: a worker killed now loses at most this chunk's MT work.
+        stored += documents.store_machine_translations(
+            db, doc, list(zip([i for i, _ in part], outputs, strict=True)), author="MT"
+        )
     what = "back-translated" if doc.mode == "review" else "pre-translated"
     _finish(db, job, "done", f"{stored} segments {what} ({src}→{tgt}).")
+
+
+def _within(progress: Callable[[int], None], start: int, size: int) -> Callable[[int, int], None]:
+    """Return a progress callback for one chunk that reports on the whole job."""
+    # Through English each text is translated twice; `of` counts both passes.
+    return lambda done, of: progress(start + (done * size // of if of else size))
 
 
 def start_pretranslation(app: Flask, db: Session, doc: Document) -> Job:
@@ -125,6 +150,100 @@ def active_job(db: Session, doc_id: int) -> Job | None:
     )
 
 
+class JobError(ValueError):
+    """A request about a job that cannot be carried out, said for a person."""
+
+
+def is_stale(job: Job, stale_after: float) -> bool:
+    """Tell whether an unfinished job has shown no progress for `stale_after` seconds."""
+    return (not job.finished
+            and (utcnow() - job.updated_at).total_seconds() > stale_after)
+
+
+def retry_job(app: Flask, db: Session, job_id: int, force: bool = False) -> Job:
+    """Queue a failed job, or one whose worker died, again; raise JobError if it can't be."""
+    job = db.get(Job, job_id)
+    if job is None:
+        raise JobError(f"There is no job {job_id}.")
+    if job.status == "done":
+        raise JobError(f"Job {job_id} has finished; start a new one to translate again.")
+    stale_after = app.config["JOB_STALE_SECONDS"]
+    if job.status != "failed" and not force and not is_stale(job, stale_after):
+        raise JobError(
+            f"Job {job_id} is {job.status} and moved less than {stale_after} s ago; its "
+            "worker may still be busy. Retry it with --force if you know it died."
+        )
+    # Only if nobody changed it since we looked: two retries must not both queue it.
+    moved = db.execute(
+        update(Job).where(Job.id == job.id, Job.status == job.status,
+                          Job.updated_at == job.updated_at)
+        .values(status="queued", message="Queued again.", updated_at=utcnow())
+    ).rowcount
+    db.commit()
+    if not moved:
+        raise JobError(f"Job {job_id} changed meanwhile; look at it again.")
+    db.refresh(job)
+    app.extensions["webapp.jobs"].submit(job.id)
+    return job
+
+
+def requeue_stale(app: Flask) -> list[int]:
+    """Queue again every unfinished job that has stopped moving; return their ids."""
+    stale_after = app.config["JOB_STALE_SECONDS"]
+    requeued = []
+    with get_sessionmaker(app)() as db:
+        for job in db.scalars(select(Job).where(Job.status.in_(("queued", "running")))):
+            if is_stale(job, stale_after):
+                try:
+                    retry_job(app, db, job.id)
+                except JobError:
+                    continue
+                requeued.append(job.id)
+    return requeued
+
+
+@click.group("jobs", cls=AppGroup)
+def jobs_group() -> None:
+    """List background jobs and retry the ones that failed or whose worker died."""
+
+
+@jobs_group.command("list")
+@with_appcontext
+@click.option("--all", "show_all", is_flag=True, help="Include finished jobs.")
+def jobs_list(show_all: bool) -> None:
+    """List unfinished jobs (or all), newest first."""
+    stale_after = current_app.config["JOB_STALE_SECONDS"]
+    with get_sessionmaker()() as db:
+        stmt = select(Job).order_by(Job.id.desc())
+        if not show_all:
+            stmt = stmt.where(Job.status.in_(("queued", "running", "failed")))
+        for job in db.scalars(stmt):
+            note = " (no progress: worker stopped?)" if is_stale(job, stale_after) else ""
+            click.echo(f"{job.id}\t{job.kind}\tdocument {job.document_id}\t{job.status}\t"
+                       f"{job.done}/{job.total}{note}\t{job.message}")
+
+
+@jobs_group.command("retry")
+@with_appcontext
+@click.argument("job_id", type=int)
+@click.option("--force", is_flag=True, help="Retry even though the job moved recently.")
+def jobs_retry(job_id: int, force: bool) -> None:
+    """Queue a failed job, or one whose worker died, again; drafts already stored stay."""
+    with get_sessionmaker()() as db:
+        try:
+            retry_job(current_app._get_current_object(), db, job_id, force=force)
+        except JobError as exc:
+            raise click.ClickException(str(exc)) from None
+    click.echo(f"Job {job_id} queued again.")
+
+
 def init_app(app: Flask) -> None:
-    """Give the app its job runner."""
-    app.extensions["webapp.jobs"] = JobRunner(app)
+    """Give the app its job runner: in this process, or RQ when REDIS_URL is set."""
+    if app.config.get("REDIS_URL"):
+        from . import queue
+
+        app.extensions["webapp.jobs"] = queue.QueueRunner(app)
+        queue.init_app(app)
+    else:
+        app.extensions["webapp.jobs"] = JobRunner(app)
+    app.cli.add_command(jobs_group)

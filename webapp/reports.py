@@ -10,8 +10,18 @@ from dataclasses import dataclass
 
 import click
 from flask import (
-    Blueprint, Flask, Response, abort, current_app, g, jsonify, make_response, redirect,
-    render_template, request, url_for,
+    Blueprint,
+    Flask,
+    Response,
+    abort,
+    current_app,
+    g,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
 )
 from flask.cli import with_appcontext
 from markupsafe import Markup
@@ -174,10 +184,26 @@ def report_status(doc_id: int):
     return resp
 
 
+XLIFF_SUFFIXES = (".xlf", ".xliff", ".sdlxliff")
+
+
+def _reference_lines(name: str, data: bytes, expected: int, limit: int) -> list[str]:
+    """Return an uploaded reference's segments: XLIFF targets, or one line of text each."""
+    if name.lower().endswith(XLIFF_SUFFIXES):
+        from .formats import inline, xliff
+
+        units = xliff.read_xliff(data[: limit + 1]).units
+        lines = [inline.strip_codes(unit.target or "") for unit in units]
+        if len(lines) != expected:
+            raise scoring.ReferenceMismatchError(found=len(lines), expected=expected)
+        return lines
+    return scoring.parse_reference(textio.decode_text(data, limit).text, expected)
+
+
 @bp.post("/documents/<int:doc_id>/reference")
 @require_role(Role.EDITOR)
 def upload_reference(doc_id: int):
-    """Store an uploaded reference translation aligned one segment per line."""
+    """Store an uploaded reference translation aligned with the document's segments."""
     doc = get_document_or_404(doc_id)
     upload = request.files.get("file")
     db = get_db()
@@ -185,13 +211,16 @@ def upload_reference(doc_id: int):
         if upload is None or not upload.filename:
             raise textio.TextImportError("Choose the reference file to upload.")
         limit = current_app.config["MAX_UPLOAD_BYTES"]
-        text = textio.decode_text(upload.read(limit + 1), limit).text
-        scorecache.store_reference(db, doc.id, upload.filename, text, current_name())
-    except (textio.TextImportError, scoring.ReferenceMismatchError) as exc:
+        ids = scorecache.segment_ids(db, doc.id)
+        lines = _reference_lines(upload.filename, upload.read(limit + 1), len(ids), limit)
+        scorecache.store_reference_lines(db, doc.id, upload.filename, lines, current_name(), ids)
+    except (textio.TextImportError, ValueError) as exc:
+        # ReferenceMismatchError and the XLIFF reader's FormatError are ValueErrors too.
         db.rollback()
         message = str(exc)
         if isinstance(exc, scoring.ReferenceMismatchError):
-            message += " Put each segment's reference on a line of its own."
+            message += (" Put each segment's reference on a line of its own, or upload an "
+                        "XLIFF file with one unit per segment.")
         ctx = report_context(load_report(doc), error=message)
         return render_template("reports/report.html", **ctx), 400
     return redirect(url_for("reports.report", doc_id=doc.id), code=303)

@@ -17,7 +17,14 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from . import scoring
 from .models import (
-    Change, DocumentScore, Job, ReferenceText, Revision, RevisionScore, Segment, SegmentScore,
+    Change,
+    DocumentScore,
+    Job,
+    ReferenceText,
+    Revision,
+    RevisionScore,
+    Segment,
+    SegmentScore,
     utcnow,
 )
 from .states import Action, State
@@ -286,29 +293,22 @@ def latest_reference(db: Session, doc_id: int,
                     .order_by(ReferenceText.id.desc()).limit(1))
     if row is None:
         return None
-    if segments is None:
-        current = list(db.scalars(select(Segment.id).where(Segment.document_id == doc_id)
-                                  .order_by(Segment.position)))
-    else:
-        current = [s.id for s in segments]
+    current = segment_ids(db, doc_id) if segments is None else [s.id for s in segments]
     return Reference(row.id, row.name, json.loads(row.texts_json), row.uploaded_by,
                      row.uploaded_at, aligned=json.loads(row.segment_ids_json) == current)
 
 
-def store_reference(db: Session, doc_id: int, name: str, text: str, author: str) -> Reference:
-    """Store a plain-text reference, one line per segment, or raise ReferenceMismatchError."""
-    ids = list(db.scalars(select(Segment.id).where(Segment.document_id == doc_id)
-                          .order_by(Segment.position)))
-    lines = scoring.parse_reference(text, len(ids))
-    return store_reference_lines(db, doc_id, name, lines, author, ids)
+def segment_ids(db: Session, doc_id: int) -> list[int]:
+    """Return the ids of a document's segments in order."""
+    return list(db.scalars(select(Segment.id).where(Segment.document_id == doc_id)
+                           .order_by(Segment.position)))
 
 
 def store_reference_lines(db: Session, doc_id: int, name: str, lines: Sequence[str],
                           author: str, ids: Sequence[int] | None = None) -> Reference:
     """Store reference segments aligned with the document's, or raise ReferenceMismatchError."""
     if ids is None:
-        ids = list(db.scalars(select(Segment.id).where(Segment.document_id == doc_id)
-                              .order_by(Segment.position)))
+        ids = segment_ids(db, doc_id)
     if len(lines) != len(ids):
         raise scoring.ReferenceMismatchError(found=len(lines), expected=len(ids))
     # References are kept, never replaced: the newest is used, the older ones stay on record.
