@@ -8,14 +8,12 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy
+from flask.testing import FlaskClient
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
-from flask.testing import FlaskClient
-
 from webapp import create_app, users
-from webapp.db import get_sessionmaker
-from webapp.db import create_schema
+from webapp.db import create_schema, get_sessionmaker
 
 pytest_plugins = ["argos_tiny", "browser"]
 
@@ -66,6 +64,8 @@ def app(tmp_path, argos_packages_dir, monkeypatch):
         "TRANSLATIONS_DIR": str(tmp_path),
         # Short waits keep the throttle tests quick; the doubling is the same.
         "LOGIN_THROTTLE_SECONDS": 0.2,
+        # The same scrypt with a smaller work factor: logins are in almost every test.
+        "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",
     })
     with app.app_context():
         from webapp.db import drop_schema

@@ -10,11 +10,13 @@ import threading
 import xml.etree.ElementTree as ET
 
 import pytest
+from browser import browser_login, screenshot
+from conftest import PASSWORD
 from sacrebleu.metrics import BLEU, CHRF, TER
 
 from webapp import scoring
 from webapp.db import get_sessionmaker
-from webapp.models import Revision, Segment
+from webapp.models import Job, Revision, Segment
 
 HX = {"HX-Request": "true"}
 MT = [
@@ -215,6 +217,17 @@ def test_approved_targets_are_scored_separately(app, client, client_as, doc):
     assert approved["ter"] == TER().corpus_score([MT[3]], [[EDITS[3]]]).score
     html = client.get(f"/documents/{doc}/report").get_data(as_text=True)
     assert 'id="fig-approved"' in html and "nothing approved yet" not in html
+
+
+def test_marking_an_untouched_draft_translated_is_a_post_edit_of_no_edits(app, client, doc):
+    seg = segments(client, doc)[4]
+    resp = client.post(f"/segments/{seg['id']}/state", headers=HX, data={"state": "translated"})
+    assert resp.status_code == 200, resp.get_data(as_text=True)
+    data = scores(app, client, doc)
+    assert data["post_edited"] == 5
+    assert data["segments"][4]["ter"] == 0.0
+    report = client.get(f"/documents/{doc}/report.json").get_json()
+    assert report["progress"][-1]["translated"] == 5
 
 
 def test_a_reference_with_the_wrong_segment_count_is_refused(app, client, client_as, doc):
@@ -479,3 +492,39 @@ def test_a_thousand_segment_document_matches_sacrebleu(app, client):
     assert f"{data['bleu']:.6f}" == f"{BLEU().corpus_score(hyps, [refs]).score:.6f}"
     assert f"{data['chrf']:.6f}" == f"{CHRF().corpus_score(hyps, [refs]).score:.6f}"
     assert f"{data['ter']:.6f}" == f"{TER().corpus_score(hyps, [refs]).score:.6f}"
+
+
+def test_a_score_job_retried_from_the_command_line_finishes_without_redoing_work(app, client,
+                                                                                runner, doc):
+    job_id = client.get(f"/api/documents/{doc}/scores").get_json()["job_id"]
+    settle(app)
+    with app.app_context(), get_sessionmaker(app)() as db:
+        db.get(Job, job_id).status = "failed"
+        db.commit()
+    result = runner.invoke(args=["jobs", "retry", str(job_id)])
+    assert result.exit_code == 0, result.output
+    app.extensions["webapp.jobs"].wait(job_id, timeout=60)
+    with app.app_context(), get_sessionmaker(app)() as db:
+        job = db.get(Job, job_id)
+        assert job.status == "done" and "refresh by themselves" in job.message
+
+
+@pytest.mark.browser
+def test_in_a_browser_the_report_fills_in_and_sorts_without_a_reload(client, doc, live_server,
+                                                                     page):
+    browser_login(page, live_server.url, "ada", PASSWORD)
+    page.goto(f"{live_server.url}/documents/{doc}/report")
+    # The first figures arrive from the background job while the page waits.
+    page.locator("#fig-post_edited td.fig").first.wait_for(timeout=30_000)
+    assert page.locator("#report-status").count() == 0
+    hyps, refs = edited_pairs()
+    assert page.locator("#fig-post_edited td.fig").first.inner_text() == (
+        f"{BLEU().corpus_score(hyps, [refs]).score:.1f}")
+    page.locator("#report-segments th a", has_text="BLEU").click()
+    page.wait_for_url("**sort=bleu**")
+    first = page.locator("#report-segments tbody tr td.num").first.inner_text()
+    bleu = {i + 1: BLEU(effective_order=True).sentence_score(MT[i], [t]).score
+            for i, t in EDITS.items()}
+    assert int(first) == min(bleu, key=lambda n: (bleu[n], n))
+    assert page.locator("svg.chart").count() == 2
+    screenshot(page, "report")

@@ -25,7 +25,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     # Werkzeug refuses bodies past this before a view runs; the views give the clear message.
     app.config.setdefault("MAX_CONTENT_LENGTH", app.config["MAX_UPLOAD_BYTES"] * 2 + 65536)
 
-    from . import api, auth, cli, db, editor, jobs, mt, reports
+    from . import api, auth, cli, db, editor, jobs, memory, mt, reports, terms
 
     mt.configure(app.config.get("ARGOS_PACKAGES_DIR"))
     db.init_app(app)
@@ -34,5 +34,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     editor.init_app(app)
     api.init_app(app)
     reports.init_app(app)
+    terms.init_app(app)
+    memory.init_app(app)
     cli.init_app(app)
     return app

@@ -5,14 +5,14 @@ from __future__ import annotations
 from flask import Blueprint, Flask, Response, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from . import documents, jobs, mt, review, textio
+from . import documents, interchange, jobs, memory, mt, review, textio
 from .auth import current_name, current_role, require_role
-from .users import Role
 from .db import get_db
 from .editor import mt_pair, save_state
 from .models import Document, Job, Segment
 from .openapi import spec
 from .states import State
+from .users import Role
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -82,22 +82,24 @@ def list_documents():
 @bp.post("/documents")
 @require_role(Role.TRANSLATOR)
 def create_document():
-    """Import a plain-text document from a multipart upload."""
+    """Import a plain-text or XLIFF document from a multipart upload."""
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         raise ApiError(400, "Send the document as the multipart field 'file'.")
     limit = current_app.config["MAX_UPLOAD_BYTES"]
     db = get_db()
     try:
-        doc = documents.import_text(
+        doc = interchange.import_document(
             db, upload.read(limit + 1), upload.filename, request.form.get("source_lang", ""),
             request.form.get("target_lang", ""), request.form.get("mode", "translate"), limit,
             author=current_name(),
         )
     except (textio.TextImportError, documents.DocumentError) as exc:
         db.rollback()
-        raise ApiError(413 if "limit" in str(exc) else 422, str(exc)) from None
+        too_big = "limit" in str(exc) and not isinstance(exc, interchange.XliffRefused)
+        raise ApiError(413 if too_big else 422, str(exc)) from None
     data = doc.to_dict()
+    data["tm_prefilled"] = memory.prefill_if_asked(db, doc)
     data["segments"] = documents.count_segments(db, doc.id)
     src, tgt = mt_pair(doc)
     data["mt_available"] = mt.has_route(src, tgt)
@@ -287,10 +289,11 @@ def export(doc_id: int):
     """Export the corrected document."""
     doc = _document(doc_id)
     fmt = request.args.get("format", "txt")
-    if fmt != "txt":
-        raise ApiError(400, f"Unknown export format {fmt!r}; use format=txt.")
-    exp = documents.export_text(get_db(), doc)
-    resp = Response(exp.text, mimetype="text/plain; charset=utf-8")
+    try:
+        exp = interchange.export_document(get_db(), doc, fmt)
+    except ValueError as exc:
+        raise ApiError(400, str(exc)) from None
+    resp = Response(exp.data, mimetype=exp.mimetype)
     resp.headers["Content-Disposition"] = f'attachment; filename="{exp.filename}"'
     resp.headers["X-Untranslated-Segments"] = str(exp.untranslated)
     return resp

@@ -11,8 +11,18 @@ from collections.abc import Callable
 
 import click
 from flask import (
-    Blueprint, Flask, abort, current_app, flash, g, jsonify, redirect, render_template, request,
-    session, url_for,
+    Blueprint,
+    Flask,
+    abort,
+    current_app,
+    flash,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
 )
 from flask.cli import with_appcontext
 
@@ -371,6 +381,7 @@ def init_app(app: Flask) -> None:
         free=app.config.get("LOGIN_FREE_ATTEMPTS", 5),
         base=app.config.get("LOGIN_THROTTLE_SECONDS", 2.0),
     )
+    users.HASH_METHOD = app.config.get("PASSWORD_HASH_METHOD", "scrypt")
     app.register_blueprint(bp)
     app.before_request(_load_user)
     app.jinja_env.globals.update(csrf_token=csrf_token, may=may, Role=Role,

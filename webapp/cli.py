@@ -10,7 +10,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
-from . import documents, jobs, mt, textio
+from . import documents, jobs, mt, terms, textio
 from .auth import ensure_admin
 from .db import get_sessionmaker, upgrade_schema
 from .editor import mt_pair
@@ -167,6 +167,7 @@ def seed_command() -> None:
     if password:
         click.echo(f"Created the first account: admin, password {password} (shown once; "
                    "`flask --app wsgi reset-password admin` makes a new one).")
+    click.echo(terms.seed_glossary())
     seed = Path(current_app.config["SEED_DOCUMENT"])
     src, tgt = current_app.config["SEED_LANGS"]
     with _session() as db:

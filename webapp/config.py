@@ -34,6 +34,10 @@ def defaults(instance_path: str) -> dict:
         # Pre-translation commits its drafts every this many segments, so a killed worker
         # loses at most one chunk and a retry picks up where it stopped.
         "PRETRANSLATE_CHUNK": 256,
+        # Translation memory: the least fuzzy score (0..1) the editor offers, like OmegaT's
+        # and MateCat's 70 %; and the cap on a TMX upload, which is streamed by a job.
+        "TM_THRESHOLD": 0.70,
+        "TM_MAX_UPLOAD_BYTES": 64 * 1024 * 1024,
     }
 
 

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
-from . import segmentation, textio
+from . import codes, segmentation, textio
+from .formats.inline import strip_codes
 from .models import Change, Comment, Document, Revision, Segment, utcnow
 from .states import Action, State
 
@@ -291,6 +292,12 @@ def save_target(
 ) -> Segment:
     """Store a new target as a revision, or raise ConflictError if the segment moved on."""
     text = normalise_segment_text(text, max_chars)
+    if seg.codes_json:
+        # The edit box spells inline codes as ⟨1⟩ tokens; the segment stores placeholders.
+        try:
+            text = codes.from_tokens(text, codes.of(seg), seg.source)
+        except codes.TagError as exc:
+            raise DocumentError(str(exc)) from None
     # The version check and the write happen in one UPDATE, so two concurrent saves
     # based on the same version cannot both succeed, whatever the database.
     result = db.execute(
@@ -360,7 +367,7 @@ def split_segment(db: Session, seg: Segment, offset: int, author: str) -> tuple[
     _shift_positions(db, seg.document_id, seg.position, 1)
     new = Segment(
         document_id=seg.document_id, position=seg.position + 1, paragraph=seg.paragraph,
-        trailing=second.trailing, updated_by=author,
+        trailing=second.trailing, updated_by=author, codes_json=seg.codes_json,
     )
     seg.trailing = first.trailing
     if doc.mode == "review":
@@ -393,6 +400,10 @@ def merge_segments(db: Session, seg: Segment, author: str) -> Segment:
     if nxt is None:
         raise DocumentError("The last segment has nothing after it to merge with.")
     joiner = seg.trailing if seg.trailing.strip("\n") == seg.trailing else " "
+    if seg.codes_json or nxt.codes_json:
+        # The next segment's tags are renumbered to follow this one's in the merged list.
+        seg.codes_json, shift = codes.merge(seg, nxt)
+        nxt.source, nxt.mt, nxt.target = shift(nxt.source), shift(nxt.mt), shift(nxt.target)
     seg.source = _join(seg.source, joiner, nxt.source)
     seg.mt = _join(seg.mt, joiner, nxt.mt)
     seg.target = _join(seg.target, joiner, nxt.target)
@@ -463,15 +474,19 @@ def export_text(db: Session, doc: Document) -> Export:
     stem = doc.name.rsplit(".", 1)[0]
     for suffix in (f".{doc.source_lang}", f".{doc.target_lang}"):
         stem = stem.removesuffix(suffix)
-    return Export("".join(parts), untranslated, f"{stem}.{doc.target_lang}.txt")
+    # Inline codes of an XLIFF document have no place in plain text.
+    text = strip_codes("".join(parts))
+    return Export(text, untranslated, f"{stem}.{doc.target_lang}.txt")
 
 
 def file_side_texts(db: Session, doc: Document) -> list[tuple[int, str]]:
     """Return (segment id, text from the imported file) in order, for MT input."""
     col = Segment.mt if doc.mode == "review" else Segment.source
-    return list(db.execute(
+    # An engine would garble an inline-code placeholder; the drafts come without tags and
+    # tag QA asks the translator to place them.
+    return [(i, strip_codes(text)) for i, text in db.execute(
         select(Segment.id, col).where(Segment.document_id == doc.id).order_by(Segment.position)
-    ))
+    )]
 
 
 def store_machine_translations(

@@ -6,16 +6,25 @@ import json
 from pathlib import Path
 
 from flask import (
-    Blueprint, Flask, Response, abort, current_app, make_response, redirect, render_template,
-    request, send_from_directory, url_for,
+    Blueprint,
+    Flask,
+    Response,
+    abort,
+    current_app,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
 )
 
-from . import documents, jobs, mt, review, textio
+from . import documents, interchange, jobs, memory, mt, review, textio
 from .auth import current_name, current_role, require_role
-from .users import Role
 from .db import get_db
 from .models import Document, Job, Segment
 from .states import State
+from .users import Role
 
 bp = Blueprint("editor", __name__)
 
@@ -125,6 +134,7 @@ def editor_context(doc: Document, view: str = "edit") -> dict:
         "mt_ready": mt.has_route(src, tgt),
         "mt_missing": None if mt.has_route(src, tgt) else mt.missing_pair_message(src, tgt),
         "mt_pair": (src, tgt),
+        "qa_available": "webapp.qa_segment_ids" in current_app.extensions,
     }
 
 
@@ -157,7 +167,7 @@ def upload_document():
         error = "Choose a text file to import."
     else:
         try:
-            doc = documents.import_text(
+            doc = interchange.import_document(
                 get_db(), upload.read(current_app.config["MAX_UPLOAD_BYTES"] + 1),
                 upload.filename, form.get("source_lang", ""), form.get("target_lang", ""),
                 form.get("mode", "translate"), current_app.config["MAX_UPLOAD_BYTES"],
@@ -169,6 +179,7 @@ def upload_document():
         get_db().rollback()
         return render_template("documents/index.html", docs=documents.list_documents(get_db()),
                                error=error, form=form), 400
+    memory.prefill_if_asked(get_db(), doc)
     if request.form.get("pretranslate") and mt.has_route(*mt_pair(doc)):
         jobs.start_pretranslation(current_app._get_current_object(), get_db(), doc)
     return redirect(url_for("editor.document", doc_id=doc.id), code=303)
@@ -506,6 +517,24 @@ def models_install():
     status = 400 if error else 200
     return render_template("models/index.html", pairs=mt.installed_pairs(), error=error,
                            message=message), status
+
+
+@bp.post("/models/index")
+@require_role(Role.ADMIN)
+def models_install_index():
+    """Download and install a language pair from the Argos package index."""
+    error = message = None
+    src = request.form.get("from_code", "").strip().lower()
+    tgt = request.form.get("to_code", "").strip().lower()
+    try:
+        documents.check_langs(src, tgt, "translate")
+        installed = mt.install_from_index(src, tgt)
+        message = ("Installed " + ", ".join(f"{a}→{b}" for a, b in installed) + "."
+                   if installed else f"{src}→{tgt} is already installed.")
+    except (mt.OfflineError, ValueError, OSError) as exc:
+        error = str(exc)
+    return render_template("models/index.html", pairs=mt.installed_pairs(), error=error,
+                           message=message), 400 if error else 200
 
 
 @bp.get("/vendor/<path:name>")

@@ -13,11 +13,19 @@ from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from . import documents, mt
+from . import documents, mt, termbase
 from .db import get_sessionmaker
 from .models import Document, Job, utcnow
 
 log = logging.getLogger(__name__)
+
+# Job kinds that other features run here: kind → handler(factory, db, job), which works
+# (recording progress on the job) and returns the message the finished job shows.
+HANDLERS: dict[str, Callable[[sessionmaker[Session], Session, Job], str]] = {}
+
+
+class JobFailed(Exception):
+    """A job that cannot be carried out; its message is shown as the job's outcome."""
 
 
 class JobRunner:
@@ -42,6 +50,12 @@ class JobRunner:
         if future is not None:
             future.result(timeout=timeout)
 
+    def is_pending(self, job_id: int) -> bool:
+        """Tell whether this runner holds the job, waiting for its turn."""
+        with self.lock:
+            future = self.futures.get(job_id)
+        return future is not None and not future.done()
+
     def _run(self, job_id: int) -> None:
         """Run one job inside an app context, recording failure on the job row."""
         with self.app.app_context():
@@ -65,9 +79,11 @@ def run_job(factory: sessionmaker[Session], job_id: int, chunk: int = 256) -> No
         try:
             if job.kind == "pretranslate":
                 _pretranslate(factory, db, job, chunk)
+            elif job.kind in HANDLERS:
+                _finish(db, job, "done", HANDLERS[job.kind](factory, db, job))
             else:
                 raise ValueError(f"Unknown job kind {job.kind!r}.")
-        except mt.MissingModelError as exc:
+        except (mt.MissingModelError, JobFailed) as exc:
             db.rollback()
             _finish(db, job, "failed", str(exc))
         except Exception as exc:  # noqa: BLE001 - a failed job must say why, not vanish
@@ -116,16 +132,19 @@ def _pretranslate(factory: sessionmaker[Session], db: Session, job: Job, chunk: 
             pdb.commit()
 
     stored = 0
+    # Glossary terms cross the engine as placeholders and come back as the glossary has them.
+    guard = termbase.MtGuard(current_app.extensions["webapp.glossary"].get(db).glossary, src, tgt)
     for start in range(0, total, max(chunk, 1)):
         part = pairs[start:start + chunk]
-        outputs = mt.translate_batch([t for _, t in part], src, tgt,
-                                     progress=_within(progress, start, len(part)))
+        outputs = guard.restore(mt.translate_batch(guard.protect([t for _, t in part]), src, tgt,
+                                                   progress=_within(progress, start, len(part))))
         # Committed per chunk: a worker killed now loses at most this chunk's MT work.
         stored += documents.store_machine_translations(
             db, doc, list(zip([i for i, _ in part], outputs, strict=True)), author="MT"
         )
     what = "back-translated" if doc.mode == "review" else "pre-translated"
-    _finish(db, job, "done", f"{stored} segments {what} ({src}→{tgt}).")
+    _finish(db, job, "done", f"{stored} segments {what} ({src}→{tgt})."
+            + guard.summary(flagged=doc.mode == "translate"))
 
 
 def _within(progress: Callable[[int], None], start: int, size: int) -> Callable[[int, int], None]:
@@ -168,6 +187,9 @@ def retry_job(app: Flask, db: Session, job_id: int, force: bool = False) -> Job:
     if job.status == "done":
         raise JobError(f"Job {job_id} has finished; start a new one to translate again.")
     stale_after = app.config["JOB_STALE_SECONDS"]
+    runner = app.extensions["webapp.jobs"]
+    if job.status == "queued" and not force and runner.is_pending(job.id):
+        raise JobError(f"Job {job_id} is waiting in the queue for a free worker.")
     if job.status != "failed" and not force and not is_stale(job, stale_after):
         raise JobError(
             f"Job {job_id} is {job.status} and moved less than {stale_after} s ago; its "
@@ -183,16 +205,16 @@ def retry_job(app: Flask, db: Session, job_id: int, force: bool = False) -> Job:
     if not moved:
         raise JobError(f"Job {job_id} changed meanwhile; look at it again.")
     db.refresh(job)
-    app.extensions["webapp.jobs"].submit(job.id)
+    runner.submit(job.id)
     return job
 
 
 def requeue_stale(app: Flask) -> list[int]:
-    """Queue again every unfinished job that has stopped moving; return their ids."""
+    """Queue again every job whose worker died, or that the queue lost; return their ids."""
     stale_after = app.config["JOB_STALE_SECONDS"]
     requeued = []
     with get_sessionmaker(app)() as db:
-        for job in db.scalars(select(Job).where(Job.status.in_(("queued", "running")))):
+        for job in db.scalars(select(Job).where(Job.status.in_(("queued", "running")))).all():
             if is_stale(job, stale_after):
                 try:
                     retry_job(app, db, job.id)
@@ -229,21 +251,32 @@ def jobs_list(show_all: bool) -> None:
 @click.option("--force", is_flag=True, help="Retry even though the job moved recently.")
 def jobs_retry(job_id: int, force: bool) -> None:
     """Queue a failed job, or one whose worker died, again; drafts already stored stay."""
+    app = current_app._get_current_object()
     with get_sessionmaker()() as db:
         try:
-            retry_job(current_app._get_current_object(), db, job_id, force=force)
+            retry_job(app, db, job_id, force=force)
         except JobError as exc:
             raise click.ClickException(str(exc)) from None
-    click.echo(f"Job {job_id} queued again.")
+    if app.config.get("REDIS_URL"):
+        click.echo(f"Job {job_id} queued again for the workers.")
+        return
+    # Without a queue the job runs here, in this command's process.
+    click.echo(f"Running job {job_id} again…")
+    app.extensions["webapp.jobs"].wait(job_id)
+    with get_sessionmaker()() as db:
+        job = db.get(Job, job_id)
+    click.echo(f"Job {job_id} {job.status}: {job.message}")
+    if job.status != "done":
+        raise click.ClickException(job.message)
 
 
 def init_app(app: Flask) -> None:
     """Give the app its job runner: in this process, or RQ when REDIS_URL is set."""
-    if app.config.get("REDIS_URL"):
-        from . import queue
+    from . import queue
 
+    if app.config.get("REDIS_URL"):
         app.extensions["webapp.jobs"] = queue.QueueRunner(app)
-        queue.init_app(app)
     else:
         app.extensions["webapp.jobs"] = JobRunner(app)
+    queue.init_app(app)
     app.cli.add_command(jobs_group)

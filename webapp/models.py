@@ -88,6 +88,9 @@ class Segment(Base):
     words: Mapped[int] = mapped_column(Integer, default=0)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_by: Mapped[str] = mapped_column(String(80), default="")
+    # The inline codes that the placeholders U+E000+i in source and target stand for
+    # (webapp.interchange); None for segments that came from plain text.
+    codes_json: Mapped[str | None] = mapped_column(Text, nullable=True)
 
     document: Mapped[Document] = relationship(back_populates="segments")
     revisions: Mapped[list[Revision]] = relationship(
@@ -375,3 +378,158 @@ class ReferenceText(Base):
     texts_json: Mapped[str] = mapped_column(Text)
     uploaded_by: Mapped[str] = mapped_column(String(80), default="")
     uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class DocumentFormat(Base):
+    """Where an imported XLIFF document came from: its version and the file's language tags."""
+
+    __tablename__ = "document_format"
+
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("document.id", ondelete="CASCADE"), primary_key=True
+    )
+    # "xliff12" or "xliff20"
+    format: Mapped[str] = mapped_column(String(16))
+    # The tags as the file wrote them ("de-DE"); the document keeps the language ("de").
+    source_tag: Mapped[str] = mapped_column(String(35))
+    target_tag: Mapped[str] = mapped_column(String(35))
+
+
+class SegmentUnit(Base):
+    """The XLIFF unit a segment was read from, so that an export writes it back the same."""
+
+    __tablename__ = "segment_unit"
+
+    segment_id: Mapped[int] = mapped_column(
+        ForeignKey("segment.id", ondelete="CASCADE"), primary_key=True
+    )
+    unit_id: Mapped[str] = mapped_column(String(255))
+    # The <file original="…"> it belongs to.
+    file: Mapped[str] = mapped_column(String(255), default="")
+    # translate="no": kept for the export, shown, never edited.
+    translate: Mapped[bool] = mapped_column(default=True)
+
+
+class MemoryUnit(Base):
+    """One translation unit of the translation memory, from an approval or a TMX import."""
+
+    __tablename__ = "tm_unit"
+    __table_args__ = (Index("ix_tm_unit_pair", "source_key", "target_key", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source: Mapped[str] = mapped_column(Text)
+    target: Mapped[str] = mapped_column(Text)
+    # Tags as written (BCP 47 case: "de-DE"), and their language subtag, which the
+    # per-pair fuzzy index is keyed on.
+    source_lang: Mapped[str] = mapped_column(String(35))
+    target_lang: Mapped[str] = mapped_column(String(35))
+    source_key: Mapped[str] = mapped_column(String(8))
+    target_key: Mapped[str] = mapped_column(String(8))
+    codes_json: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # The document's name or the TMX file's name.
+    origin: Mapped[str] = mapped_column(String(255), default="")
+    author: Mapped[str] = mapped_column(String(80), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    document_id: Mapped[int | None] = mapped_column(
+        ForeignKey("document.id", ondelete="SET NULL"), nullable=True, index=True
+    )
+    # The approved segment it mirrors (replaced when that segment changes), or the TMX
+    # import job that brought it in (undone when the import fails).
+    segment_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    import_job_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    # sha1 of pair, source and target: a TMX imported twice adds nothing the second time.
+    digest: Mapped[str] = mapped_column(String(40), index=True)
+
+    def to_dict(self) -> dict:
+        """Return the JSON API representation."""
+        return {
+            "id": self.id,
+            "source": self.source,
+            "target": self.target,
+            "source_lang": self.source_lang,
+            "target_lang": self.target_lang,
+            "origin": self.origin,
+            "author": self.author,
+            "created_at": self.created_at.isoformat() + "Z",
+            "changed_at": self.changed_at.isoformat() + "Z",
+            "document_id": self.document_id,
+        }
+
+
+class GlossaryEntry(Base):
+    """One glossary concept as stored; each process builds its Glossary from these rows."""
+
+    __tablename__ = "glossary_entry"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(255))
+    # The glossary treats keys case-insensitively ("UNSC" and "unsc" are one concept).
+    key_folded: Mapped[str] = mapped_column(String(255), unique=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    # {"de": ["UN-Sicherheitsrat", …], "en": […]}; the first variant is the preferred one.
+    terms_json: Mapped[str] = mapped_column(Text)
+    note: Mapped[str] = mapped_column(Text, default="")
+    dnt: Mapped[bool] = mapped_column(default=False)
+    # {"en": ["UN Safety Council"], "*": ["38 Nord"]}; "*" applies to every target language.
+    forbidden_json: Mapped[str] = mapped_column(Text, default="{}")
+    # None: automatic (all-capitals variants match only in capitals).
+    case_sensitive: Mapped[bool | None] = mapped_column(nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_by: Mapped[str] = mapped_column(String(80), default="")
+
+    @property
+    def url(self) -> str:
+        """Return the path of this entry's row fragment."""
+        return f"/glossary/{self.id}"
+
+
+class GlossaryMeta(Base):
+    """The glossary's revision, bumped by every edit so each worker knows its copy is stale."""
+
+    __tablename__ = "glossary_meta"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    revision: Mapped[int] = mapped_column(Integer, default=0)
+    # Comma-separated language codes a glossary file may have columns for ("de,en").
+    languages: Mapped[str] = mapped_column(String(255), default="")
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class GlossaryImport(Base):
+    """An uploaded glossary file, parsed and waiting for an admin to apply its preview."""
+
+    __tablename__ = "glossary_import"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    filename: Mapped[str] = mapped_column(String(255), default="")
+    entries_json: Mapped[str] = mapped_column(Text)
+    # The glossary version the preview was computed against; applying needs it unchanged.
+    base_version: Mapped[str] = mapped_column(String(32))
+    created_by: Mapped[str] = mapped_column(String(80), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class QaDismissal(Base):
+    """A QA warning someone judged harmless, for one text of a segment; never changed."""
+
+    __tablename__ = "qa_dismissal"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    segment_id: Mapped[int] = mapped_column(
+        ForeignKey("segment.id", ondelete="CASCADE"), index=True
+    )
+    code: Mapped[str] = mapped_column(String(32))
+    # Which warning of that code: the glossary entry's key, or "" for text checks.
+    key: Mapped[str] = mapped_column(String(255), default="")
+    # Hash of the source and target it was dismissed for: new text, new judgement.
+    digest: Mapped[str] = mapped_column(String(32))
+    reason: Mapped[str] = mapped_column(Text)
+    author: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def to_dict(self) -> dict:
+        """Return the JSON API representation."""
+        return {"code": self.code, "key": self.key, "reason": self.reason,
+                "author": self.author, "created_at": self.created_at.isoformat() + "Z"}

@@ -44,6 +44,8 @@ SCHEMAS = {
             "states": {"type": "object", "additionalProperties": {"type": "integer"}},
             "mt_available": {"type": "boolean"},
             "mt_message": {"type": "string"},
+            "tm_prefilled": {"type": ["integer", "null"],
+                             "description": "Targets filled from the memory, when asked"},
         },
     },
     "Segment": {
@@ -136,7 +138,13 @@ PATHS = {
                                         "items": {"$ref": "#/components/schemas/Document"}})},
         },
         "post": {
-            "summary": "Import a plain-text document (UTF-8, UTF-16 with BOM or Latin-1)",
+            "summary": "Import a plain-text document (UTF-8, UTF-16 with BOM or Latin-1) or an "
+                       "XLIFF 1.2/2.0 file",
+            "description": "XLIFF is recognised by its extension (.xlf, .xliff, .sdlxliff) or its "
+                           "root element. It brings its own languages, targets, states and notes; "
+                           "`target_lang` serves only a file that names no target language, "
+                           "`source_lang` and `mode` are ignored. With `tm_prefill` set, empty "
+                           "targets are filled from 100 % translation-memory matches.",
             "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
                 "type": "object",
                 "required": ["file", "source_lang", "target_lang"],
@@ -145,13 +153,16 @@ PATHS = {
                     "source_lang": {"type": "string", "example": "en"},
                     "target_lang": {"type": "string", "example": "de"},
                     "mode": {"type": "string", "enum": ["translate", "review"]},
+                    "tm_prefill": {"type": "string", "description": "Any value: fill targets "
+                                   "from 100 % memory matches"},
                 },
             }}}},
             "responses": {
                 "201": _json({"$ref": "#/components/schemas/Document"}, "Imported"),
                 "400": _err("No file sent"),
                 "413": _err("File over the size limit"),
-                "422": _err("Refused: empty, binary, undecodable, or bad languages"),
+                "422": _err("Refused: empty, binary, undecodable, bad languages, or an invalid "
+                            "XLIFF file (the message says what and on which line)"),
             },
         },
     },
@@ -290,12 +301,16 @@ PATHS = {
     },
     "/api/documents/{doc_id}/export": {
         "get": {
-            "summary": "Export the corrected document",
-            "parameters": [_id("doc_id"), {"name": "format", "in": "query",
-                                           "schema": {"type": "string", "enum": ["txt"]}}],
+            "summary": "Export the corrected document: text, XLIFF 1.2 or 2.0 (states mapped, "
+                       "comments as notes, inline codes restored), or its approved segments "
+                       "as TMX 1.4b",
+            "parameters": [_id("doc_id"), {"name": "format", "in": "query", "schema": {
+                "type": "string", "enum": ["txt", "xliff12", "xliff20", "tmx"]}}],
             "responses": {
-                "200": {"description": "The file",
-                        "content": {"text/plain": {"schema": {"type": "string"}}}},
+                "200": {"description": "The file", "content": {
+                    "text/plain": {"schema": {"type": "string"}},
+                    "application/xliff+xml": {"schema": {"type": "string"}},
+                    "application/x-tmx+xml": {"schema": {"type": "string"}}}},
                 "400": _err("Unknown format"), "404": _err("No such document"),
             },
         },

@@ -57,6 +57,10 @@ class QueueRunner(JobRunner):
             failure_ttl=7 * 86400,
         )
 
+    def is_pending(self, job_id: int) -> bool:
+        """Tell whether the job waits in Redis for a worker (Redis may have lost it)."""
+        return any(job is not None and job.args == (job_id,) for job in self.queue.get_jobs())
+
     def wait(self, job_id: int, timeout: float | None = None) -> None:
         """Block until a worker has finished the job (the CLI and tests use this)."""
         from .models import Job

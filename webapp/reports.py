@@ -26,11 +26,12 @@ from flask import (
 from flask.cli import with_appcontext
 from markupsafe import Markup
 
-from . import openapi, scorecache, scoring, textio
+from . import jobs, openapi, scorecache, scoring, textio
 from .api import ApiError
 from .auth import current_name, require_role
 from .db import get_db, get_sessionmaker
 from .editor import get_document_or_404, get_segment_or_404
+from .formats import inline, xliff
 from .models import Document, Job, Segment
 from .scorecache import DocumentFacts, SegmentFacts
 from .states import State
@@ -39,6 +40,8 @@ from .users import Role
 bp = Blueprint("reports", __name__)
 
 PAGE_SIZE = 100
+# How many segments' stored scores one query fetches for the editor's rows: a page and more.
+SCORE_WINDOW = 250
 # Each sort starts where an editor triaging would: most edited, worst MT, slowest first.
 SORTS = {"hter": "desc", "bleu": "asc", "chrf": "asc", "time": "desc", "number": "asc"}
 # A cell starting with one of these is a formula to a spreadsheet.
@@ -190,9 +193,9 @@ XLIFF_SUFFIXES = (".xlf", ".xliff", ".sdlxliff")
 def _reference_lines(name: str, data: bytes, expected: int, limit: int) -> list[str]:
     """Return an uploaded reference's segments: XLIFF targets, or one line of text each."""
     if name.lower().endswith(XLIFF_SUFFIXES):
-        from .formats import inline, xliff
-
-        units = xliff.read_xliff(data[: limit + 1]).units
+        if len(data) > limit:
+            raise textio.TextImportError(f"The file is over the limit of {limit:,} bytes.")
+        units = xliff.read_xliff(data).units
         lines = [inline.strip_codes(unit.target or "") for unit in units]
         if len(lines) != expected:
             raise scoring.ReferenceMismatchError(found=len(lines), expected=expected)
@@ -363,7 +366,8 @@ def api_scores(doc_id: int):
 
 def _print_block(title: str, figures: dict) -> None:
     """Print one set of corpus figures with their signatures, as sacrebleu prints them."""
-    click.echo(f"{title} ({figures['segments']} segments)")
+    n = figures["segments"]
+    click.echo(f"{title} ({n} segment{'' if n == 1 else 's'})")
     for key, label in (("bleu", "BLEU"), ("chrf", "chrF2"), ("ter", "TER")):
         click.echo(f"  {label:<5} = {figures[key]:6.2f}   {figures['signature'][key]}")
 
@@ -414,9 +418,17 @@ def score_command(doc_id: int, fmt: str) -> None:
 # --- Hooks into the editor's templates -------------------------------------------------
 
 
-def _segment_score(seg: Segment):
+def _segment_score(seg: Segment) -> scorecache.StoredScore | None:
     """Return a segment's stored scores if they match its texts now (never computed here)."""
-    return scorecache.fresh_segment_score(get_db(), seg)
+    # Rows come a page at a time: one query for the run of segments from the first row asked
+    # about, rather than one per row.
+    cache = g.setdefault("segment_scores", {})
+    if seg.id not in cache:
+        cache.update(scorecache.stored_scores(get_db(), seg.document_id, seg.position,
+                                              SCORE_WINDOW))
+        cache.setdefault(seg.id, None)
+    stored = cache[seg.id]
+    return stored if scorecache.is_fresh(stored, seg.mt, seg.target) else None
 
 
 def _revision_scores(seg: Segment, revisions) -> dict[int, scoring.RevisionScores]:
@@ -533,6 +545,10 @@ def init_app(app: Flask) -> None:
                 runner.futures[job_id] = future
         return future
 
+    # Score jobs run in this process (see Scorer); should one be retried or requeued as stale,
+    # there is nothing to redo: the next look at the report starts a fresh one.
+    jobs.HANDLERS.setdefault("score", lambda _factory, _db, _job: (
+        "Not retried: scores refresh by themselves when the report is next opened."))
     factory = get_sessionmaker(app)
     app.extensions["webapp.scorer"] = scorer_ = scorecache.Scorer(factory, submit)
     scorecache.watch_saves(factory, scorer_)

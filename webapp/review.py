@@ -10,6 +10,7 @@ from datetime import timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from . import interchange
 from .documents import log
 from .models import Comment, Presence, Revision, Segment, utcnow
 from .states import Action, State
@@ -31,7 +32,10 @@ class ForbiddenError(PermissionError):
 
 
 def check_may_edit(seg: Segment, role: Role) -> None:
-    """Refuse a translator's edit of an approved segment."""
+    """Refuse a translator's edit of an approved segment, and anyone's of a locked one."""
+    if interchange.is_locked(seg):
+        raise ForbiddenError(f"Segment {seg.number} is locked: its XLIFF file marks it "
+                             "translate=\"no\", so it is exported exactly as imported.")
     if seg.state == State.APPROVED and role < Role.EDITOR:
         raise ForbiddenError(f"Segment {seg.number} is approved; only an editor may change it.")
 

@@ -11,8 +11,10 @@ from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 
 from sqlalchemy import delete, event, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from . import scoring
@@ -87,13 +89,18 @@ class SegmentFacts:
     words: int
     approved: str | None = None
     revisions: list[RevisionFacts] = field(default_factory=list)
+    # (when, new state) of review's state changes, which write no revision.
+    state_changes: list[tuple[datetime, int]] = field(default_factory=list)
     score: scoring.SegmentScores | None = None
     approved_score: scoring.SegmentScores | None = None
 
-    @property
+    # Cached: the report asks often, and only after gather() has attached the revisions.
+    @cached_property
     def post_edited(self) -> bool:
-        """Return whether a person has saved a target for this MT draft."""
-        return bool(self.mt) and any(rev.by_person for rev in self.revisions)
+        """Return whether a person has saved this MT draft's target or vouched for it as is."""
+        # Marking an untouched draft translated or approved is a post-edit of no edits.
+        return bool(self.mt) and (self.state >= State.TRANSLATED
+                                  or any(rev.by_person for rev in self.revisions))
 
     @property
     def seconds(self) -> float:
@@ -220,22 +227,29 @@ def gather(db: Session, doc_id: int, segment_ids: Iterable[int] | None = None) -
         if seg is not None:
             seg.revisions.append(RevisionFacts(*row))
 
-    _attach_approved(db, segments, scoped)
+    _attach_state_changes(db, segments, scoped)
     _attach_segment_scores(db, segments, scoped)
     revision_scores = _fresh_revision_scores(db, segments, scoped)
     reference = latest_reference(db, doc_id, segments) if ids is None else None
     return DocumentFacts(doc_id, segments, reference, revision_scores)
 
 
-def _attach_approved(db: Session, segments: list[SegmentFacts], scoped) -> None:
-    """Find each segment's last approved text: its target, or the version an editor approved."""
+def _attach_state_changes(db: Session, segments: list[SegmentFacts], scoped) -> None:
+    """Attach review's state changes, and each segment's last approved text."""
+    by_id = {s.id: s for s in segments}
     approved_version: dict[int, int] = {}
     # Review approves by a state change that names the version; a save may also approve.
-    changes = scoped(select(Change.segment_id, Change.details_json).where(
+    changes = scoped(select(Change.segment_id, Change.created_at, Change.details_json).where(
         Change.action == int(Action.STATE)), Change.segment_id).order_by(Change.id)
-    for seg_id, details_json in db.execute(changes):
+    for seg_id, created_at, details_json in db.execute(changes):
         details = json.loads(details_json or "{}")
-        if details.get("after") == State.APPROVED.slug and isinstance(details.get("version"), int):
+        try:
+            after = State.from_slug(str(details.get("after")))
+        except ValueError:
+            continue
+        if seg_id in by_id:
+            by_id[seg_id].state_changes.append((created_at, int(after)))
+        if after == State.APPROVED and isinstance(details.get("version"), int):
             approved_version[seg_id] = details["version"]
     for seg in segments:
         if seg.state == State.APPROVED:
@@ -253,7 +267,9 @@ def _attach_approved(db: Session, segments: list[SegmentFacts], scoped) -> None:
 def _attach_segment_scores(db: Session, segments: list[SegmentFacts], scoped) -> None:
     """Attach the stored segment scores that still match the texts."""
     by_id = {s.id: s for s in segments}
-    for row in db.scalars(scoped(select(SegmentScore), SegmentScore.segment_id)):
+    # Plain rows, not ORM objects: building 10,000 instances costs more than the query.
+    columns = select(*SegmentScore.__table__.columns)
+    for row in db.execute(scoped(columns, SegmentScore.segment_id)):
         seg = by_id.get(row.segment_id)
         if seg is None:
             continue
@@ -273,10 +289,10 @@ def _fresh_revision_scores(db: Session, segments: list[SegmentFacts], scoped):
         for rev in seg.revisions:
             expected[rev.id] = _revision_digest(seg.mt, previous, rev.text)
             previous = rev.text
-    stmt = scoped(select(RevisionScore).join(Revision, Revision.id == RevisionScore.revision_id),
-                  Revision.segment_id)
+    stmt = scoped(select(*RevisionScore.__table__.columns)
+                  .join(Revision, Revision.id == RevisionScore.revision_id), Revision.segment_id)
     out = {}
-    for row in db.scalars(stmt):
+    for row in db.execute(stmt):
         if expected.get(row.revision_id) == row.digest:
             out[row.revision_id] = scoring.RevisionScores(
                 against_previous=scoring.SegmentScores(row.prev_bleu, row.prev_chrf,
@@ -356,12 +372,26 @@ def score_revisions(db: Session, facts: DocumentFacts, people_only: bool = True,
                     progress: Progress | None = None) -> int:
     """Score revisions against the one before and the MT draft, store them, return how many."""
     todo = facts.stale_revisions(people_only)
+    # Most pairs were scored already: a single edit's text is the segment's target, and a
+    # first edit's previous text is the MT draft itself.
+    memo = {(s.mt, s.target): s.score for s in facts.segments if s.score is not None}
+
+    def pair(hypothesis: str, reference: str) -> scoring.SegmentScores:
+        if (hypothesis, reference) not in memo:
+            memo[hypothesis, reference] = scoring.score_segment(hypothesis, reference)
+        return memo[hypothesis, reference]
+
     for start in range(0, len(todo), BATCH):
         rows = []
         for seg, index in todo[start:start + BATCH]:
             rev = seg.revisions[index]
             previous = seg.revisions[index - 1].text if index else None
-            result = scoring.score_revision(rev.text, previous, seg.mt)
+            # score_revision's convention, pair by pair: the older text is the hypothesis,
+            # and the first revision is compared with the MT draft.
+            result = scoring.RevisionScores(
+                against_previous=pair(seg.mt if previous is None else previous, rev.text),
+                against_mt=pair(seg.mt, rev.text),
+            )
             facts.revision_scores[rev.id] = result
             rows.append(dict(
                 revision_id=rev.id, digest=_revision_digest(seg.mt, previous, rev.text),
@@ -379,9 +409,17 @@ def _replace(db: Session, model, key_column, rows: list[dict], key: str) -> None
     """Store derived rows, replacing any older ones with the same key, and commit."""
     if not rows:
         return
-    db.execute(delete(model).where(key_column.in_([r[key] for r in rows])))
-    db.execute(model.__table__.insert(), rows)
-    db.commit()
+    for attempt in (1, 2):
+        try:
+            db.execute(delete(model).where(key_column.in_([r[key] for r in rows])))
+            db.execute(model.__table__.insert(), rows)
+            db.commit()
+            return
+        except IntegrityError:
+            # Another process stored the same rows meanwhile; theirs are replaced on retry.
+            db.rollback()
+            if attempt == 2:
+                raise
 
 
 def _corpus(scores: scoring.CorpusScores) -> dict:
@@ -502,12 +540,32 @@ def revision_scores(db: Session, seg: Segment,
     return {rev.id: out[rev.id] for rev in revisions if rev.id in out}
 
 
-def fresh_segment_score(db: Session, seg: Segment) -> SegmentScore | None:
-    """Return the stored scores of a segment if they match its texts now, else None."""
-    row = db.get(SegmentScore, seg.id)
-    if row is None or not seg.mt or row.digest != digest(seg.mt, seg.target):
-        return None
-    return row
+@dataclass(frozen=True)
+class StoredScore:
+    """A segment's stored HTER line: what the editor's rows show."""
+
+    digest: str
+    bleu: float
+    chrf: float
+    ter: float
+
+
+def stored_scores(db: Session, doc_id: int, first_position: int,
+                  window: int) -> dict[int, StoredScore]:
+    """Return the stored scores of a run of segments, by segment id, in one query."""
+    rows = db.execute(
+        select(SegmentScore.segment_id, SegmentScore.digest, SegmentScore.bleu,
+               SegmentScore.chrf, SegmentScore.ter)
+        .join(Segment, Segment.id == SegmentScore.segment_id)
+        .where(Segment.document_id == doc_id, Segment.position >= first_position,
+               Segment.position < first_position + window)
+    )
+    return {seg_id: StoredScore(*rest) for seg_id, *rest in rows}
+
+
+def is_fresh(stored: StoredScore | None, mt: str, target: str) -> bool:
+    """Return whether stored scores were computed from these very texts."""
+    return stored is not None and bool(mt) and stored.digest == digest(mt, target)
 
 
 # --- Who did what, and when ------------------------------------------------------------
@@ -532,14 +590,16 @@ def person_figures(facts: DocumentFacts) -> list[dict]:
 
 
 def progress_points(facts: DocumentFacts) -> list[tuple[datetime, int]]:
-    """Return (time, segments translated or approved) after each revision, thinned out."""
+    """Return (time, segments translated or approved) after each save or review, thinned out."""
     events = sorted(
-        (rev.created_at, rev.id, rev.segment_id, rev.state)
-        for seg in facts.segments for rev in seg.revisions
+        [(rev.created_at, seg.id, rev.state) for seg in facts.segments for rev in seg.revisions]
+        + [(moment, seg.id, state) for seg in facts.segments
+           for moment, state in seg.state_changes],
+        key=lambda event: event[0],
     )
     done: set[int] = set()
     points: list[tuple[datetime, int]] = []
-    for moment, _id, seg_id, state in events:
+    for moment, seg_id, state in events:
         if state >= State.TRANSLATED:
             done.add(seg_id)
         else:
@@ -587,6 +647,7 @@ class Scorer:
         if self.submit(job_id, lambda: self._run_document(doc_id, job_id)) is None:
             with self.lock:
                 self.pending.pop(doc_id, None)
+            self._set_job(job_id, status="failed", message="The background worker has stopped.")
         return job_id
 
     def refresh_segments(self, segment_ids: set[int]) -> None:

@@ -57,3 +57,4 @@ class Action(IntEnum):
     ALIGN_SOURCE = 10
     EXPORT = 11
     QA_DISMISS = 12
+    GLOSSARY = 13

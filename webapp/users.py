@@ -50,7 +50,12 @@ def _check_password(password: str) -> None:
         raise UserError("A password may have at most 1024 characters.")
 
 
-def create_user(db: Session, username: str, role: Role, password: str) -> User:
+# Werkzeug's scrypt defaults (N=2**15, r=8, p=1); tests lower N through the app config.
+HASH_METHOD = "scrypt"
+
+
+def create_user(db: Session, username: str, role: Role, password: str,
+                method: str | None = None) -> User:
     """Create an account; the password is stored only as a scrypt hash."""
     username = (username or "").strip()
     if not USERNAME.match(username):
@@ -60,7 +65,7 @@ def create_user(db: Session, username: str, role: Role, password: str) -> User:
     if db.scalar(select(User).where(func.lower(User.username) == username.lower())):
         raise UserError(f"There is already a user called {username}.")
     user = User(username=username, role=int(role),
-                password_hash=generate_password_hash(password, method="scrypt"))
+                password_hash=generate_password_hash(password, method=method or HASH_METHOD))
     db.add(user)
     db.commit()
     return user
@@ -88,10 +93,10 @@ def set_role(db: Session, user: User, role: Role) -> User:
     return user
 
 
-def set_password(db: Session, user: User, password: str) -> User:
+def set_password(db: Session, user: User, password: str, method: str | None = None) -> User:
     """Set a new password and revoke the user's API tokens."""
     _check_password(password)
-    user.password_hash = generate_password_hash(password, method="scrypt")
+    user.password_hash = generate_password_hash(password, method=method or HASH_METHOD)
     db.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
     db.commit()
     return user

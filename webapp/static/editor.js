@@ -122,7 +122,11 @@
     const sel = window.getSelection();
     const src = row.querySelector("td.src");
     if (sel && sel.anchorNode && src.contains(sel.anchorNode) && sel.anchorNode.nodeType === 3) {
-      return sel.anchorOffset;
+      // Glossary terms are <mark>s, so the text is several nodes: count from the cell's start.
+      const before = document.createRange();
+      before.setStart(src, 0);
+      before.setEnd(sel.anchorNode, sel.anchorOffset);
+      return before.toString().length;
     }
     const ta = row.querySelector("textarea[name=target]");
     if (document.getElementById("editor").dataset.mode === "review" && ta.value === row.dataset.mt) {

@@ -1,0 +1,193 @@
+"""Load-test saving: the app under gunicorn, 32 clients saving random segments, SQLite and PostgreSQL.
+
+The server is what `make serve` runs (gunicorn, --workers 2 --threads 4, wsgi:app) on a
+loopback port, migrated with `flask --app wsgi init-db`, with an account made by
+`flask --app wsgi create-user`. A 3,200-segment document is uploaded through the API. Each
+client has its own 100 segments and, for --duration seconds, saves a random one of them with
+`PUT /api/segments/<id>` and the version it last saw, over one keep-alive connection, with no
+pause between saves: the clients run flat out, so the latencies are those of a saturated server.
+The clients are threads spread over --client-processes processes on the same machine.
+
+Printed per database: saves, saves per second, p50/p95/p99 latency, errors (any answer but
+200, or a dropped connection), and a check that the history holds every acknowledged save.
+Goal: p95 under 50 ms and no error, on both databases.
+Run: .venv/bin/python bench/bench_save_load.py [--duration 60] [--clients 32] [--databases sqlite,postgresql]
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]  # run from anywhere, without installing
+
+from server_process import (  # noqa: E402
+    Client,
+    Server,
+    app_env,
+    login,
+    prepare,
+    segment_ids,
+    upload,
+)
+
+PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
+PSQL = ["psql", "-h", "127.0.0.1", "-p", "5432", "-U", "postgres", "-d", "postgres", "-qX"]
+
+
+def client_process(port: int, token: str, slices: list[list[int]], until: float, out) -> None:
+    """Run one thread per slice of segments until `until`; send back what happened."""
+    results = []
+
+    def run(own: list[int], seed: int) -> None:
+        rng = random.Random(seed)
+        versions = dict.fromkeys(own, 0)
+        latencies, errors, acked = [], [], 0
+        with Client(port, token, timeout=30) as client:
+            while time.time() < until:
+                seg = rng.choice(own)
+                start = time.perf_counter()
+                try:
+                    status, body = client.request(
+                        "PUT", f"/api/segments/{seg}",
+                        {"target": f"Gespeichert {acked} von {seed}", "version": versions[seg]})
+                except OSError as exc:
+                    errors.append(f"connection: {exc}")
+                    client.conn.close()
+                    continue
+                latencies.append(time.perf_counter() - start)
+                if status == 200:
+                    versions[seg] = body["version"]
+                    acked += 1
+                else:
+                    errors.append(f"{status}: {str(body)[:200]}")
+        results.append((latencies, errors, versions))
+
+    threads = [threading.Thread(target=run, args=(own, hash((port, tuple(own)))))
+               for own in slices]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    out.send(results)
+    out.close()
+
+
+def storm(port: int, token: str, ids: list[int], clients: int, processes: int,
+          duration: float) -> tuple[list[float], list[str], dict[int, int], float]:
+    """Run the clients; return latencies, errors, last acknowledged version per segment, time."""
+    slices = [ids[i::clients] for i in range(clients)]
+    ctx = multiprocessing.get_context("fork")
+    start = time.time() + 1.0  # every process is running before the clock starts
+    until = start + duration
+    procs, pipes = [], []
+    for p in range(processes):
+        recv, send = ctx.Pipe(duplex=False)
+        proc = ctx.Process(target=client_process,
+                           args=(port, token, slices[p::processes], until, send))
+        proc.start()
+        procs.append(proc)
+        pipes.append(recv)
+    latencies, errors, versions = [], [], {}
+    for recv in pipes:
+        for lat, err, ver in recv.recv():
+            latencies += lat
+            errors += err
+            versions.update(ver)
+    for proc in procs:
+        proc.join()
+    return latencies, errors, versions, until - start
+
+
+def check_history(port: int, token: str, versions: dict[int, int]) -> int:
+    """Return how many acknowledged versions are missing from the history."""
+    missing = 0
+    with Client(port, token) as client:
+        for seg, version in versions.items():
+            if not version:
+                continue
+            status, body = client.request("GET", f"/api/segments/{seg}/history")
+            have = {r["version"] for r in body["revisions"]} if status == 200 else set()
+            missing += len(set(range(1, version + 1)) - have)
+    return missing
+
+
+def percentile(values: list[float], q: float) -> float:
+    """Return the q-th percentile (0-100) in milliseconds."""
+    return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1] * 1000
+
+
+def run_database(kind: str, args, work: Path) -> None:
+    """Serve the app on one database kind, storm it and print the figures."""
+    dbname = None
+    if kind == "sqlite":
+        url = f"sqlite:///{work / 'bench.sqlite'}"
+    else:
+        dbname = f"webapp_bench_{int(time.time())}"
+        subprocess.run([*PSQL, "-c", f"CREATE DATABASE {dbname}"], check=True)
+        url = f"{PG_SERVER}/{dbname}"
+    env = app_env(url, work / f"instance-{kind}")
+    server = None
+    try:
+        prepare(env)
+        server = Server(env, work / f"gunicorn-{kind}.log", workers=args.workers,
+                        threads=args.threads).start()
+        token = login(server.port)
+        sentences = [f"Satz {i}: Die Regierung hat neue Regeln beschlossen." for i in
+                     range(args.clients * args.per_client)]
+        ids = segment_ids(server.port, token, upload(server.port, token, sentences))
+        lat, errors, versions, seconds = storm(server.port, token, ids, args.clients,
+                                              args.client_processes, args.duration)
+        missing = check_history(server.port, token, versions)
+    finally:
+        if server is not None:
+            server.stop()
+        if dbname:
+            subprocess.run([*PSQL, "-c", f"DROP DATABASE IF EXISTS {dbname} WITH (FORCE)"],
+                           check=False)
+    saves = len(lat) - len(errors)
+    p95 = percentile(lat, 95)
+    verdict = "ok" if p95 < 50 and not errors else "MISSES the goal"
+    print(f"  {kind:10} {saves:8,} saves {saves / seconds:8.1f}/s   p50 {percentile(lat, 50):6.1f} ms"
+          f"   p95 {p95:6.1f} ms   p99 {percentile(lat, 99):6.1f} ms   errors {len(errors)}"
+          f"   acknowledged saves missing from history: {missing}   ({verdict})")
+    for err in sorted(set(errors))[:5]:
+        print(f"      error: {err}")
+
+
+def main() -> None:
+    """Run the storm on each database and print the figures."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--duration", type=float, default=60.0, help="seconds per database")
+    parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument("--per-client", type=int, default=100, help="segments each client owns")
+    parser.add_argument("--client-processes", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
+    parser.add_argument("--databases", default="sqlite,postgresql")
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="bench-save-"))
+    print(f"bench_save_load: gunicorn --workers {args.workers} --threads {args.threads} on "
+          f"loopback, {args.clients} clients saving flat out for {args.duration:g} s each "
+          f"({args.client_processes} client processes on the same {_cpus()}-core machine)")
+    for kind in args.databases.split(","):
+        run_database(kind.strip(), args, work)
+
+
+def _cpus() -> int:
+    import os
+
+    return len(os.sched_getaffinity(0))
+
+
+if __name__ == "__main__":
+    main()
