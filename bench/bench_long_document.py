@@ -33,11 +33,15 @@ HX = {"HX-Request": "true", "HX-Target": "segment-list"}
 
 
 def sentences(n: int) -> list[tuple[str, str]]:
-    """Return n distinct (German, English) sentence pairs."""
+    """Return n distinct (German, English) pairs, each German side exactly one segment."""
+    from webapp.segmentation import split_text
+
     lines = PUD.read_text(encoding="utf-8").splitlines()[1:] if PUD.exists() else []
     pairs = [(f[3], f[2]) for f in (line.split("\t") for line in lines) if len(f) == 4]
     if not pairs:
-        pairs = [(s, "") for s in ARTICLE.read_text(encoding="utf-8").split(". ") if s.strip()]
+        pairs = [(s + ".", "") for s in ARTICLE.read_text(encoding="utf-8").split(". ")
+                 if s.strip()]
+    pairs = [(de, en) for de, en in pairs if len(split_text(f"{de} [0]", "de")[1]) == 1]
     return [(f"{de} [{i}]", f"{en} [{i}]") for i, (de, en) in
             ((i, pairs[i % len(pairs)]) for i in range(n))]
 
@@ -55,6 +59,7 @@ def build(app, n: int, name: str) -> int:
     with app.extensions["webapp.sessionmaker"]() as db:
         doc = documents.import_text(db, text, name, "de", "en", "translate",
                                     max_bytes=len(text) + 1, author="bench")
+        assert documents.count_segments(db, doc.id) == n, "the segmenter split a sentence"
         done = int(n * 0.7)
         db.execute(update(Segment).where(Segment.document_id == doc.id,
                                          Segment.position < done)

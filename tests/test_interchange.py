@@ -45,8 +45,10 @@ XLIFF20 = b"""<?xml version="1.0" encoding="UTF-8"?>
    <originalData><data id="d1">&lt;b&gt;</data><data id="d2">&lt;/b&gt;</data>
     <data id="d3">{name}</data></originalData>
    <segment state="translated">
-    <source>Welcome, <pc id="1" dataRefStart="d1" dataRefEnd="d2">dear</pc> <ph id="2" dataRef="d3"/>!</source>
-    <target>Willkommen, <pc id="1" dataRefStart="d1" dataRefEnd="d2">liebe</pc> <ph id="2" dataRef="d3"/>!</target>
+    <source>Welcome, <pc id="1" dataRefStart="d1"
+     dataRefEnd="d2">dear</pc> <ph id="2" dataRef="d3"/>!</source>
+    <target>Willkommen, <pc id="1" dataRefStart="d1"
+     dataRefEnd="d2">liebe</pc> <ph id="2" dataRef="d3"/>!</target>
    </segment>
   </unit>
   <unit id="logout"><segment state="final"><source>Sign out</source><target>Abmelden</target>
@@ -401,3 +403,13 @@ def test_merging_two_tagged_segments_keeps_every_tag_and_exports_them(client):
     text = client.get(f"/api/documents/{doc['id']}/export?format=xliff12").data.decode()
     assert '<target state="translated">Drücken <x id="1"/>, dann <g id="2">warten</g>.</target>' \
         in text
+
+
+def test_tag_problems_reach_the_segment_qa_api_and_the_qa_filter(client, doc12):
+    seg = segments(client, doc12["id"])[0]
+    client.put(f"/api/segments/{seg['id']}", json={"target": "⟨/1⟩Speichern⟨1⟩.", "version": 0})
+    qa = client.get(f"/api/segments/{seg['id']}/qa").get_json()
+    assert {(w["code"], w["key"]) for w in qa["warnings"]} >= {
+        ("tag_lost", "⟨2/⟩"), ("tag_misordered", "⟨/1⟩")}
+    listed = client.get(f"/documents/{doc12['id']}?qa=1").get_data(as_text=True)
+    assert f'id="seg-{seg["id"]}"' in listed

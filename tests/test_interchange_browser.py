@@ -29,8 +29,12 @@ XLIFF = """<?xml version="1.0" encoding="UTF-8"?>
 
 MEMORY = """<?xml version="1.0" encoding="UTF-8"?>
 <tmx version="1.4"><header srclang="en" creationtool="t" segtype="sentence"/><body>
-<tu creationid="lena"><tuv xml:lang="en"><seg>Click <bpt i="1">&lt;b></bpt>Save<ept i="1">&lt;/b></ept> to keep your work.</seg></tuv>
-<tuv xml:lang="de"><seg>Klicken Sie auf <bpt i="1">&lt;b></bpt>Speichern<ept i="1">&lt;/b></ept>, um Ihre Arbeit zu behalten.</seg></tuv></tu>
+<tu creationid="lena"><tuv xml:lang="en">
+<seg>Click <bpt i="1">&lt;b></bpt>Save<ept i="1">&lt;/b></ept> to keep your work.</seg></tuv>
+<tuv xml:lang="de">
+<seg>Klicken Sie auf <bpt i="1">&lt;b></bpt>Speichern<ept
+ i="1">&lt;/b></ept>, um Ihre Arbeit zu behalten.</seg>
+</tuv></tu>
 <tu creationid="omar"><tuv xml:lang="en"><seg>Click Save to keep your changes.</seg></tuv>
 <tuv xml:lang="de"><seg>Klicken Sie auf Speichern, damit Ihre Änderungen bleiben.</seg></tuv></tu>
 </body></tmx>""".encode()

@@ -115,12 +115,14 @@ def editor_context(doc: Document, view: str = "edit") -> dict:
         offset = ((goto - 1) // size) * size
     segments, total = documents.page_segments(db, doc.id, offset, size, flt)
     src, tgt = mt_pair(doc)
+    # One GROUP BY over the document's segments serves both the words and the counts.
+    progress = documents.progress(db, doc.id)
     return {
         **row_context(segments),
         "chains": review.chains(db, segments) if view == "review" else {},
         "view": view,
         "list_url": f"{doc.url}/review" if view == "review" else doc.url,
-        "progress": documents.progress(db, doc.id),
+        "progress": progress,
         "doc": doc,
         "segments": segments,
         "total": total,
@@ -128,7 +130,7 @@ def editor_context(doc: Document, view: str = "edit") -> dict:
         "page_size": size,
         "flt": flt,
         "goto": goto,
-        "counts": documents.state_counts(db, doc.id),
+        "counts": {state: n for state, (n, _words) in progress.items()},
         "States": State,
         "job": jobs.active_job(db, doc.id),
         "mt_ready": mt.has_route(src, tgt),

@@ -423,11 +423,15 @@ def _segment_score(seg: Segment) -> scorecache.StoredScore | None:
     # Rows come a page at a time: one query for the run of segments from the first row asked
     # about, rather than one per row.
     cache = g.setdefault("segment_scores", {})
-    if seg.id not in cache:
+    # The runs already fetched: a segment inside one without a stored score has none, so
+    # unscored rows must not each send a query of their own.
+    runs = g.setdefault("segment_score_runs", [])
+    fetched = any(doc == seg.document_id and lo <= seg.position < hi for doc, lo, hi in runs)
+    if seg.id not in cache and not fetched:
         cache.update(scorecache.stored_scores(get_db(), seg.document_id, seg.position,
                                               SCORE_WINDOW))
-        cache.setdefault(seg.id, None)
-    stored = cache[seg.id]
+        runs.append((seg.document_id, seg.position, seg.position + SCORE_WINDOW))
+    stored = cache.get(seg.id)
     return stored if scorecache.is_fresh(stored, seg.mt, seg.target) else None
 
 
