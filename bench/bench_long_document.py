@@ -136,7 +136,7 @@ def main() -> None:
                 if resp.status_code != 200:
                     sys.exit(f"GET {url} answered {resp.status_code}")
                 if key == "long":
-                    max_rows = max(max_rows, resp.get_data(as_text=True).count('id="seg-'))
+                    max_rows = max(max_rows, resp.get_data(as_text=True).count('<tr id="seg-'))
         med = {k: statistics.median(v[2:]) * 1000 for k, v in times.items()}  # 2 warm-ups
         results.append((name, med, search))
 

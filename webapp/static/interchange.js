@@ -89,9 +89,11 @@
 
   document.addEventListener("keydown", function (ev) {
     const ctrl = ev.ctrlKey || ev.metaKey;
-    if (ctrl && !ev.altKey && !ev.shiftKey && (ev.key === "1" || ev.key === "2" || ev.key === "3")) {
+    // Desktop Chrome keeps Ctrl+1..3 for its tabs, so Alt+1..3 does the same everywhere.
+    const digit = /^Digit([123])$/.exec(ev.code || "");
+    if (digit && !ev.shiftKey && (ctrl !== ev.altKey)) {
       const row = editingRow(ev.target);
-      if (row && insertMatch(row, ev.key)) ev.preventDefault();
+      if (row && insertMatch(row, digit[1])) ev.preventDefault();
       return;
     }
     if (ctrl && !ev.altKey && (ev.key === "k" || ev.key === "K")) {
