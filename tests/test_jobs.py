@@ -66,3 +66,51 @@ def test_a_failed_job_is_retried_at_once(app, client, runner, argos_installed):
 def test_retry_names_a_job_that_does_not_exist(runner):
     result = runner.invoke(args=["jobs", "retry", "404"])
     assert result.exit_code != 0 and "There is no job 404." in result.output
+
+
+def test_retry_refuses_a_kind_of_job_nothing_here_runs(app, client, runner):
+    with get_sessionmaker(app)() as db:
+        job = Job(kind="vanished", status="running", updated_at=utcnow() - timedelta(hours=1))
+        db.add(job)
+        db.commit()
+    result = runner.invoke(args=["jobs", "retry", str(job.id)])
+    assert result.exit_code != 0 and "'vanished' job, which cannot be retried" in result.output
+
+
+def test_a_translator_saving_while_the_drafts_are_stored_keeps_their_text(
+        app, client, runner, argos_installed, monkeypatch):
+    from webapp import documents
+
+    doc = upload(client, [words(i) for i in range(3)])
+    first = client.get(f"/api/documents/{doc}/segments").get_json()["segments"][0]
+    store = documents.store_machine_translations
+    raced = []
+
+    def racing(db, document, outputs, author):
+        read = db.scalars
+
+        def scalars(*args, **kwargs):
+            rows = list(read(*args, **kwargs))
+            if not raced:  # the translator saves right after the job has read the segments
+                raced.append(client.put(f"/api/segments/{first['id']}",
+                                        json={"target": "Von Hand.", "version": 0}))
+            return rows
+
+        db.scalars = scalars
+        try:
+            return store(db, document, outputs, author)
+        finally:
+            del db.scalars
+
+    monkeypatch.setattr(documents, "store_machine_translations", racing)
+    job_id = client.post(f"/api/documents/{doc}/pretranslate").get_json()["id"]
+    app.extensions["webapp.jobs"].wait(job_id, timeout=120)
+
+    assert raced[0].status_code == 200
+    job = client.get(f"/api/jobs/{job_id}").get_json()
+    assert job["status"] == "done" and job["message"].startswith("2 segments"), job
+    segs = client.get(f"/api/documents/{doc}/segments").get_json()["segments"]
+    assert segs[0]["target"] == "Von Hand." and segs[0]["state"] == "translated"
+    assert [s["state"] for s in segs[1:]] == ["mt", "mt"]
+    with get_sessionmaker(app)() as db:
+        assert db.scalar(select(func.count()).select_from(Revision)) == 3

@@ -237,10 +237,17 @@ def page_segments(
     """Return one page of segments in order, and how many match in all."""
     base = select(Segment).where(Segment.document_id == doc_id)
     count = select(func.count()).select_from(Segment).where(Segment.document_id == doc_id)
-    if flt:
+    # Whatever the filter's fields, it narrows the list exactly when it adds a condition.
+    narrowed = flt is not None and flt.apply(select(Segment.id)).whereclause is not None
+    if narrowed:
         flt.check()
         base, count = flt.apply(base), flt.apply(count)
-    rows = db.scalars(base.order_by(Segment.position).offset(max(offset, 0)).limit(limit)).all()
+        base = base.order_by(Segment.position).offset(max(offset, 0))
+    else:
+        # Positions run 0..n-1 without gaps, so a page is a range of them: an index seek,
+        # where OFFSET would step over every row before it (thousands, deep in a book).
+        base = base.where(Segment.position >= max(offset, 0)).order_by(Segment.position)
+    rows = db.scalars(base.limit(limit)).all()
     return list(rows), db.scalar(count) or 0
 
 
@@ -272,11 +279,18 @@ def neighbour(db: Session, seg: Segment, step: int) -> Segment | None:
 
 def next_matching(db: Session, doc_id: int, after: int, states: Sequence[State]) -> Segment | None:
     """Return the first segment after position `after` in one of `states`, wrapping around."""
-    stmt = select(Segment).where(
+    # MIN over the (document, state, position) index is one seek per state, however many
+    # segments lie between here and the next match; ORDER BY position would walk them all.
+    first = select(func.min(Segment.position)).where(
         Segment.document_id == doc_id, Segment.state.in_([int(s) for s in states])
-    ).order_by(Segment.position).limit(1)
-    found = db.scalar(stmt.where(Segment.position > after))
-    return found or db.scalar(stmt.where(Segment.position <= after))
+    )
+    position = db.scalar(first.where(Segment.position > after))
+    if position is None:
+        position = db.scalar(first.where(Segment.position <= after))
+    if position is None:
+        return None
+    return db.scalar(select(Segment).where(Segment.document_id == doc_id,
+                                           Segment.position == position))
 
 
 def save_target(

@@ -11,6 +11,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from . import documents, mt, termbase
@@ -138,10 +139,16 @@ def _pretranslate(factory: sessionmaker[Session], db: Session, job: Job, chunk: 
         part = pairs[start:start + chunk]
         outputs = guard.restore(mt.translate_batch(guard.protect([t for _, t in part]), src, tgt,
                                                    progress=_within(progress, start, len(part))))
+        drafts = list(zip([i for i, _ in part], outputs, strict=True))
         # Committed per chunk: a worker killed now loses at most this chunk's MT work.
-        stored += documents.store_machine_translations(
-            db, doc, list(zip([i for i, _ in part], outputs, strict=True)), author="MT"
-        )
+        try:
+            stored += documents.store_machine_translations(db, doc, drafts, author="MT")
+        except IntegrityError:
+            # A translator saved one of these segments between the read and the write: the
+            # unique (segment, version) revision refused our draft and kept their text. The
+            # second read sees their save and skips that segment.
+            db.rollback()
+            stored += documents.store_machine_translations(db, doc, drafts, author="MT")
     what = "back-translated" if doc.mode == "review" else "pre-translated"
     _finish(db, job, "done", f"{stored} segments {what} ({src}→{tgt})."
             + guard.summary(flagged=doc.mode == "translate"))
@@ -169,6 +176,11 @@ def active_job(db: Session, doc_id: int) -> Job | None:
     )
 
 
+def runnable_kinds() -> list[str]:
+    """Return the job kinds run_job carries out, and so may retry."""
+    return ["pretranslate", *HANDLERS]
+
+
 class JobError(ValueError):
     """A request about a job that cannot be carried out, said for a person."""
 
@@ -184,6 +196,9 @@ def retry_job(app: Flask, db: Session, job_id: int, force: bool = False) -> Job:
     job = db.get(Job, job_id)
     if job is None:
         raise JobError(f"There is no job {job_id}.")
+    if job.kind not in runnable_kinds():
+        raise JobError(f"Job {job_id} is a {job.kind!r} job, which cannot be retried here; "
+                       "start it again from its page.")
     if job.status == "done":
         raise JobError(f"Job {job_id} has finished; start a new one to translate again.")
     stale_after = app.config["JOB_STALE_SECONDS"]
@@ -214,7 +229,9 @@ def requeue_stale(app: Flask) -> list[int]:
     stale_after = app.config["JOB_STALE_SECONDS"]
     requeued = []
     with get_sessionmaker(app)() as db:
-        for job in db.scalars(select(Job).where(Job.status.in_(("queued", "running")))).all():
+        unfinished = select(Job).where(Job.status.in_(("queued", "running")),
+                                       Job.kind.in_(runnable_kinds()))
+        for job in db.scalars(unfinished).all():
             if is_stale(job, stale_after):
                 try:
                     retry_job(app, db, job.id)

@@ -70,7 +70,13 @@ class Segment(Base):
     """One sentence (or heading) of a document with its current target."""
 
     __tablename__ = "segment"
-    __table_args__ = (Index("ix_segment_doc_pos", "document_id", "position"),)
+    __table_args__ = (
+        Index("ix_segment_doc_pos", "document_id", "position"),
+        # Covers the progress bar's counts and words by state, and finds the next segment in
+        # a state ("next untranslated") and a state filter's page, without reading the rows
+        # of a long document.
+        Index("ix_segment_doc_state", "document_id", "state", "position", "words"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     document_id: Mapped[int] = mapped_column(ForeignKey("document.id", ondelete="CASCADE"))

@@ -133,11 +133,16 @@ def translate_batch(
     done = 0
     for package in chain if current else []:
         engine = _engine(package)
-        translated: list[str] = []
-        for start in range(0, len(current), batch_size):
-            chunk = current[start : start + batch_size]
-            translated.extend(engine.translate(chunk, batch_size))
-            done += len(chunk)
+        # Batches of texts of similar length: the engine pads each text of a batch to the
+        # longest, so a heading batched with long sentences would cost as much as they do.
+        order = sorted(range(len(current)), key=lambda k: len(current[k]))
+        translated = [""] * len(current)
+        for start in range(0, len(order), batch_size):
+            batch = order[start : start + batch_size]
+            outputs = engine.translate([current[k] for k in batch], batch_size)
+            for k, output in zip(batch, outputs, strict=True):
+                translated[k] = output
+            done += len(batch)
             if progress is not None:
                 progress(done, total)
         current = translated

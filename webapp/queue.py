@@ -18,7 +18,6 @@ it again, and the retry translates only the segments still untouched.
 
 from __future__ import annotations
 
-import logging
 import time
 import uuid
 
@@ -30,8 +29,7 @@ from rq import Queue
 from rq.worker import SimpleWorker
 
 from .jobs import JobRunner, requeue_stale, run_job
-
-log = logging.getLogger(__name__)
+from .models import Job
 
 _worker_app: Flask | None = None
 
@@ -63,8 +61,6 @@ class QueueRunner(JobRunner):
 
     def wait(self, job_id: int, timeout: float | None = None) -> None:
         """Block until a worker has finished the job (the CLI and tests use this)."""
-        from .models import Job
-
         deadline = None if timeout is None else time.monotonic() + timeout
         factory = self.app.extensions["webapp.sessionmaker"]
         while True:

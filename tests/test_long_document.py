@@ -1,0 +1,63 @@
+"""A book-length document in Chromium: the page holds one page of rows, wherever you jump."""
+
+from __future__ import annotations
+
+import pytest
+from browser import browser_login, screenshot
+from conftest import PASSWORD
+from sqlalchemy import update
+
+from webapp import documents
+from webapp.db import get_sessionmaker
+from webapp.models import Segment
+from webapp.states import State
+
+pytestmark = pytest.mark.browser
+
+SEGMENTS = 10_000
+DONE = 7_600  # segments 1–7,600 translated, so the next untranslated after 7,500 is 7,601
+MOST_ROWS = 300
+
+
+@pytest.fixture
+def long_doc(app, client) -> int:
+    """Store a 10,000-segment document, its first 7,600 segments translated; return its id."""
+    text = "\n\n".join(f"Das ist Satz Nummer {i + 1} des langen Dokuments." for i in
+                       range(SEGMENTS)).encode()
+    with get_sessionmaker(app)() as db:
+        doc = documents.import_text(db, text, "buch.de.txt", "de", "en", "translate",
+                                    max_bytes=len(text) + 1, author="ada")
+        db.execute(update(Segment).where(Segment.document_id == doc.id,
+                                         Segment.position < DONE)
+                   .values(target="This is a sentence.", state=int(State.TRANSLATED),
+                           version=1))
+        db.commit()
+        assert documents.count_segments(db, doc.id) == SEGMENTS
+        return doc.id
+
+
+def row_count(page) -> int:
+    """Return how many segment rows the page holds right now."""
+    return page.locator("#segment-list tr.seg").count()
+
+
+def test_paging_go_to_and_next_untranslated_keep_the_page_to_a_few_hundred_rows(
+        page, live_server, long_doc):
+    browser_login(page, live_server.url, "ada", PASSWORD)
+    page.goto(f"{live_server.url}/documents/{long_doc}")
+    page.locator('tr.seg[data-number="1"]').wait_for()
+    assert 0 < row_count(page) <= MOST_ROWS
+    assert f"of {SEGMENTS}" in page.locator("nav.pager").first.inner_text()
+
+    page.get_by_label("Go to #").fill("7500")
+    page.get_by_label("Go to #").press("Enter")
+    row = page.locator('tr.seg[data-number="7500"]')
+    row.wait_for()
+    assert row_count(page) <= MOST_ROWS
+    screenshot(page, "long-document-goto-7500")
+
+    row.focus()
+    page.keyboard.press("Alt+n")
+    page.locator('tr.seg[data-number="7601"]').wait_for()
+    assert row_count(page) <= MOST_ROWS
+    assert page.locator('tr.seg[data-number="1"]').count() == 0
