@@ -44,7 +44,7 @@ PG_SERVER ?= postgresql+psycopg://postgres@127.0.0.1:5432
 PSQL := psql -h 127.0.0.1 -p 5432 -U postgres -d postgres -qX
 PYTEST_ARGS ?=
 
-test: test-sqlite test-postgres
+test: lint test-sqlite test-postgres
 
 test-sqlite: setup /usr/bin/chromium
 	$(VENV)/bin/pytest $(PYTEST_ARGS)

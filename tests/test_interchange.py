@@ -413,3 +413,28 @@ def test_tag_problems_reach_the_segment_qa_api_and_the_qa_filter(client, doc12):
         ("tag_lost", "⟨2/⟩"), ("tag_misordered", "⟨/1⟩")}
     listed = client.get(f"/documents/{doc12['id']}?qa=1").get_data(as_text=True)
     assert f'id="seg-{seg["id"]}"' in listed
+
+
+LOCKED_EMPTY = b"""<?xml version="1.0" encoding="UTF-8"?>
+<xliff xmlns="urn:oasis:names:tc:xliff:document:1.2" version="1.2">
+ <file original="x" datatype="plaintext" source-language="en" target-language="de">
+  <body>
+   <trans-unit id="brand" translate="no"><source>ACME Widget Pro</source></trans-unit>
+   <trans-unit id="text"><source>Kim met Putin.</source></trans-unit>
+  </body>
+ </file>
+</xliff>"""
+
+
+def test_machine_translation_leaves_translate_no_units_alone(app, client, argos_installed):
+    resp = client.post("/api/documents", data={
+        "file": (io.BytesIO(LOCKED_EMPTY), "locked.xlf"), "source_lang": "en",
+        "target_lang": "de"}, content_type="multipart/form-data")
+    assert resp.status_code == 201, resp.get_json()
+    doc = resp.get_json()["id"]
+    job = client.post(f"/api/documents/{doc}/pretranslate").get_json()
+    app.extensions["webapp.jobs"].wait(job["id"], timeout=120)
+    assert client.get(f"/api/jobs/{job['id']}").get_json()["status"] == "done"
+    brand, text = client.get(f"/api/documents/{doc}/segments").get_json()["segments"]
+    assert brand["target"] == "" and brand["state"] == "new" and brand["version"] == 0
+    assert text["state"] == "mt" and text["target"]

@@ -14,7 +14,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from . import documents, mt, termbase
+from . import documents, interchange, mt, termbase
 from .db import get_sessionmaker
 from .models import Document, Job, utcnow
 
@@ -119,6 +119,9 @@ def _pretranslate(factory: sessionmaker[Session], db: Session, job: Job, chunk: 
             documents.Segment.document_id == doc.id, documents.Segment.state != 0
         )))
         pairs = [(i, t) for i, t in pairs if i not in done_ids]
+    # Units an XLIFF file marks translate="no" stay as the file has them.
+    locked = interchange.locked_ids(db, doc.id)
+    pairs = [(i, t) for i, t in pairs if i not in locked]
     total = len(pairs)
     job.total, job.done = total, 0
     db.commit()
