@@ -94,10 +94,16 @@ def edited_pairs():
     return [MT[i] for i in EDITS], list(EDITS.values())
 
 
+def all_pairs():
+    """Return every MT draft and the current target (an untouched draft is its own target)."""
+    return list(MT), [EDITS.get(i, text) for i, text in enumerate(MT)]
+
+
 def test_corpus_figures_equal_sacrebleus_own(app, client, doc):
     data = scores(app, client, doc)
-    hyps, refs = edited_pairs()
     bleu, chrf, ter = BLEU(), CHRF(), TER()
+    # The headline covers all MT drafts against the current targets.
+    hyps, refs = all_pairs()
     assert data["bleu"] == bleu.corpus_score(hyps, [refs]).score
     assert data["chrf"] == chrf.corpus_score(hyps, [refs]).score
     assert data["ter"] == ter.corpus_score(hyps, [refs]).score
@@ -105,6 +111,10 @@ def test_corpus_figures_equal_sacrebleus_own(app, client, doc):
                                  "chrf": chrf.get_signature().format(),
                                  "ter": ter.get_signature().format()}
     assert data["post_edited"] == 4 and data["with_mt"] == 5
+    # The post-edited segments alone are reported beside it.
+    hyps, refs = edited_pairs()
+    assert data["post_edited_figures"]["bleu"] == bleu.corpus_score(hyps, [refs]).score
+    assert data["post_edited_figures"]["ter"] == ter.corpus_score(hyps, [refs]).score
 
     html = client.get(f"/documents/{doc}/report").get_data(as_text=True)
     row = re.search(r'<tr id="fig-post_edited">(.*?)</tr>', html, re.S).group(1)
@@ -122,9 +132,11 @@ def test_segment_scores_equal_sacrebleus_sentence_scores(app, client, doc):
         assert got["bleu"] == bleu.sentence_score(MT[index], [text]).score
         assert got["chrf"] == chrf.sentence_score(MT[index], [text]).score
         assert got["ter"] == ter.sentence_score(MT[index], [text]).score
-    # The untouched draft has no HTER: nobody has post-edited it yet.
-    assert by_number[5] == {"id": by_number[5]["id"], "number": 5, "post_edited": False,
-                            "bleu": None, "chrf": None, "ter": None}
+    # The untouched draft is scored against itself, and flagged as not post-edited.
+    untouched = by_number[5]
+    assert untouched["post_edited"] is False
+    assert untouched["bleu"] == bleu.sentence_score(MT[4], [MT[4]]).score
+    assert untouched["ter"] == ter.sentence_score(MT[4], [MT[4]]).score == 0.0
 
 
 def test_the_segment_row_shows_hter_once_scored_in_the_background(app, client, doc):
@@ -389,10 +401,12 @@ def test_per_person_figures_count_each_persons_saves(app, client, client_as, doc
 
 
 def test_cli_score_prints_the_figures_and_signature(app, client, runner, doc):
-    hyps, refs = edited_pairs()
     result = runner.invoke(args=["score", str(doc)])
     assert result.exit_code == 0, result.output
     bleu = BLEU()
+    hyps, refs = edited_pairs()
+    assert f"BLEU  = {bleu.corpus_score(hyps, [refs]).score:6.2f}" in result.output
+    hyps, refs = all_pairs()
     assert f"BLEU  = {bleu.corpus_score(hyps, [refs]).score:6.2f}" in result.output
     assert bleu.get_signature().format() in result.output
     result = runner.invoke(args=["score", str(doc), "--format", "json"])
@@ -469,6 +483,13 @@ def test_nobody_logged_out_sees_a_report(anon_client, client, doc):
     assert resp.status_code in (302, 401, 403)
 
 
+def all_mt(app, doc):
+    """Return a document's MT drafts in order."""
+    with app.app_context(), get_sessionmaker(app)() as db:
+        return [s.mt for s in db.query(Segment).filter_by(document_id=doc)
+                .order_by(Segment.position)]
+
+
 def test_a_thousand_segment_document_matches_sacrebleu(app, client):
     """Post-edit 1,000 segments behind the app's back, as a bulk import would, and score."""
     sentences = [f"Satz Nummer {i}: die Lage im Land bleibt „angespannt“." for i in range(1000)]
@@ -486,9 +507,14 @@ def test_a_thousand_segment_document_matches_sacrebleu(app, client):
             edits[seg.position] = (seg.mt, text)
         db.commit()
     data = scores(app, client, doc)
-    hyps = [mt for mt, _ in edits.values()]
+    hyps = [seg_mt for seg_mt, _ in edits.values()]
     refs = [t for _, t in edits.values()]
     assert data["post_edited"] == len(edits) == 334
+    pe = data["post_edited_figures"]
+    assert f"{pe['bleu']:.6f}" == f"{BLEU().corpus_score(hyps, [refs]).score:.6f}"
+    # The headline: all 1,000 drafts against their current targets.
+    hyps = all_mt(app, doc)
+    refs = [edits[i][1] if i in edits else hyps[i] for i in range(1000)]
     assert f"{data['bleu']:.6f}" == f"{BLEU().corpus_score(hyps, [refs]).score:.6f}"
     assert f"{data['chrf']:.6f}" == f"{CHRF().corpus_score(hyps, [refs]).score:.6f}"
     assert f"{data['ter']:.6f}" == f"{TER().corpus_score(hyps, [refs]).score:.6f}"

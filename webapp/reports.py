@@ -339,7 +339,8 @@ def api_scores(doc_id: int):
         raise ApiError(404, f"There is no document {doc_id}.")
     rep = load_report(doc)
     figures = rep.figures or {}
-    main = figures.get("post_edited") or {}
+    # Headline: all MT drafts against the current targets, as sacrebleu would score them.
+    main = figures.get("all_drafts") or {}
     body = {
         "document_id": doc.id,
         "status": "ready" if rep.ready else "computing",
@@ -349,13 +350,13 @@ def api_scores(doc_id: int):
         "ter": main.get("ter"),
         "signature": main.get("signature"),
         "post_edited": len([s for s in rep.rows if s.post_edited]),
+        "post_edited_figures": figures.get("post_edited"),
         "with_mt": len(rep.rows),
         "approved": figures.get("approved"),
         "reference": figures.get("reference"),
         "segments": [{
             "id": s.id, "number": s.number, "post_edited": s.post_edited,
-            **(_scores(s.score if s.post_edited else None)
-               or {"bleu": None, "chrf": None, "ter": None}),
+            **(_scores(s.score) or {"bleu": None, "chrf": None, "ter": None}),
         } for s in rep.rows],
     }
     return jsonify(body), 200 if rep.ready else 202
@@ -378,7 +379,7 @@ def _print_block(title: str, figures: dict) -> None:
               show_default=True, help="json prints the figures as one JSON object.")
 @with_appcontext
 def score_command(doc_id: int, fmt: str) -> None:
-    """Print a document's corpus BLEU, chrF and TER (MT against post-edits) and signatures."""
+    """Print a document's corpus BLEU, chrF and TER (MT drafts against targets) and signatures."""
     with get_sessionmaker()() as db:
         doc = db.get(Document, doc_id)
         if doc is None:
@@ -392,7 +393,7 @@ def score_command(doc_id: int, fmt: str) -> None:
                 click.echo(f"Scoring {facts.with_mt} segments…", err=True)
             figures = scorecache.refresh_document(db, doc_id)
         name = doc.name
-    main = figures.get("post_edited") or {}
+    main = figures.get("all_drafts") or {}
     if fmt == "json":
         click.echo(json.dumps({
             "document_id": doc_id, "name": name,
@@ -402,6 +403,8 @@ def score_command(doc_id: int, fmt: str) -> None:
         return
     click.echo(f"{name} (document {doc_id}): {figures['with_mt']} of {figures['segments']} "
                "segments have an MT draft.")
+    if figures.get("all_drafts"):
+        _print_block("All MT drafts against current targets", figures["all_drafts"])
     if figures.get("post_edited"):
         _print_block("MT drafts against post-edited targets", figures["post_edited"])
     else:

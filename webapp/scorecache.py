@@ -125,7 +125,8 @@ class SegmentFacts:
     @property
     def needs_score(self) -> bool:
         """Return whether a score this segment should have is missing or stale."""
-        wants_current = self.post_edited or self.approved is not None
+        # Every draft is scored, untouched ones too: the document figures cover all drafts.
+        wants_current = True
         return bool(self.mt) and (
             (wants_current and self.score is None)
             or (self.approved is not None and self.approved_score is None)
@@ -431,13 +432,21 @@ def _corpus(scores: scoring.CorpusScores) -> dict:
 def corpus_figures(facts: DocumentFacts, progress: Progress | None = None) -> dict:
     """Compute a document's corpus figures: MT against post-edits, approvals and a reference."""
     edited, approved = facts.post_edited, facts.approved
+    drafts = [s for s in facts.segments if s.mt]
     figures: dict = {
         "segments": len(facts.segments),
         "with_mt": facts.with_mt,
+        "all_drafts": None,
         "post_edited": None,
         "approved": None,
         "reference": None,
     }
+    # The issue's document figure: every MT draft against the current target.
+    if drafts:
+        figures["all_drafts"] = _corpus(scoring.score_corpus(
+            [s.mt for s in drafts], [s.target for s in drafts]))
+    if progress:
+        progress(len(drafts))
     if edited:
         figures["post_edited"] = _corpus(scoring.score_corpus(
             [s.mt for s in edited], [s.target for s in edited]))
@@ -463,7 +472,8 @@ def corpus_work(facts: DocumentFacts) -> int:
     """Return how many segment-scorings the corpus figures take, for a progress bar."""
     ref = facts.reference
     ref_work = 2 * len(facts.segments) if ref is not None and ref.aligned else 0
-    return len(facts.post_edited) + len(facts.approved) + ref_work
+    drafts = sum(1 for s in facts.segments if s.mt)
+    return drafts + len(facts.post_edited) + len(facts.approved) + ref_work
 
 
 @dataclass
