@@ -161,3 +161,45 @@ def test_first_run_creates_an_admin_with_a_password_printed_once(app, runner):
     assert login(app.test_client(), "admin", match.group(1)).status_code == 303
     again = runner.invoke(args=["seed"])
     assert "Created the first account" not in again.output
+
+
+def _counts(app) -> dict:
+    """Return the number of rows in every table, to show a refused request changed nothing."""
+    from sqlalchemy import func, select
+
+    from webapp.models import Base
+
+    with app.app_context(), get_sessionmaker(app)() as db:
+        return {t.name: db.scalar(select(func.count()).select_from(t))
+                for t in Base.metadata.sorted_tables}
+
+
+def test_every_route_refuses_roles_below_the_one_it_needs_and_changes_nothing(app, client_as,
+                                                                              client):
+    client.post("/api/documents", data={
+        "file": (io.BytesIO("Eins. Zwei.".encode()), "a.txt"), "source_lang": "en",
+        "target_lang": "de", "mode": "review"}, content_type="multipart/form-data")
+    clients = {role: client_as(role) for role in ("translator", "editor")}
+    checked = 0
+    unguarded = []
+    for rule in app.url_map.iter_rules():
+        view = app.view_functions[rule.endpoint]
+        needed = getattr(view, "required_role", None)
+        if needed is None:
+            if rule.endpoint not in {"auth.login", "auth.api_login", "auth.logout", "static",
+                                     "editor.vendor", "api.openapi"}:
+                unguarded.append(rule.endpoint)
+            continue
+        url = re.sub(r"<(?:int:|path:)?\w+>", "1", rule.rule)
+        for role, c in clients.items():
+            if users.Role.from_slug(role) >= needed:
+                continue
+            for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+                before = _counts(app)
+                resp = c.open(url, method=method)
+                assert resp.status_code == 403, (role, method, url, resp.status_code)
+                assert _counts(app) == before, (role, method, url)
+                checked += 1
+    # Every route but the login itself and static files names the role it needs.
+    assert unguarded == []
+    assert checked > 20

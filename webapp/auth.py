@@ -96,6 +96,8 @@ def require_role(role: Role) -> Callable:
                 abort(403, f"This needs the {role.slug} role; you are "
                            f"{current_role().slug}.")
             return view(*args, **kwargs)
+        # Recorded so the access-matrix test can check every route against its role.
+        wrapped.required_role = role
         return wrapped
     return decorator
 
