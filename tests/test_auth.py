@@ -177,7 +177,7 @@ def _counts(app) -> dict:
 def test_every_route_refuses_roles_below_the_one_it_needs_and_changes_nothing(app, client_as,
                                                                               client):
     client.post("/api/documents", data={
-        "file": (io.BytesIO("Eins. Zwei.".encode()), "a.txt"), "source_lang": "en",
+        "file": (io.BytesIO(b"Eins. Zwei."), "a.txt"), "source_lang": "en",
         "target_lang": "de", "mode": "review"}, content_type="multipart/form-data")
     clients = {role: client_as(role) for role in ("translator", "editor")}
     checked = 0
