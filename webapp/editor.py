@@ -22,6 +22,7 @@ from flask import (
 from . import documents, interchange, jobs, memory, mt, review, textio
 from .auth import current_name, current_role, require_role
 from .db import get_db
+from .htmx import page_or_fragment
 from .models import Document, Job, Segment
 from .states import State
 from .users import Role
@@ -192,13 +193,8 @@ def upload_document():
 def document(doc_id: int):
     """Show the side-by-side editor, or only its segment list to an htmx request."""
     doc = get_document_or_404(doc_id)
-    ctx = editor_context(doc)
-    if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "segment-list":
-        resp = make_response(render_template("segments/_list.html", **ctx))
-    else:
-        resp = make_response(render_template("documents/editor.html", **ctx))
-    resp.vary.add("HX-Request")
-    return resp
+    return page_or_fragment("documents/editor.html", {"segment-list": "segments/_list.html"},
+                            **editor_context(doc))
 
 
 @bp.get("/documents/<int:doc_id>/review")
@@ -206,13 +202,8 @@ def document(doc_id: int):
 def review_page(doc_id: int):
     """Show the review view: diffs from MT to translator to editor, comments, approve/reject."""
     doc = get_document_or_404(doc_id)
-    ctx = editor_context(doc, "review")
-    if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "segment-list":
-        resp = make_response(render_template("segments/_list.html", **ctx))
-    else:
-        resp = make_response(render_template("documents/editor.html", **ctx))
-    resp.vary.add("HX-Request")
-    return resp
+    return page_or_fragment("documents/editor.html", {"segment-list": "segments/_list.html"},
+                            **editor_context(doc, "review"))
 
 
 @bp.get("/documents/<int:doc_id>/progress")

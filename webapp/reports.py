@@ -32,6 +32,7 @@ from .auth import current_name, require_role
 from .db import get_db, get_sessionmaker
 from .editor import get_document_or_404, get_segment_or_404
 from .formats import inline, xliff
+from .htmx import page_or_fragment
 from .models import Document, Job, Segment
 from .scorecache import DocumentFacts, SegmentFacts
 from .states import State
@@ -160,16 +161,11 @@ def report_context(report: Report, error: str | None = None) -> dict:
 def report(doc_id: int):
     """Show a document's scores, or only its segment table or report body to htmx."""
     doc = get_document_or_404(doc_id)
-    ctx = report_context(load_report(doc))
-    if request.headers.get("HX-Request"):
-        partial = ("reports/_segment_table.html"
-                   if request.headers.get("HX-Target") == "report-segments"
-                   else "reports/_report.html")
-        resp = make_response(render_template(partial, **ctx))
-    else:
-        resp = make_response(render_template("reports/report.html", **ctx))
-    resp.vary.add("HX-Request")
-    return resp
+    return page_or_fragment(
+        "reports/report.html",
+        {"report-segments": "reports/_segment_table.html", None: "reports/_report.html"},
+        **report_context(load_report(doc)),
+    )
 
 
 @bp.get("/documents/<int:doc_id>/report/status")
