@@ -265,11 +265,12 @@ def test_empty_or_blank_text_has_no_segments(text):
     assert split_text(text, "de") == (text, [])
 
 
-def test_language_tags_with_region_are_accepted_and_others_refused():
+def test_language_tags_with_region_are_accepted_and_other_languages_get_generic_rules():
     assert sentences("Hallo. Welt.", "de-DE") == ["Hallo.", "Welt."]
     assert sentences("Hello. World.", "en_US") == ["Hello.", "World."]
-    with pytest.raises(ValueError, match="German and English"):
-        split_text("Bonjour.", "fr")
+    # No French abbreviation list, but sentence ends, initials and line ends still work.
+    assert sentences("Bonjour. J. Dupont est là ! Et toi ?\nFin", "fr") == [
+        "Bonjour.", "J. Dupont est là !", "Et toi ?", "Fin"]
 
 
 # --- the seed article ------------------------------------------------------------------

@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, or_, select, union_all, update
 from sqlalchemy.orm import Session
 
 from . import codes, segmentation, textio
@@ -279,14 +279,19 @@ def neighbour(db: Session, seg: Segment, step: int) -> Segment | None:
 
 def next_matching(db: Session, doc_id: int, after: int, states: Sequence[State]) -> Segment | None:
     """Return the first segment after position `after` in one of `states`, wrapping around."""
-    # MIN over the (document, state, position) index is one seek per state, however many
-    # segments lie between here and the next match; ORDER BY position would walk them all.
-    first = select(func.min(Segment.position)).where(
-        Segment.document_id == doc_id, Segment.state.in_([int(s) for s in states])
-    )
-    position = db.scalar(first.where(Segment.position > after))
+    def first(*where) -> int | None:
+        # One MIN per state is one seek in the (document, state, position) index, however
+        # many segments lie before the match; ORDER BY position would walk them all.
+        per_state = union_all(*(
+            select(func.min(Segment.position).label("p")).where(
+                Segment.document_id == doc_id, Segment.state == int(s), *where)
+            for s in states
+        )).subquery()
+        return db.scalar(select(func.min(per_state.c.p)))
+
+    position = first(Segment.position > after)
     if position is None:
-        position = db.scalar(first.where(Segment.position <= after))
+        position = first(Segment.position <= after)
     if position is None:
         return None
     return db.scalar(select(Segment).where(Segment.document_id == doc_id,
@@ -312,6 +317,10 @@ def save_target(
             text = codes.from_tokens(text, codes.of(seg), seg.source)
         except codes.TagError as exc:
             raise DocumentError(str(exc)) from None
+    if not 0 <= base_version < 2**31 - 1:
+        # No segment has this version, and the database's integer column could not hold it.
+        db.refresh(seg)
+        raise ConflictError(seg, text)
     # The version check and the write happen in one UPDATE, so two concurrent saves
     # based on the same version cannot both succeed, whatever the database.
     result = db.execute(

@@ -103,11 +103,11 @@ class Span:
 
 
 def _language(lang: str) -> str:
-    """Return "de" or "en" for a language tag such as "de", "de-DE" or "en_US"."""
+    """Return "de" or "en" for a tag such as "de-DE" or "en_US", "" for any other language."""
     primary = re.split(r"[-_]", lang.strip(), maxsplit=1)[0].lower()
-    if primary not in LANGUAGES:
-        raise ValueError(f"Sentence segmentation supports German and English, not {lang!r}.")
-    return primary
+    # Other languages get the rules every language shares (initials, dotted abbreviations,
+    # quotes, line ends) without an abbreviation list: better than refusing the document.
+    return primary if primary in LANGUAGES else ""
 
 
 def _ends_sentence(lang: str, token: str, at_segment_start: bool, next_char: str) -> bool:
@@ -125,10 +125,10 @@ def _ends_sentence(lang: str, token: str, at_segment_start: bool, next_char: str
         return False
     # "Dipl.-Ing.", "Berliner-Str.": the abbreviation is the last part of the compound.
     word = _COMPOUND_SEP.split(word)[-1]
-    abbreviations = ABBREVIATIONS[lang]
+    abbreviations = ABBREVIATIONS.get(lang, frozenset())
     if word in abbreviations:
         return False
-    if next_char.isdigit() and word in _BEFORE_NUMBER[lang]:
+    if next_char.isdigit() and word in _BEFORE_NUMBER.get(lang, frozenset()):
         return False
     # Only at a sentence start is a capital a hint of "Ca. 20" rather than a name like "Max.".
     if at_segment_start and word[:1].lower() + word[1:] in abbreviations:
