@@ -209,3 +209,12 @@ def test_progress_counts_segments_and_words_by_state(doc, translator, client):
     html = client.get(f"/documents/{doc_id}/progress").get_data(as_text=True)
     assert "4 segments, 13 words" in html
     assert "Translated <b>1</b> <span class=\"words\">3 w</span>" in html
+
+
+def test_saving_a_segment_ends_its_soft_lock(doc, translator, editor):
+    seg = doc[1][0]
+    translator.get(f"/segments/{seg['id']}/edit", headers={"HX-Request": "true"})
+    assert "Being edited by tina" in editor.get(f"/segments/{seg['id']}").get_data(as_text=True)
+    translator.post(f"/segments/{seg['id']}", headers={"HX-Request": "true"},
+                    data={"target": "Kim traf Putin.", "version": "1"})
+    assert "Being edited by" not in editor.get(f"/segments/{seg['id']}").get_data(as_text=True)

@@ -385,6 +385,8 @@ def segment_save(seg_id: int):
             "segments/_edit.html", seg=seg, doc=seg.document, States=State, error=str(exc),
             typed=form.get("target", ""),
         ), 422)
+    # Saved and closed: others should not see "being edited" until the next heartbeat.
+    review.release(db, seg.id, current_name())
     resp = render_row(seg, saved=True)
     if form.get("go") == "next":
         nxt = documents.neighbour(db, seg, 1)
