@@ -83,8 +83,8 @@ class Server:
                 with Client(self.port) as client:
                     if client.request("GET", "/login")[0] == 200:
                         return self
-            except OSError:
-                pass
+            except (OSError, http.client.HTTPException):
+                pass  # not listening yet, or closed the connection while starting
             time.sleep(0.1)
         raise RuntimeError(f"gunicorn did not answer in {timeout} s:\n{self.log.read_text()}")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import sqlite3
 import threading
 import time
@@ -56,8 +57,10 @@ class Storm:
             try:
                 status, body = client.request("PUT", f"/api/segments/{seg}",
                                               {"target": text, "version": versions[seg]})
-            except OSError:
-                return  # the server is gone; what it never answered may or may not be kept
+            except (OSError, http.client.HTTPException):
+                # The server is gone, perhaps halfway through an answer (IncompleteRead):
+                # a save it never fully answered may or may not be kept.
+                return
             if status != 200:
                 self.errors.append(f"{status}: {body}")
                 return
