@@ -438,3 +438,18 @@ def test_machine_translation_leaves_translate_no_units_alone(app, client, argos_
     brand, text = client.get(f"/api/documents/{doc}/segments").get_json()["segments"]
     assert brand["target"] == "" and brand["state"] == "new" and brand["version"] == 0
     assert text["state"] == "mt" and text["target"]
+
+
+def test_page_cli_and_api_export_the_same_text_without_tag_characters(client, runner, tmp_path):
+    resp = client.post("/api/documents", data={
+        "file": (io.BytesIO(XLIFF12), "ui.xlf"), "source_lang": "en", "target_lang": "de"},
+        content_type="multipart/form-data")
+    doc = resp.get_json()["id"]
+    api = client.get(f"/api/documents/{doc}/export?format=txt")
+    page = client.get(f"/documents/{doc}/export.txt")
+    out = tmp_path / "cli.txt"
+    assert runner.invoke(args=["export", str(doc), "-o", str(out)]).exit_code == 0
+    assert api.data == page.data == out.read_bytes()
+    assert "Click Save to keep your work." in page.get_data(as_text=True)
+    assert not any("\ue000" <= ch <= "\uf8ff" for ch in page.get_data(as_text=True))
+    assert page.headers["X-Untranslated-Segments"] == api.headers["X-Untranslated-Segments"]

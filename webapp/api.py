@@ -8,7 +8,7 @@ from werkzeug.exceptions import HTTPException
 from . import documents, interchange, jobs, memory, mt, review, textio
 from .auth import current_name, current_role, require_role
 from .db import get_db
-from .editor import mt_pair, save_state
+from .editor import download, mt_pair, save_state
 from .models import Document, Job, Segment
 from .openapi import spec
 from .states import State
@@ -293,10 +293,7 @@ def export(doc_id: int):
         exp = interchange.export_document(get_db(), doc, fmt)
     except ValueError as exc:
         raise ApiError(400, str(exc)) from None
-    resp = Response(exp.data, mimetype=exp.mimetype)
-    resp.headers["Content-Disposition"] = f'attachment; filename="{exp.filename}"'
-    resp.headers["X-Untranslated-Segments"] = str(exp.untranslated)
-    return resp
+    return download(exp)
 
 
 @bp.get("/models")

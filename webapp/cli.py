@@ -10,7 +10,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
-from . import documents, jobs, mt, terms, textio
+from . import documents, interchange, jobs, mt, terms, textio
 from .auth import ensure_admin
 from .db import get_sessionmaker, upgrade_schema
 from .editor import mt_pair
@@ -104,9 +104,9 @@ def export_command(doc_id: int, output: Path | None) -> None:
         doc = db.get(Document, doc_id)
         if doc is None:
             raise click.ClickException(f"There is no document {doc_id}.")
-        exp = documents.export_text(db, doc)
+        exp = interchange.export_document(db, doc, "txt")
     out = output or Path(current_app.config["TRANSLATIONS_DIR"]) / exp.filename
-    out.write_text(exp.text, encoding="utf-8")
+    out.write_bytes(exp.data)
     click.echo(f"Wrote {out}.")
     if exp.untranslated:
         click.echo(f"{exp.untranslated} segments had no target and were exported as source.")

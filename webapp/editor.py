@@ -248,8 +248,12 @@ def job_progress(job_id: int):
 def export_txt(doc_id: int):
     """Download the corrected text with the original layout."""
     doc = get_document_or_404(doc_id)
-    exp = documents.export_text(get_db(), doc)
-    resp = Response(exp.text, mimetype="text/plain; charset=utf-8")
+    return download(interchange.export_document(get_db(), doc, "txt"))
+
+
+def download(exp: interchange.ExportFile) -> Response:
+    """Return an exported document as a file download that says how much was untranslated."""
+    resp = Response(exp.data, mimetype=exp.mimetype)
     resp.headers["Content-Disposition"] = f'attachment; filename="{exp.filename}"'
     resp.headers["X-Untranslated-Segments"] = str(exp.untranslated)
     return resp

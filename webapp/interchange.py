@@ -278,7 +278,8 @@ def export_document(db: Session, doc: Document, fmt: str) -> ExportFile:
     stem = _stem(doc)
     if fmt == "txt":
         exp = documents.export_text(db, doc)
-        return ExportFile(strip_codes(exp.text).encode("utf-8"), exp.filename, MIMETYPES[fmt],
+        # export_text has already dropped the inline codes, which plain text cannot hold.
+        return ExportFile(exp.text.encode("utf-8"), exp.filename, MIMETYPES[fmt],
                           exp.untranslated)
     if fmt == "tmx":
         source_tag, target_tag = language_tags(db, doc)
