@@ -26,13 +26,53 @@ def test_first_page_opens_the_newest_document(client, seeded):
     assert resp.status_code == 302 and resp.headers["Location"].endswith(seeded)
 
 
-def test_editor_shows_the_article_side_by_side_with_states(client, seeded):
+def row_numbers(html: str) -> list[int]:
+    """Return the segment numbers of the rows in a page or fragment, in order."""
+    return [int(n) for n in re.findall(r'<tr id="seg-\d+"[^>]*?data-number="(\d+)"', html)]
+
+
+def more_url(html: str) -> str | None:
+    """Return the address the "more rows" row loads, or None when the page is complete."""
+    found = re.search(r'<tr id="seg-more"[^>]*?hx-get="([^"]+)"', html)
+    return found.group(1).replace("&amp;", "&") if found else None
+
+
+def test_editor_shows_the_article_side_by_side_with_states(client, seeded, app):
     html = client.get(seeded).get_data(as_text=True)
     assert "Für Nord KoreaAndererseits waren die Beziehungen" in html
     assert 'class="seg st-mt' in html
     assert "MT draft" in html
     n = client.get("/api/documents/" + seeded.rsplit("/", 1)[1]).get_json()["segments"]
-    assert n > 30 and html.count('<tr id="seg-') == n
+    # A screenful comes with the page; the "more" row brings the rest, chunk by chunk.
+    first = app.config["FIRST_ROWS"]
+    assert n > 30 and row_numbers(html) == list(range(1, first + 1))
+    numbers, url = row_numbers(html), more_url(html)
+    while url:
+        chunk = client.get(url, headers={**HX, "HX-Target": "seg-more"}).get_data(as_text=True)
+        assert "<html" not in chunk and "<table" not in chunk
+        assert len(row_numbers(chunk)) <= app.config["MORE_ROWS"]
+        numbers += row_numbers(chunk)
+        url = more_url(chunk)
+    assert numbers == list(range(1, n + 1))
+
+
+def test_a_page_of_a_long_list_ends_at_the_page_size_and_links_the_next(client, seeded, app):
+    app.config.update(PAGE_SIZE=20, FIRST_ROWS=5, MORE_ROWS=6)
+    html = client.get(seeded + "?state=").get_data(as_text=True)
+    numbers, url = row_numbers(html), more_url(html)
+    while url:
+        chunk = client.get(url, headers={**HX, "HX-Target": "seg-more"}).get_data(as_text=True)
+        numbers += row_numbers(chunk)
+        url = more_url(chunk)
+    assert numbers == list(range(1, 21))
+    assert 'rel="next" href="/documents/' in html and "offset=20" in html
+    assert "1–20 of 38" in html
+    # Going to a segment starts the page just before it, with the segment in the first rows.
+    html = client.get(seeded + "?goto=27").get_data(as_text=True)
+    assert row_numbers(html) == list(range(26, 31)) and "26–38 of 38" in html
+    # Coming back from the next page opens the last row, so the whole page comes at once.
+    html = client.get(seeded + "?offset=0&open=last").get_data(as_text=True)
+    assert row_numbers(html) == list(range(1, 21)) and more_url(html) is None
 
 
 def test_editor_says_which_model_is_missing_and_how_to_install_it(client, seeded):

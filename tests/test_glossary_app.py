@@ -13,6 +13,7 @@ from conftest import PASSWORD, database_url
 from sqlalchemy import func, select
 
 from webapp import create_app, mt, terms
+from webapp import qa as qa_module
 from webapp.db import get_sessionmaker
 from webapp.models import Change, GlossaryEntry, GlossaryImport, QaDismissal, Segment
 from webapp.states import Action
@@ -201,6 +202,37 @@ def test_the_segment_list_can_be_narrowed_to_segments_with_open_warnings(client)
     listed = client.get(f"/documents/{doc}?qa=1", headers={**HX, "HX-Target": "segment-list"})
     assert re.findall(r'<tr id="seg-(\d+)"', listed.get_data(as_text=True)) == [
         str(segs[0]["id"])]
+
+
+def test_after_a_save_the_qa_filter_checks_only_the_saved_segment_again(client, monkeypatch):
+    doc = upload(client)
+    segs = segments(client, doc)
+    save(client, segs[0], "The Security Council met in Pyongyang on Monday.")
+    checked = []
+    real = qa_module.content_checks
+    monkeypatch.setattr(qa_module, "content_checks",
+                        lambda gloss, source, target, *rest: checked.append(target)
+                        or real(gloss, source, target, *rest))
+
+    def listed() -> list[str]:
+        html = client.get(f"/documents/{doc}?qa=1",
+                          headers={**HX, "HX-Target": "segment-list"}).get_data(as_text=True)
+        return re.findall(r'<tr id="seg-(\d+)"', html)
+
+    # Each row listed is checked once more as it is drawn; the rest is the filter's work.
+    first = "The Security Council met in Pyongyang on Monday."
+    assert listed() == [str(segs[0]["id"])]
+    assert len(checked) == len(segs) + 1 and checked.count(first) == 2
+    checked.clear()
+    assert listed() == [str(segs[0]["id"])] and checked == [first]  # unchanged: no recheck
+    checked.clear()
+    save(client, segs[0], "The UN Security Council met in Pyongyang on Monday.")
+    save(client, segs[2], "The news agency Interfax reported 16 missiles.")
+    checked.clear()
+    assert listed() == [str(segs[2]["id"])]
+    assert sorted(checked) == sorted(["The UN Security Council met in Pyongyang on Monday.",
+                                      "The news agency Interfax reported 16 missiles.",
+                                      "The news agency Interfax reported 16 missiles."])
 
 
 def test_lookup_finds_inflected_terms_with_spans_and_whole_entries(client):

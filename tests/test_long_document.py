@@ -61,3 +61,42 @@ def test_paging_go_to_and_next_untranslated_keep_the_page_to_a_few_hundred_rows(
     page.locator('tr.seg[data-number="7601"]').wait_for()
     assert row_count(page) <= MOST_ROWS
     assert page.locator('tr.seg[data-number="1"]').count() == 0
+
+
+def test_rows_arrive_a_screenful_at_a_time_as_the_translator_scrolls_or_moves_on(
+        page, live_server, long_doc, app):
+    first, size = app.config["FIRST_ROWS"], app.config["PAGE_SIZE"]
+    browser_login(page, live_server.url, "ada", PASSWORD)
+    page.goto(f"{live_server.url}/documents/{long_doc}?goto=7500")
+    page.locator('tr.seg.editing[data-number="7500"]').wait_for()  # "go to" opens it
+    page.keyboard.press("Escape")
+    page.wait_for_load_state("networkidle")
+    numbers = [int(n) for n in page.locator("#segment-list tr.seg").evaluate_all(
+        "rows => rows.map(r => r.dataset.number)")]
+    # The first screen, and whatever more rows the screen showed at once, in order.
+    assert numbers[:first] == list(range(7491, 7491 + first))
+    assert numbers == list(range(7491, 7491 + len(numbers))) and len(numbers) < size
+
+    # The keyboard moves past the rows that are here: the next ones load, the row opens.
+    last = numbers[-1]
+    page.locator(f'tr.seg[data-number="{last}"]').click()
+    editing = page.locator("tr.seg.editing textarea[name=target]")
+    editing.fill("Ein neuer Satz am Ende der geladenen Zeilen.")
+    editing.press("Control+Enter")
+    page.locator(f'tr.seg.editing[data-number="{last + 1}"]').wait_for()
+    page.keyboard.press("Escape")
+
+    # Scrolling to the end of the page loads the rest of it, never more than a page.
+    scroll_to_more = """() => { const more = document.getElementById("seg-more");
+                                 if (more) more.scrollIntoView(); return Boolean(more); }"""
+    for _ in range(size):
+        if not page.evaluate(scroll_to_more):
+            break
+        page.wait_for_timeout(50)
+    assert page.locator("#seg-more").count() == 0
+    numbers = [int(n) for n in page.locator("#segment-list tr.seg").evaluate_all(
+        "rows => rows.map(r => r.dataset.number)")]
+    assert numbers == list(range(7491, 7491 + size))
+    assert page.locator(".pager a[rel=next]").first.get_attribute("href").endswith(
+        f"offset={7490 + size}")
+    screenshot(page, "long-document-scrolled-to-page-end")

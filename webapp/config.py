@@ -21,7 +21,12 @@ def defaults(instance_path: str) -> dict:
         # keeps a mistaken upload from tying up a worker.
         "MAX_UPLOAD_BYTES": 5 * 1024 * 1024,
         "MAX_SEGMENT_CHARS": 20_000,
+        # A page holds at most PAGE_SIZE segment rows. FIRST_ROWS (a screenful) come with
+        # it, the rest MORE_ROWS at a time as they scroll into view or the keyboard moves
+        # on, so the first screen is served as fast for a book as for a short article.
         "PAGE_SIZE": 100,
+        "FIRST_ROWS": 10,
+        "MORE_ROWS": 30,
         "SEED_DOCUMENT": str(ROOT / "translations" / "kim-putin.de.txt"),
         "SEED_LANGS": ("en", "de"),
         # "production" makes a missing or well-known SECRET_KEY fatal (see check_secret).

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from urllib.parse import quote
 
 from flask import (
     Blueprint,
@@ -94,6 +95,19 @@ def row_context(segs: list[Segment]) -> dict:
             "notes": review.comments(db, ids)}
 
 
+def filter_query(flt: documents.SegmentFilter, view: str) -> str:
+    """Return the filter as query-string parameters (each after a "&"), for links."""
+    params: list[tuple[str, str]] = [("state", st.slug) for st in flt.states]
+    if not flt.states and view == "review":
+        params.append(("state", ""))  # "all states", where the review view defaults to some
+    params += [(k, v) for k, v in (("q", flt.query), ("author", flt.author)) if v]
+    if flt.field != "both":
+        params.append(("in", flt.field))
+    params += [(k, "1") for k, on in (("regex", flt.regex), ("commented", flt.has_comment),
+                                      ("qa", flt.ids is not None)) if on]
+    return "".join(f"&{k}={quote(v, safe='')}" for k, v in params)
+
+
 def _int_arg(name: str, default: int, lo: int = 0, hi: int = 10**9) -> int:
     """Return an integer query argument clamped to [lo, hi], or abort with 400."""
     raw = request.args.get(name, "")
@@ -105,39 +119,69 @@ def _int_arg(name: str, default: int, lo: int = 0, hi: int = 10**9) -> int:
         abort(400, f"{name} must be a whole number.")
 
 
-def editor_context(doc: Document, view: str = "edit") -> dict:
+# The segment list, and the next chunk of its rows (asked for by the "more" row).
+LIST_FRAGMENTS = {"segment-list": "segments/_list.html", "seg-more": "segments/_rows.html"}
+
+
+def editor_context(doc: Document, view: str = "edit", goto: int = 0) -> dict:
     """Return what the editor page (or the review page) and its segment list need."""
     db = get_db()
     size = current_app.config["PAGE_SIZE"]
     flt = segment_filter(doc, (State.TRANSLATED,) if view == "review" else ())
-    goto = _int_arg("goto", 0, 0)
+    goto = goto or _int_arg("goto", 0, 0)
     offset = _int_arg("offset", 0, 0)
+    first_rows = current_app.config["FIRST_ROWS"]
     if goto:
-        offset = ((goto - 1) // size) * size
-    segments, total = documents.page_segments(db, doc.id, offset, size, flt)
+        # The page starts at a round number just before the segment, close enough for it
+        # to be among the first rows served.
+        step = max(1, min(10, first_rows))
+        offset = (goto - 1) // step * step
+    # `until` ends the page whose next rows a "more" request asks for; `rows` asks for more
+    # rows at once (a list refreshed in place keeps the rows the translator had loaded).
+    until = _int_arg("until", offset + size, offset, offset + size)
+    if "until" in request.args:
+        first = current_app.config["MORE_ROWS"]
+    else:
+        first = size if request.args.get("open") == "last" else first_rows
+    want = min(_int_arg("rows", first, 1, size), until - offset)
+    more_rows = request.headers.get("HX-Target") == "seg-more"
+    # One row beyond those wanted tells whether the page goes on, without counting.
+    segments, total = documents.page_segments(db, doc.id, offset, want + 1, flt,
+                                              with_total=not more_rows)
+    end = offset + min(len(segments), want)
+    more_url = None
+    if len(segments) > want and end < until:
+        more_url = f"{doc.url}{'/review' if view == 'review' else ''}?offset={end}&until={until}"
+    segments = segments[:want]
+    fragment = more_rows or (request.headers.get("HX-Request")
+                             and request.headers.get("HX-Target") == "segment-list")
     src, tgt = mt_pair(doc)
-    # One GROUP BY over the document's segments serves both the words and the counts.
-    progress = documents.progress(db, doc.id)
-    return {
+    context = {
         **row_context(segments),
         "chains": review.chains(db, segments) if view == "review" else {},
         "view": view,
         "list_url": f"{doc.url}/review" if view == "review" else doc.url,
-        "progress": progress,
         "doc": doc,
         "segments": segments,
         "total": total,
         "offset": offset,
         "page_size": size,
+        "more_url": more_url,
         "flt": flt,
+        "sq": filter_query(flt, view),
         "goto": goto,
-        "counts": {state: n for state, (n, _words) in progress.items()},
         "States": State,
+        "qa_available": "webapp.qa_segment_ids" in current_app.extensions,
+    }
+    if fragment:
+        # The list alone shows no job or model notice: skip their queries.
+        return context
+    return {
+        **context,
         "job": jobs.active_job(db, doc.id),
         "mt_ready": mt.has_route(src, tgt),
         "mt_missing": None if mt.has_route(src, tgt) else mt.missing_pair_message(src, tgt),
         "mt_pair": (src, tgt),
-        "qa_available": "webapp.qa_segment_ids" in current_app.extensions,
     }
 
 
@@ -193,8 +237,7 @@ def upload_document():
 def document(doc_id: int):
     """Show the side-by-side editor, or only its segment list to an htmx request."""
     doc = get_document_or_404(doc_id)
-    return page_or_fragment("documents/editor.html", {"segment-list": "segments/_list.html"},
-                            **editor_context(doc))
+    return page_or_fragment("documents/editor.html", LIST_FRAGMENTS, **editor_context(doc))
 
 
 @bp.get("/documents/<int:doc_id>/review")
@@ -202,7 +245,7 @@ def document(doc_id: int):
 def review_page(doc_id: int):
     """Show the review view: diffs from MT to translator to editor, comments, approve/reject."""
     doc = get_document_or_404(doc_id)
-    return page_or_fragment("documents/editor.html", {"segment-list": "segments/_list.html"},
+    return page_or_fragment("documents/editor.html", LIST_FRAGMENTS,
                             **editor_context(doc, "review"))
 
 
@@ -449,9 +492,10 @@ def _check_edit(seg: Segment) -> None:
         abort(403, str(exc))
 
 
-def _list_after_change(doc: Document) -> Response:
-    """Return the current page of the segment list after a structural change."""
-    resp = make_response(render_template("segments/_list.html", **editor_context(doc)))
+def _list_after_change(seg: Segment) -> Response:
+    """Return the segment list around a segment after a structural change."""
+    resp = make_response(render_template("segments/_list.html",
+                                         **editor_context(seg.document, goto=seg.number)))
     resp.headers["HX-Retarget"] = "#segment-list"
     resp.headers["HX-Reswap"] = "outerHTML"
     return resp
@@ -470,7 +514,7 @@ def segment_split(seg_id: int):
         get_db().rollback()
         abort(422, str(exc) if isinstance(exc, documents.DocumentError)
               else "Say where to split: a character offset.")
-    return _list_after_change(seg.document)
+    return _list_after_change(seg)
 
 
 @bp.post("/segments/<int:seg_id>/merge")
@@ -484,7 +528,7 @@ def segment_merge(seg_id: int):
     except documents.DocumentError as exc:
         get_db().rollback()
         abort(422, str(exc))
-    return _list_after_change(seg.document)
+    return _list_after_change(seg)
 
 
 @bp.get("/models")

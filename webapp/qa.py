@@ -264,24 +264,31 @@ def open_segment_ids(
     """Return the ids of a document's segments that have a warning nobody dismissed.
 
     With a cache (a dict the caller keeps), a document whose texts, dismissals and glossary
-    have not changed since the last call costs two small aggregate queries, not a recheck.
+    have not changed since the last call costs two small aggregate queries, not a recheck;
+    after a save, only the segments whose columns changed are checked again.
     """
     if cache is None:
-        return _open_segment_ids(db, doc, glossary, providers)
-    key = (RULES, glossary.version, tuple(map(id, providers)), fingerprint(db, doc))
+        return _open_segment_ids(db, doc, glossary, providers, {})
+    rules = (RULES, glossary.version, tuple(map(id, providers)), doc.source_kind,
+             doc.source_lang, doc.target_lang)
+    key = (rules, fingerprint(db, doc))
     hit = cache.get(doc.id)
     if hit is not None and hit[0] == key:
         return hit[1]
-    ids = _open_segment_ids(db, doc, glossary, providers)
+    # Findings per segment stay good for as long as its columns and the rules do.
+    checked = hit[2] if hit is not None and hit[0][0] == rules else {}
+    ids = _open_segment_ids(db, doc, glossary, providers, checked)
     if len(cache) >= 1000:
         cache.clear()
-    cache[doc.id] = (key, ids)
+    cache[doc.id] = (key, ids, checked)
     return ids
 
 
 def _open_segment_ids(
     db: Session, doc: Document, glossary: gl.Glossary, providers: Sequence[Provider],
+    checked: dict[int, tuple[tuple, tuple]],
 ) -> list[int]:
+    """Check the segments whose columns differ from `checked` (updated in place); list ids."""
     dismissed: dict[int, set[tuple[str, str, str]]] = {}
     for seg_id, code, key, text_digest in db.execute(
         select(QaDismissal.segment_id, QaDismissal.code, QaDismissal.key, QaDismissal.digest)
@@ -299,12 +306,19 @@ def _open_segment_ids(
         rows = [(i, s, t, None) for i, s, t in db.execute(
             select(Segment.id, Segment.source, Segment.target)
             .where(Segment.document_id == doc.id))]
-    ids = []
+    ids, seen = [], set()
     for seg_id, source, target, row in rows:
-        found = content_checks(glossary, source, target, doc.source_lang, doc.target_lang,
-                               compare)
-        if row is not None:
-            found = found + tuple(provider_warnings(row, providers))
+        seen.add(seg_id)
+        columns = tuple(row) if row is not None else (source, target)
+        known = checked.get(seg_id)
+        if known is not None and known[0] == columns:
+            found = known[1]
+        else:
+            found = content_checks(glossary, source, target, doc.source_lang,
+                                   doc.target_lang, compare)
+            if row is not None:
+                found = found + tuple(provider_warnings(row, providers))
+            checked[seg_id] = (columns, found)
         if not found:
             continue
         gone = dismissed.get(seg_id)
@@ -313,4 +327,6 @@ def _open_segment_ids(
             if all((w.code, w.key, text_digest) in gone for w in found):
                 continue
         ids.append(seg_id)
+    for seg_id in checked.keys() - seen:  # split, merged or deleted since
+        del checked[seg_id]
     return ids

@@ -84,15 +84,33 @@
     row.scrollIntoView({ block: "nearest" });
   }
 
-  function move(row, step) {
-    const all = rows();
-    const i = all.indexOf(row);
-    const next = all[i + step];
-    if (next) return next;
-    // Past the visible page: follow the pager, opening the first or last row there.
+  // A page's rows arrive in chunks: the last row, while more follow, is a "more" row that
+  // loads the next chunk when it scrolls into view, or here when the keyboard needs it.
+  function loadMore() {
+    const more = document.getElementById("seg-more");
+    if (!more) return Promise.resolve(false);
+    if (!more.classList.contains("htmx-request")) htmx.trigger(more, "load-more");
+    return new Promise(function (resolve) {
+      const started = Date.now();
+      const timer = setInterval(function () {
+        const done = !more.isConnected;
+        if (done || Date.now() - started > 15000) { clearInterval(timer); resolve(done); }
+      }, 30);
+    });
+  }
+
+  // Call then(next row) with the row `step` rows away, loading the page's next chunk if
+  // it is not here yet; past the page's end, follow the pager to the next or previous page.
+  function move(row, step, then) {
+    const i = rows().indexOf(row);
+    const next = rows()[i + step];
+    if (next) { then(next); return; }
+    if (step > 0 && document.getElementById("seg-more")) {
+      loadMore().then(function (loaded) { if (loaded) move(row, step, then); });
+      return;
+    }
     const link = document.querySelector(step > 0 ? ".pager a[rel=next]" : ".pager a[rel=prev]");
     if (link) window.location.href = link.href + "&open=" + (step > 0 ? "first" : "last");
-    return null;
   }
 
   function cancel(row) {
@@ -110,12 +128,12 @@
 
   function leave(row, step) {
     // Moving away keeps what was typed as a local draft; it is not saved silently.
-    const next = move(row, step);
-    if (!next) return;
-    const ta = row.querySelector("textarea[name=target]");
-    if (ta && ta.value !== ta.defaultValue) writeDraft(row.dataset.id, ta.value, row.dataset.version);
-    cancel(row);
-    openRow(document.getElementById(next.id));
+    move(row, step, function (next) {
+      const ta = row.querySelector("textarea[name=target]");
+      if (ta && ta.value !== ta.defaultValue) writeDraft(row.dataset.id, ta.value, row.dataset.version);
+      cancel(row);
+      openRow(document.getElementById(next.id));
+    });
   }
 
   function splitOffset(row) {
@@ -214,8 +232,8 @@
         return;
       }
       if (ev.target === row && ev.key === "Enter") { ev.preventDefault(); htmx.trigger(row, "open"); return; }
-      if (ev.target === row && ev.key === "ArrowDown") { ev.preventDefault(); focusRow(move(row, 1)); return; }
-      if (ev.target === row && ev.key === "ArrowUp") { ev.preventDefault(); focusRow(move(row, -1)); return; }
+      if (ev.target === row && ev.key === "ArrowDown") { ev.preventDefault(); move(row, 1, focusRow); return; }
+      if (ev.target === row && ev.key === "ArrowUp") { ev.preventDefault(); move(row, -1, focusRow); return; }
       return;
     }
     if (row && row.classList.contains("editing")) {
@@ -233,8 +251,8 @@
     }
     if (row && ev.target === row) {
       if (ev.key === "Enter") { ev.preventDefault(); openRow(row); }
-      else if (ev.key === "ArrowDown" || (ctrl && ev.key === "ArrowDown")) { ev.preventDefault(); focusRow(move(row, 1)); }
-      else if (ev.key === "ArrowUp" || (ctrl && ev.key === "ArrowUp")) { ev.preventDefault(); focusRow(move(row, -1)); }
+      else if (ev.key === "ArrowDown" || (ctrl && ev.key === "ArrowDown")) { ev.preventDefault(); move(row, 1, focusRow); }
+      else if (ev.key === "ArrowUp" || (ctrl && ev.key === "ArrowUp")) { ev.preventDefault(); move(row, -1, focusRow); }
     }
   });
 
@@ -275,7 +293,7 @@
       clearDraft(el.dataset.id);
       document.body.dispatchEvent(new CustomEvent("segment-saved"));
     }
-    if (el.id === "segment-list") markDrafts();
+    if (el.id === "segment-list" || (el.matches && el.matches("tr.seg"))) markDrafts();
   });
 
   // The server asks to open a segment after a save (Ctrl+Enter).
@@ -296,11 +314,20 @@
     const row = document.getElementById("seg-" + ev.detail.id);
     if (row && row.classList.contains("review")) focusRow(row);
     else if (row) openRow(row);
-    else {
+    else if (document.getElementById("seg-more")) {
+      loadMore().then(function (loaded) { if (loaded) onOpenSegment(ev); });
+    } else {
       const link = document.querySelector(".pager a[rel=next]");
       if (link) window.location.href = link.href + "&open=first";
     }
   }
+
+  // A list refreshed in place (after a job, a split) keeps as many rows as were loaded.
+  document.addEventListener("htmx:configRequest", function (ev) {
+    if (ev.detail.elt.id === "segment-list" && ev.detail.verb === "get") {
+      ev.detail.parameters.rows = Math.max(rows().length, 1);
+    }
+  });
 
   // Saves are kept as "pending" in the browser until the server has answered them, so a
   // network failure, a restart or a 5xx loses nothing: they are retried, also after a reload.
