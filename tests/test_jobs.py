@@ -114,3 +114,40 @@ def test_a_translator_saving_while_the_drafts_are_stored_keeps_their_text(
     assert [s["state"] for s in segs[1:]] == ["mt", "mt"]
     with get_sessionmaker(app)() as db:
         assert db.scalar(select(func.count()).select_from(Revision)) == 3
+
+
+def test_the_editor_offers_to_retry_a_failed_or_stalled_job_and_the_api_too(
+        app, client, argos_installed):
+    doc = upload(client, [words(i) for i in range(2)])
+    failed = stored_job(app, doc, "failed")
+    page = client.get(f"/documents/{doc}").get_data(as_text=True)
+    assert f'id="job-{failed}"' in page and "MT failed" in page
+    assert f'hx-post="/jobs/{failed}/retry"' in page
+
+    resp = client.post(f"/jobs/{failed}/retry", headers={"HX-Request": "true"})
+    assert resp.status_code == 202 and f'id="job-{failed}"' in resp.get_data(as_text=True)
+    app.extensions["webapp.jobs"].wait(failed)
+    with get_sessionmaker(app)() as db:
+        assert db.get(Job, failed).status == "done"
+        assert db.scalar(select(func.count()).select_from(Revision)) == 2
+    page = client.get(f"/documents/{doc}").get_data(as_text=True)
+    assert "/retry" not in page  # a finished job is not shown, nor offered again
+
+    # A job that says running but has not moved for a while is offered too.
+    stalled = stored_job(app, doc, "running", quiet_for=app.config["JOB_STALE_SECONDS"] + 1)
+    fragment = client.get(f"/jobs/{stalled}").get_data(as_text=True)
+    assert "its worker may have stopped" in fragment and f"/jobs/{stalled}/retry" in fragment
+    moving = stored_job(app, doc, "running")
+    assert "/retry" not in client.get(f"/jobs/{moving}").get_data(as_text=True)
+
+    again = client.post(f"/api/jobs/{failed}/retry")
+    assert again.status_code == 409 and "has finished" in again.get_json()["message"]
+    refused = client.post(f"/jobs/{moving}/retry", headers={"HX-Request": "true"})
+    assert refused.status_code == 409 and "moved less than" in refused.get_data(as_text=True)
+    assert client.post("/api/jobs/999999/retry").status_code == 404
+    ok = client.post(f"/api/jobs/{stalled}/retry")
+    assert ok.status_code == 202 and ok.get_json()["status"] in ("queued", "running", "done")
+    app.extensions["webapp.jobs"].wait(stalled)
+    with get_sessionmaker(app)() as db:
+        # Both segments had their drafts already: the retry stores no second revision.
+        assert db.scalar(select(func.count()).select_from(Revision)) == 2

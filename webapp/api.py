@@ -283,6 +283,18 @@ def get_job(job_id: int):
     return jsonify(job.to_dict())
 
 
+@bp.post("/jobs/<int:job_id>/retry")
+@require_role(Role.TRANSLATOR)
+def retry_job(job_id: int):
+    """Queue a failed or stalled job again."""
+    try:
+        job = jobs.retry_job(current_app._get_current_object(), get_db(), job_id)
+    except jobs.JobError as exc:
+        status = 404 if get_db().get(Job, job_id) is None else 409
+        raise ApiError(status, str(exc)) from None
+    return jsonify(job.to_dict()), 202
+
+
 @bp.get("/documents/<int:doc_id>/export")
 @require_role(Role.TRANSLATOR)
 def export(doc_id: int):

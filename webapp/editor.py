@@ -286,6 +286,21 @@ def job_progress(job_id: int):
     return resp
 
 
+@bp.post("/jobs/<int:job_id>/retry")
+@require_role(Role.TRANSLATOR)
+def job_retry(job_id: int):
+    """Queue a failed or stalled job again; its progress bar takes over from there."""
+    app = current_app._get_current_object()
+    try:
+        job = jobs.retry_job(app, get_db(), job_id)
+    except jobs.JobError as exc:
+        job = get_db().get(Job, job_id)
+        if job is None:
+            abort(404, str(exc))
+        return render_template("jobs/_progress.html", job=job, error=str(exc)), 409
+    return render_template("jobs/_progress.html", job=job), 202
+
+
 @bp.get("/documents/<int:doc_id>/export.txt")
 @require_role(Role.TRANSLATOR)
 def export_txt(doc_id: int):
@@ -600,6 +615,8 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.jinja_env.globals.setdefault("highlight_terms", plain_text)
     app.jinja_env.globals["review_diff"] = review.word_diff
+    app.jinja_env.globals["job_may_retry"] = lambda job: jobs.may_retry(
+        job, current_app.config["JOB_STALE_SECONDS"])
 
     @app.errorhandler(401)
     def unauthorised(_err):

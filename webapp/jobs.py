@@ -172,10 +172,11 @@ def start_pretranslation(app: Flask, db: Session, doc: Document) -> Job:
     return job
 
 
-def active_job(db: Session, doc_id: int) -> Job | None:
-    """Return the document's newest job, if any."""
+def active_job(db: Session, doc_id: int, kind: str = "pretranslate") -> Job | None:
+    """Return the document's newest job of a kind, if any."""
     return db.scalar(
-        select(Job).where(Job.document_id == doc_id).order_by(Job.id.desc()).limit(1)
+        select(Job).where(Job.document_id == doc_id, Job.kind == kind)
+        .order_by(Job.id.desc()).limit(1)
     )
 
 
@@ -186,6 +187,12 @@ def runnable_kinds() -> list[str]:
 
 class JobError(ValueError):
     """A request about a job that cannot be carried out, said for a person."""
+
+
+def may_retry(job: Job, stale_after: float) -> bool:
+    """Tell whether a person should be offered to retry the job: it failed, or stalled."""
+    return job.kind in runnable_kinds() and (job.status == "failed"
+                                             or is_stale(job, stale_after))
 
 
 def is_stale(job: Job, stale_after: float) -> bool:

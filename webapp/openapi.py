@@ -299,6 +299,16 @@ PATHS = {
                           "404": _err("No such job")},
         },
     },
+    "/api/jobs/{job_id}/retry": {
+        "post": {
+            "summary": "Queue a failed job, or one whose worker stopped, again; what it "
+                       "already stored stays and is not done twice",
+            "parameters": [_id("job_id")],
+            "responses": {"202": _json({"$ref": "#/components/schemas/Job"}, "Queued again"),
+                          "404": _err("No such job"),
+                          "409": _err("The job is done, still moving, or cannot be retried")},
+        },
+    },
     "/api/documents/{doc_id}/export": {
         "get": {
             "summary": "Export the corrected document: text, XLIFF 1.2 or 2.0 (states mapped, "
