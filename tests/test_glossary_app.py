@@ -185,6 +185,50 @@ def test_a_warning_is_dismissed_with_a_reason_and_stays_dismissed_for_that_text(
     assert again.status_code == 409
 
 
+def test_a_dismissal_can_be_taken_back_and_the_log_keeps_both(app, client):
+    doc = upload(client)
+    first = segments(client, doc)[0]
+    save(client, first, "The Security Council met in Pyongyang on Monday.")
+    key = "UN-Sicherheitsrat"
+    client.post(f"/segments/{first['id']}/qa/dismiss", headers=HX, data={
+        "code": "missing_term", "key": key, "reason": "Named in the sentence before."})
+    dismissed = client.get(f"/api/segments/{first['id']}/qa").get_json()["warnings"][0]
+    dismissal = dismissed["dismissed"]["id"]
+    panel = client.get(f"/documents/{doc}").get_data(as_text=True)
+    assert f'hx-post="/segments/{first["id"]}/qa/reopen"' in panel
+    assert f'{{"dismissal": {dismissal}}}' in panel
+
+    resp = client.post(f"/segments/{first['id']}/qa/reopen", headers=HX,
+                       data={"dismissal": str(dismissal)})
+    panel = resp.get_data(as_text=True)
+    assert resp.status_code == 200 and "qa-item code-missing_term" in panel
+    assert "dismissed" not in panel
+    assert client.get(f"/api/segments/{first['id']}/qa").get_json()["open"] == 1
+    gone = client.post(f"/segments/{first['id']}/qa/reopen", headers=HX,
+                       data={"dismissal": str(dismissal)})
+    assert gone.status_code == 409 and "gone already" in gone.get_data(as_text=True)
+    with app.app_context(), get_sessionmaker(app)() as db:
+        actions = [c.action for c in db.scalars(
+            select(Change).where(Change.segment_id == first["id"]).order_by(Change.id))]
+        assert actions[-2:] == [int(Action.QA_DISMISS), int(Action.QA_REOPEN)]
+        reopened = db.scalar(select(Change).where(Change.action == int(Action.QA_REOPEN)))
+        assert reopened.details["reason"] == "Named in the sentence before."
+        assert reopened.details["dismissed_by"] == "ada"
+
+    # The API: dismiss again, take it back by id; another segment's id is refused.
+    made = client.post(f"/api/segments/{first['id']}/qa/dismiss",
+                       json={"code": "missing_term", "key": key, "reason": "Again."})
+    again = made.get_json()["dismissed"]["id"]
+    other = segments(client, doc)[1]
+    assert client.post(f"/api/segments/{other['id']}/qa/reopen",
+                       json={"dismissal": again}).status_code == 404
+    assert client.post(f"/api/segments/{first['id']}/qa/reopen",
+                       json={"dismissal": "x"}).status_code == 400
+    ok = client.post(f"/api/segments/{first['id']}/qa/reopen", json={"dismissal": again})
+    assert ok.status_code == 200 and ok.get_json()["reopened"]["reason"] == "Again."
+    assert client.get(f"/api/segments/{first['id']}/qa").get_json()["open"] == 1
+
+
 def test_the_segment_list_can_be_narrowed_to_segments_with_open_warnings(client):
     doc = upload(client)
     segs = segments(client, doc)

@@ -518,7 +518,11 @@ class GlossaryImport(Base):
 
 
 class QaDismissal(Base):
-    """A QA warning someone judged harmless, for one text of a segment; never changed."""
+    """A QA warning someone judged harmless, for one text of a segment; never changed.
+
+    Reopening the warning deletes the row; the change log keeps both the dismissal and
+    the reopening, with the reason.
+    """
 
     __tablename__ = "qa_dismissal"
 
@@ -537,5 +541,5 @@ class QaDismissal(Base):
 
     def to_dict(self) -> dict:
         """Return the JSON API representation."""
-        return {"code": self.code, "key": self.key, "reason": self.reason,
+        return {"id": self.id, "code": self.code, "key": self.key, "reason": self.reason,
                 "author": self.author, "created_at": self.created_at.isoformat() + "Z"}

@@ -245,6 +245,18 @@ def dismiss(db: Session, seg: Segment, warning: QaWarning, reason: str, author: 
     return row
 
 
+def reopen(db: Session, seg: Segment, dismissal_id: int, author: str) -> QaDismissal:
+    """Take back a dismissal of one of the segment's warnings, so it shows as open again."""
+    row = db.get(QaDismissal, dismissal_id)
+    if row is None or row.segment_id != seg.id:
+        raise QaError("That dismissal is not on this segment (any more).")
+    db.delete(row)
+    log(db, Action.QA_REOPEN, author, seg.document_id, seg.id, code=row.code, key=row.key,
+        dismissed_by=row.author, reason=row.reason, version=seg.version)
+    db.commit()
+    return row
+
+
 def fingerprint(db: Session, doc: Document) -> tuple:
     """Return what changes whenever any text, state or dismissal of the document does."""
     # Every save bumps a segment's version; every other change of text (MT, back-translation,

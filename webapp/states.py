@@ -58,3 +58,4 @@ class Action(IntEnum):
     EXPORT = 11
     QA_DISMISS = 12
     GLOSSARY = 13
+    QA_REOPEN = 14

@@ -252,6 +252,20 @@ def dismiss_warning(seg_id: int):
     return render_panel(seg)
 
 
+@bp.post("/segments/<int:seg_id>/qa/reopen")
+@require_role(Role.TRANSLATOR)
+def reopen_warning(seg_id: int):
+    """Take back a dismissal: the warning shows as open again; return the segment's panel."""
+    seg = get_segment_or_404(seg_id)
+    try:
+        qa.reopen(get_db(), seg, int(request.form.get("dismissal", "0") or 0), current_name())
+    except (ValueError, qa.QaError):
+        get_db().rollback()
+        return render_panel(seg, 409, qa_error="That dismissal is gone already; here is the "
+                                               "segment's QA as it is now.")
+    return render_panel(seg)
+
+
 # ---------------------------------------------------------------------------
 # The glossary page
 # ---------------------------------------------------------------------------
@@ -599,6 +613,22 @@ def api_dismiss(seg_id: int):
     return jsonify({**warning.to_dict(), "dismissed": row.to_dict()}), 201
 
 
+@bp.post("/api/segments/<int:seg_id>/qa/reopen")
+@require_role(Role.TRANSLATOR)
+def api_reopen(seg_id: int):
+    """Take back the dismissal of a QA warning, so it is open again."""
+    seg = _api_segment(seg_id)
+    dismissal = _body().get("dismissal")
+    if not isinstance(dismissal, int) or isinstance(dismissal, bool):
+        raise ApiError(400, "'dismissal' must be the id of one of the segment's dismissals.")
+    try:
+        row = qa.reopen(get_db(), seg, dismissal, current_name())
+    except qa.QaError as exc:
+        get_db().rollback()
+        raise ApiError(404, str(exc)) from None
+    return jsonify({"reopened": row.to_dict()})
+
+
 @bp.get("/api/glossary")
 @require_role(Role.TRANSLATOR)
 def api_glossary():
@@ -704,6 +734,15 @@ openapi.register({
         "responses": {"201": _ok(_WARNING, "Dismissed"), "400": _ok(_ERR, "Malformed body"),
                       "404": _ok(_ERR, "No such segment or open warning"),
                       "422": _ok(_ERR, "No reason given")}}},
+    "/api/segments/{seg_id}/qa/reopen": {"post": {
+        "summary": "Take back the dismissal of a QA warning, so it shows as open again",
+        "parameters": [_seg_param()],
+        "requestBody": {"required": True, "content": {"application/json": {"schema": {
+            "type": "object", "required": ["dismissal"],
+            "properties": {"dismissal": {"type": "integer"}}}}}},
+        "responses": {"200": _ok({"type": "object"}, "Reopened"),
+                      "400": _ok(_ERR, "Malformed body"),
+                      "404": _ok(_ERR, "No such segment or dismissal")}}},
     "/api/glossary": {"get": {
         "summary": "The glossary's entries",
         "parameters": [{"name": "q", "in": "query", "schema": {"type": "string"}}],
@@ -762,6 +801,7 @@ openapi.register({
         "span": {"type": ["array", "null"], "items": {"type": "integer"}},
         "source_span": {"type": ["array", "null"], "items": {"type": "integer"}},
         "dismissed": {"type": ["object", "null"], "properties": {
+            "id": {"type": "integer", "description": "what POST …/qa/reopen takes back"},
             "reason": {"type": "string"}, "author": {"type": "string"},
             "created_at": {"type": "string"}}}}},
 })
