@@ -306,10 +306,20 @@ def approve_all(client_as, client, doc_id: int) -> None:
 
 
 @pytest.mark.parametrize("fmt", ["xliff12", "xliff20"])
-def test_reimporting_the_apps_own_export_gives_back_segments_targets_states(client, doc12, fmt):
+def test_reimporting_the_apps_own_export_gives_back_segments_targets_states(
+        client, client_as, doc12, fmt):
     first = segments(client, doc12["id"])
     client.post(f"/api/segments/{first[0]['id']}/comments", json={"text": "Check the length."})
+    rejected = client_as("editor").post(f"/api/segments/{first[1]['id']}/state", json={
+        "state": "rejected", "comment": "Too formal."})
+    assert rejected.status_code == 200
+    first = segments(client, doc12["id"])
+    assert first[1]["state"] == "rejected" and first[1]["target"]
     resp = client.get(f"/api/documents/{doc12['id']}/export?format={fmt}")
+    exported = resp.get_data(as_text=True)
+    # A rejected text goes out as needing translation, in terms any tool reads.
+    assert ('state="needs-translation" state-qualifier="x-workbench-rejected"' in exported
+            if fmt == "xliff12" else 'state="initial" subState="workbench:rejected"' in exported)
     assert resp.status_code == 200
     assert resp.mimetype == "application/xliff+xml"
     again = upload(client, resp.data, resp.headers["Content-Disposition"].split('"')[1])

@@ -275,6 +275,7 @@ def test_namespace_prefixed_elements_read_like_default_namespace():
     [
         ('state="new"', "", "new"),
         ('state="needs-translation"', "", "new"),
+        ('state="needs-translation" state-qualifier="x-workbench-rejected"', "", "rejected"),
         ('state="needs-translation" state-qualifier="leveraged-mt"', "", "mt"),
         ('state="needs-review-translation" state-qualifier="mt-suggestion"', "", "mt"),
         ('state="needs-review-translation"', "", "translated"),
@@ -299,6 +300,8 @@ def test_xliff_12_states_map_to_workbench_states(target_attrs, unit_attrs, expec
         ("", "new"),
         ('state="initial"', "new"),
         ('state="initial" subState="workbench:mt"', "mt"),
+        ('state="initial" subState="workbench:rejected"', "rejected"),
+        ('state="initial" subState="other:rejected"', "new"),
         ('state="translated"', "translated"),
         ('state="reviewed"', "approved"),
         ('state="final"', "approved"),

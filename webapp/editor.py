@@ -149,9 +149,10 @@ def editor_context(doc: Document, view: str = "edit", goto: int = 0) -> dict:
     segments, total = documents.page_segments(db, doc.id, offset, want + 1, flt,
                                               with_total=not more_rows)
     end = offset + min(len(segments), want)
+    list_url = f"{doc.url}/review" if view == "review" else doc.url
     more_url = None
     if len(segments) > want and end < until:
-        more_url = f"{doc.url}{'/review' if view == 'review' else ''}?offset={end}&until={until}"
+        more_url = f"{list_url}?offset={end}&until={until}"
     segments = segments[:want]
     fragment = more_rows or (request.headers.get("HX-Request")
                              and request.headers.get("HX-Target") == "segment-list")
@@ -160,7 +161,7 @@ def editor_context(doc: Document, view: str = "edit", goto: int = 0) -> dict:
         **row_context(segments),
         "chains": review.chains(db, segments) if view == "review" else {},
         "view": view,
-        "list_url": f"{doc.url}/review" if view == "review" else doc.url,
+        "list_url": list_url,
         "doc": doc,
         "segments": segments,
         "total": total,

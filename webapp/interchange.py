@@ -38,15 +38,16 @@ MIMETYPES = {
 STATE_FROM_XLIFF = {
     "new": State.NEW,
     "mt": State.MT,
+    "rejected": State.REJECTED,
     "translated": State.TRANSLATED,
     "approved": State.APPROVED,
 }
-# XLIFF has no "rejected": a rejected segment goes out as needing translation, with the
-# rejection kept as a note.
+# XLIFF has no "rejected": a rejected segment goes out as needing translation (1.2) or
+# initial with a subState (2.0), its text kept and the rejection as a note.
 XLIFF_FROM_STATE = {
     State.NEW: "new",
     State.MT: "mt",
-    State.REJECTED: "new",
+    State.REJECTED: "rejected",
     State.TRANSLATED: "translated",
     State.APPROVED: "approved",
 }

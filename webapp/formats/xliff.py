@@ -46,13 +46,18 @@ NS20 = "urn:oasis:names:tc:xliff:document:2.0"
 SDL = "http://sdl.com/FileTypes/SdlXliff/1.0"
 XML = "http://www.w3.org/XML/1998/namespace"
 
-# Our workflow states, in order: "translated or better" is STATES.index(s) >= 2.
-STATES = ("new", "mt", "translated", "approved")
+# Our workflow states, in order: "translated or better" is STATES.index(s) >= 3. A rejected
+# target goes out as 1.2's needs-translation or 2.0's initial, which any tool understands,
+# with a qualifier or subState of our own that brings it back as rejected.
+STATES = ("new", "mt", "rejected", "translated", "approved")
 
 _WS = re.compile(r"[ \t\r\n]+")
 _NMTOKEN_BAD = re.compile(r"[^\w.\-:]")
-# Where this app records "machine translation, not yet post-edited" in a 2.0 subState.
+# Where this app records "machine translation, not yet post-edited" in a 2.0 subState,
+# and "a reviewer rejected this translation".
 _MT_SUBSTATE = "workbench:mt"
+_REJECTED_SUBSTATE = "workbench:rejected"
+_REJECTED_QUALIFIER = "x-workbench-rejected"  # 1.2 allows "x-" values of its own
 
 
 @dataclass
@@ -162,6 +167,8 @@ def _state_12(target: etree._Element | None, unit: etree._Element, text: str | N
     if state is None and text:
         # 1.2 has no default state: a target without one is taken as translated (OmegaT's way).
         return "translated"
+    if qualifier == _REJECTED_QUALIFIER and text:
+        return "rejected"
     return "new"
 
 
@@ -372,6 +379,8 @@ def _state_20(segment: etree._Element, text: str | None) -> str:
     sub = segment.get("subState", "")
     if text and sub.rpartition(":")[2] in ("mt", "leveraged-mt", "mt-suggestion"):
         return "mt"
+    if text and sub == _REJECTED_SUBSTATE:
+        return "rejected"
     return "new"
 
 
@@ -513,6 +522,7 @@ def _states_12(unit: Unit) -> dict[str, str]:
     return {
         "new": {"state": "new"},
         "mt": {"state": "needs-review-translation", "state-qualifier": "leveraged-mt"},
+        "rejected": {"state": "needs-translation", "state-qualifier": _REJECTED_QUALIFIER},
         "translated": {"state": "translated"},
         "approved": {"state": "signed-off"},
     }.get(unit.state, {"state": "new"})
@@ -657,7 +667,8 @@ class _Writer20:
         return element
 
 
-_STATES_20 = {"new": "initial", "mt": "initial", "translated": "translated", "approved": "final"}
+_STATES_20 = {"new": "initial", "mt": "initial", "rejected": "initial",
+              "translated": "translated", "approved": "final"}
 
 
 def write_xliff20(doc: XliffDocument) -> bytes:
@@ -685,8 +696,8 @@ def write_xliff20(doc: XliffDocument) -> bytes:
             segment = etree.Element(
                 f"{{{NS20}}}segment", state=_STATES_20.get(unit.state, "initial")
             )
-            if unit.state == "mt":
-                segment.set("subState", _MT_SUBSTATE)
+            if unit.state in ("mt", "rejected"):
+                segment.set("subState", _MT_SUBSTATE if unit.state == "mt" else _REJECTED_SUBSTATE)
             source = etree.SubElement(segment, f"{{{NS20}}}source")
             source.set(f"{{{XML}}}space", "preserve")
             build(source, unit.source, unit.codes, writer.wrap, writer.mark)
