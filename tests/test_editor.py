@@ -70,6 +70,10 @@ def test_a_page_of_a_long_list_ends_at_the_page_size_and_links_the_next(client, 
     # Going to a segment starts the page just before it, with the segment in the first rows.
     html = client.get(seeded + "?goto=27").get_data(as_text=True)
     assert row_numbers(html) == list(range(26, 31)) and "26–38 of 38" in html
+    # A list refreshed in place (after a job, a split) asks for the rows it had loaded.
+    html = client.get(seeded + "?offset=0&rows=13",
+                      headers={**HX, "HX-Target": "segment-list"}).get_data(as_text=True)
+    assert row_numbers(html) == list(range(1, 14)) and "offset=13&amp;until=20" in html
     # Coming back from the next page opens the last row, so the whole page comes at once.
     html = client.get(seeded + "?offset=0&open=last").get_data(as_text=True)
     assert row_numbers(html) == list(range(1, 21)) and more_url(html) is None
@@ -203,3 +207,15 @@ def test_translators_may_not_install_models(client_as):
     c = client_as("translator")
     assert c.post("/models/index", data={"from_code": "de", "to_code": "en"}).status_code == 403
     assert "An admin installs models" in c.get("/models").get_data(as_text=True)
+
+
+def test_a_split_deep_in_a_document_shows_the_list_around_that_segment(client, seeded):
+    doc = seeded.rsplit("/", 1)[1]
+    segs = client.get(f"/api/documents/{doc}/segments?limit=100").get_json()["segments"]
+    seg = segs[30]
+    cut = seg["target"].index(" ", 10)
+    resp = client.post(f"/segments/{seg['id']}/split", headers=HX, data={"offset": str(cut)})
+    assert resp.status_code == 200
+    numbers = row_numbers(resp.get_data(as_text=True))
+    # Not the document's first rows: the page where the translator was working.
+    assert 31 in numbers and 32 in numbers and 1 not in numbers
