@@ -224,6 +224,9 @@ def test_a_dismissal_can_be_taken_back_and_the_log_keeps_both(app, client):
                        json={"dismissal": again}).status_code == 404
     assert client.post(f"/api/segments/{first['id']}/qa/reopen",
                        json={"dismissal": "x"}).status_code == 400
+    for huge in (2**31, 2**63, -1):  # beyond the column: no such dismissal, not a 500
+        assert client.post(f"/api/segments/{first['id']}/qa/reopen",
+                           json={"dismissal": huge}).status_code == 404
     ok = client.post(f"/api/segments/{first['id']}/qa/reopen", json={"dismissal": again})
     assert ok.status_code == 200 and ok.get_json()["reopened"]["reason"] == "Again."
     assert client.get(f"/api/segments/{first['id']}/qa").get_json()["open"] == 1

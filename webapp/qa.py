@@ -247,7 +247,8 @@ def dismiss(db: Session, seg: Segment, warning: QaWarning, reason: str, author: 
 
 def reopen(db: Session, seg: Segment, dismissal_id: int, author: str) -> QaDismissal:
     """Take back a dismissal of one of the segment's warnings, so it shows as open again."""
-    row = db.get(QaDismissal, dismissal_id)
+    # An id beyond the integer column is no dismissal (PostgreSQL would refuse the query).
+    row = db.get(QaDismissal, dismissal_id) if 0 < dismissal_id < 2**31 else None
     if row is None or row.segment_id != seg.id:
         raise QaError("That dismissal is not on this segment (any more).")
     db.delete(row)

@@ -739,7 +739,8 @@ openapi.register({
         "parameters": [_seg_param()],
         "requestBody": {"required": True, "content": {"application/json": {"schema": {
             "type": "object", "required": ["dismissal"],
-            "properties": {"dismissal": {"type": "integer"}}}}}},
+            "properties": {"dismissal": {"type": "integer",
+                                         "description": "the id of one of its dismissals"}}}}}},
         "responses": {"200": _ok({"type": "object"}, "Reopened"),
                       "400": _ok(_ERR, "Malformed body"),
                       "404": _ok(_ERR, "No such segment or dismissal")}}},
