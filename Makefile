@@ -31,7 +31,7 @@ run: setup
 # A team's server: production mode (a real SECRET_KEY is required), schema migrated first.
 serve: setup
 	WEBAPP_ENV=production $(FLASK) init-db
-	WEBAPP_ENV=production $(VENV)/bin/gunicorn --workers 2 --threads 4 --bind $(HOST):$(PORT) wsgi:app
+	WEBAPP_ENV=production $(VENV)/bin/gunicorn --config gunicorn.conf.py --bind $(HOST):$(PORT) wsgi:app
 
 # Debian's Chromium for the browser tests; never a test tool's own browser download.
 /usr/bin/chromium:

@@ -59,19 +59,22 @@ def prepare(env: dict, username: str = "storm", role: str = "translator") -> Non
 class Server:
     """gunicorn serving wsgi:app; SIGKILL reaches the master and every worker at once."""
 
-    def __init__(self, env: dict, log: Path, workers: int = 2, threads: int = 4):
+    def __init__(self, env: dict, log: Path, workers: int | None = None,
+                 threads: int | None = None):
         self.env, self.log = env, log
+        # None: as gunicorn.conf.py says, which is what `make serve` runs.
         self.workers, self.threads = workers, threads
         self.port = free_port()
         self.proc: subprocess.Popen | None = None
 
     def start(self, timeout: float = 60) -> Server:
         """Start gunicorn and wait until it answers."""
+        sizes = [*(["--workers", str(self.workers)] if self.workers else []),
+                 *(["--threads", str(self.threads)] if self.threads else [])]
         with self.log.open("a") as out:
             self.proc = subprocess.Popen(
-                [str(BIN / "gunicorn"), "--workers", str(self.workers), "--threads",
-                 str(self.threads), "--bind", f"127.0.0.1:{self.port}", "--graceful-timeout",
-                 "5", "wsgi:app"],
+                [str(BIN / "gunicorn"), "--config", str(ROOT / "gunicorn.conf.py"), *sizes,
+                 "--bind", f"127.0.0.1:{self.port}", "--graceful-timeout", "5", "wsgi:app"],
                 cwd=ROOT, env=self.env, stdout=out, stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
@@ -151,12 +154,13 @@ def login(port: int, username: str = "storm") -> str:
     return body["token"]
 
 
-def upload(port: int, token: str, sentences: list[str], name: str = "storm.txt") -> int:
-    """Import sentences, one paragraph each, as a translate-mode en→de document."""
+def upload(port: int, token: str, sentences: list[str], name: str = "storm.txt",
+           mode: str = "translate") -> int:
+    """Import sentences, one paragraph each, as an en→de document (translate mode: sources)."""
     boundary = "----storm-boundary"
     text = "\n\n".join(sentences).encode()
     parts = []
-    for field, value in (("source_lang", "en"), ("target_lang", "de"), ("mode", "translate")):
+    for field, value in (("source_lang", "en"), ("target_lang", "de"), ("mode", mode)):
         parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{field}"\r\n\r\n'
                      f"{value}\r\n".encode())
     parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="file"; '

@@ -108,6 +108,16 @@ def test_resetting_a_password_revokes_tokens_and_sessions(app, client_as, api_he
     assert app.test_client().get("/api/documents", headers=headers).status_code == 401
 
 
+def test_a_deactivated_accounts_token_is_refused(app, api_headers):
+    headers = api_headers("translator")
+    assert app.test_client().get("/api/documents", headers=headers).status_code == 200
+    with app.app_context(), get_sessionmaker(app)() as db:
+        users.find(db, "script-translator1").active = False
+        db.commit()
+    resp = app.test_client().get("/api/documents", headers=headers)
+    assert resp.status_code == 401 and resp.get_json()["message"] == "The API token is not valid."
+
+
 @pytest.mark.parametrize("role, status", [("translator", 403), ("editor", 403), ("admin", 200)])
 def test_only_admins_manage_users(client_as, role, status):
     c = client_as(role)

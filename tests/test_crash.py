@@ -186,3 +186,23 @@ def test_the_server_refuses_to_start_in_production_with_the_default_secret(tmp_p
     with pytest.raises(RuntimeError, match="gunicorn exited"):
         Server(env, log, workers=1).start(timeout=60)
     assert "SECRET_KEY is the well-known value 'change-me'" in log.read_text()
+
+
+def test_a_database_connection_the_server_closed_is_replaced_unnoticed(app, api_headers):
+    if not app.config["DATABASE_URL"].startswith("postgresql"):
+        pytest.skip("SQLite has no server to lose")
+    import sqlalchemy
+
+    headers = api_headers("translator")
+    client = app.test_client()
+    assert client.get("/api/documents", headers=headers).status_code == 200
+    # As a restart of PostgreSQL would: every connection the app holds is ended.
+    server = make_url(app.config["DATABASE_URL"]).difference_update_query(["options"])
+    with sqlalchemy.create_engine(server, poolclass=sqlalchemy.pool.NullPool).connect() as db:
+        ended = db.execute(sqlalchemy.text(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()")).scalar()
+    assert ended >= 1
+    time.sleep(0.3)  # the server's goodbye reaches the pooled sockets
+    for _ in range(3):
+        assert client.get("/api/documents", headers=headers).status_code == 200

@@ -117,6 +117,23 @@ def test_a_stale_save_is_refused_and_overwrites_nothing(db):
     assert db.scalar(select(func.count()).select_from(Revision)) == 2
 
 
+def test_a_save_decided_on_a_state_that_changed_meanwhile_is_refused(app, db):
+    from webapp import review
+    from webapp.users import Role
+
+    doc = documents.import_text(db, b"Hallo Welt.", "x.txt", "en", "de", "review", LIMIT)
+    (seg,) = segments_of(db, doc)
+    # An editor approves the segment after the translator's request read it as MT.
+    with get_sessionmaker(app)() as other:
+        review.set_state(other, other.get(Segment, seg.id), State.APPROVED, "eve", Role.EDITOR)
+    with pytest.raises(documents.ConflictError):
+        documents.save_target(db, seg, "Übersetzt.", 1, "ann", State.TRANSLATED)
+    db.expire_all()
+    assert db.get(Segment, seg.id).state == State.APPROVED
+    assert db.get(Segment, seg.id).target == "Hallo Welt."
+    assert db.scalar(select(func.count()).select_from(Revision)) == 1
+
+
 def test_over_long_or_nul_targets_are_refused(db):
     doc = documents.import_text(db, b"Hallo Welt.", "x.txt", "en", "de", "review", LIMIT)
     (seg,) = segments_of(db, doc)

@@ -177,6 +177,58 @@ def test_saving_computes_no_score_in_the_request(app, client, doc, monkeypatch):
     assert "HTER" in polled
 
 
+def test_a_storm_of_saves_to_one_segment_scores_it_once_with_the_last_text(app, client, doc,
+                                                                            monkeypatch):
+    from webapp import scorecache
+
+    settle(app)
+    calls, batches = [], []
+    real = scoring.score_segment
+    monkeypatch.setattr(scoring, "score_segment",
+                        lambda hyp, ref: calls.append((hyp, ref)) or real(hyp, ref))
+    real_refresh = scorecache.refresh_segments
+    monkeypatch.setattr(scorecache, "refresh_segments",
+                        lambda db, ids, pace=None: batches.append(set(ids))
+                        or real_refresh(db, ids, pace))
+    seg = segments(client, doc)[4]
+    texts = [f"Ein Sprecher bestätigte die Angaben, Fassung {n}." for n in range(12)]
+    # The background worker is busy meanwhile, as it would be under a storm of saves.
+    gate = threading.Event()
+    app.extensions["webapp.jobs"].executor.submit(gate.wait, 60)
+    try:
+        for text in texts:
+            save(client, seg, text)
+    finally:
+        gate.set()
+    settle(app)
+    assert batches == [{seg["id"]}], "one batch for the storm, not one per save"
+    assert calls == [(MT[4], texts[-1])], "one scoring per segment, not one per save"
+    row = client.get(f"/segments/{seg['id']}").get_data(as_text=True)
+    assert f"HTER {round(TER().sentence_score(MT[4], [texts[-1]]).score)}</span>" in row
+    # Each revision is scored when it is read: the history has all twelve, the report too.
+    data = scores(app, client, doc)
+    got = next(s for s in data["segments"] if s["id"] == seg["id"])
+    assert got["ter"] == TER().sentence_score(MT[4], [texts[-1]]).score
+    assert got["bleu"] == BLEU(effective_order=True).sentence_score(MT[4], [texts[-1]]).score
+    html = client.get(f"/segments/{seg['id']}/history", headers=HX).get_data(as_text=True)
+    against_previous = TER().sentence_score(texts[-2], [texts[-1]]).score
+    assert f"TER {against_previous:.1f} against the previous" in html
+
+
+def test_background_rescoring_rests_so_that_saves_keep_their_share(monkeypatch):
+    from webapp import scorecache
+
+    now, slept = [0.0], []
+    monkeypatch.setattr(scorecache.time, "monotonic", lambda: now[0])
+    monkeypatch.setattr(scorecache.time, "sleep", lambda s: slept.append(s) or None)
+    pace = scorecache.Pacer(share=0.2, slice_seconds=0.002)
+    now[0] = 0.001
+    pace()  # within its slice: works on
+    now[0] = 0.003
+    pace()  # 3 ms of work: rests four times as long
+    assert slept == [pytest.approx(0.012)]
+
+
 def test_a_save_invalidates_the_cached_document_scores(app, client, doc, monkeypatch):
     before = scores(app, client, doc)
     corpus_calls = []
@@ -229,6 +281,36 @@ def test_approved_targets_are_scored_separately(app, client, client_as, doc):
     assert approved["ter"] == TER().corpus_score([MT[3]], [[EDITS[3]]]).score
     html = client.get(f"/documents/{doc}/report").get_data(as_text=True)
     assert 'id="fig-approved"' in html and "nothing approved yet" not in html
+
+
+def test_a_segment_rescored_after_a_save_keeps_its_approved_text(app, client, client_as, doc):
+    from webapp import scorecache
+    from webapp.models import SegmentScore
+
+    segs = segments(client, doc)
+    editor = client_as("editor")
+    # Segment 4 approved by review, then rejected; segment 3 approved, fixed by the editor
+    # (saved as approved), then rejected. A translator then saves both.
+    for seg, fix in ((segs[3], None), (segs[2], "Das Treffen findet im Juni statt.")):
+        editor.post(f"/segments/{seg['id']}/state", headers=HX, data={"state": "approved"})
+        if fix:
+            save(editor, seg, fix)
+        editor.post(f"/segments/{seg['id']}/state", headers=HX,
+                    data={"state": "rejected", "comment": "Bitte noch einmal."})
+        save(client, seg, f"Neu: {MT[segs.index(seg)]}")
+    settle(app)
+    with app.app_context(), get_sessionmaker(app)() as db:
+        for seg, approved in ((segs[3], EDITS[3]), (segs[2], "Das Treffen findet im Juni statt.")):
+            mt = MT[segs.index(seg)]
+            row = db.get(SegmentScore, seg["id"])
+            assert row.digest == scorecache.digest(mt, f"Neu: {mt}")
+            assert row.approved_digest == scorecache.digest(mt, approved)
+            assert row.approved_ter == TER().sentence_score(mt, [approved]).score
+        # The rescoring reads no whole history, yet finds the approved texts a full read does.
+        ids = [s["id"] for s in segs]
+        light = scorecache.gather(db, doc, ids, history=False).segments
+        assert [s.approved for s in light] == [s.approved for s in scorecache.gather(db, doc,
+                                                                                     ids).segments]
 
 
 def test_marking_an_untouched_draft_translated_is_a_post_edit_of_no_edits(app, client, doc):

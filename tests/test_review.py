@@ -218,3 +218,13 @@ def test_saving_a_segment_ends_its_soft_lock(doc, translator, editor):
     translator.post(f"/segments/{seg['id']}", headers={"HX-Request": "true"},
                     data={"target": "Kim traf Putin.", "version": "1"})
     assert "Being edited by" not in editor.get(f"/segments/{seg['id']}").get_data(as_text=True)
+
+
+def test_a_refused_save_keeps_the_soft_lock(doc, translator, editor):
+    seg = doc[1][0]
+    translator.get(f"/segments/{seg['id']}/edit", headers={"HX-Request": "true"})
+    # The lock ends in the save's own transaction: a stale save leaves it as it was.
+    stale = translator.post(f"/segments/{seg['id']}", headers={"HX-Request": "true"},
+                            data={"target": "Kim traf Putin.", "version": "7"})
+    assert stale.status_code == 409
+    assert "Being edited by tina" in editor.get(f"/segments/{seg['id']}").get_data(as_text=True)

@@ -143,7 +143,10 @@ def list_segments(doc_id: int):
 @require_role(Role.TRANSLATOR)
 def put_segment(seg_id: int):
     """Save a segment's target if `version` is current; 409 with the current one if not."""
-    seg = _segment(seg_id)
+    db = get_db()
+    seg, locked = interchange.segment_and_lock(db, seg_id)
+    if seg is None:
+        raise ApiError(404, f"There is no segment {seg_id}.")
     body = _json_body()
     version = body.get("version")
     if not isinstance(version, int) or isinstance(version, bool):
@@ -153,10 +156,9 @@ def put_segment(seg_id: int):
     seconds = body.get("seconds")
     if seconds is not None and not (isinstance(seconds, int | float) and 0 <= seconds < 86400):
         raise ApiError(400, "'seconds' must be a number of seconds under a day.")
-    db = get_db()
     role = current_role()
     try:
-        review.check_may_edit(seg, role)
+        review.check_may_edit(seg, role, locked)
     except review.ForbiddenError as exc:
         raise ApiError(403, str(exc)) from None
     try:

@@ -7,8 +7,22 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
-from sqlalchemy import func, or_, select, union_all, update
+from sqlalchemy import (
+    Float,
+    Integer,
+    String,
+    Text,
+    bindparam,
+    cast,
+    event,
+    func,
+    or_,
+    select,
+    union_all,
+    update,
+)
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from . import codes, segmentation, textio
 from .formats.inline import strip_codes
@@ -16,6 +30,22 @@ from .models import Change, Comment, Document, Revision, Segment, utcnow
 from .states import Action, State
 
 MODES = ("translate", "review")
+
+
+# Saves write with Core statements, which the ORM's flush events never see, so they note
+# here, per session, which segments they changed: {segment id: (state before, state after)}.
+# Commit hooks (the memory's, the scores') read it in before_commit; it is gone afterwards.
+SAVED = "documents.saved"
+
+
+@event.listens_for(Session, "after_commit")
+def _forget_saved(session: Session) -> None:
+    session.info.pop(SAVED, None)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_unsaved(session: Session, _previous) -> None:
+    session.info.pop(SAVED, None)
 
 
 class ConflictError(Exception):
@@ -323,6 +353,46 @@ def next_matching(db: Session, doc_id: int, after: int, states: Sequence[State])
                                            Segment.position == position))
 
 
+_SEGMENT = Segment.__table__
+# The version check and the write happen in one UPDATE, so two concurrent saves based on the
+# same version cannot both succeed, whatever the database. It checks the state the caller
+# decided on too: a review that approved the segment meanwhile is a change as well.
+_SAVE = (
+    _SEGMENT.update()
+    .where(_SEGMENT.c.id == bindparam("seg_id"), _SEGMENT.c.version == bindparam("base_version"),
+           _SEGMENT.c.state == bindparam("before"))
+    .values(target=bindparam("new_target"), version=bindparam("new_version"),
+            state=bindparam("new_state"), updated_at=bindparam("now"),
+            updated_by=bindparam("author"))
+)
+_INSERT_REVISION = Revision.__table__.insert()
+_INSERT_CHANGE = Change.__table__.insert()
+
+
+def _save_in_one_statement():
+    """Return the save as one statement (PostgreSQL): the UPDATE feeds both INSERTs."""
+    rev, chg = Revision.__table__, Change.__table__
+    saved = _SAVE.returning(_SEGMENT.c.id, _SEGMENT.c.document_id, _SEGMENT.c.version,
+                            _SEGMENT.c.target, _SEGMENT.c.state, _SEGMENT.c.updated_at,
+                            _SEGMENT.c.updated_by).cte("saved")
+    revision = rev.insert().from_select(
+        ["segment_id", "version", "replaced_version", "text", "state", "kind", "author",
+         "created_at", "seconds", "role"],
+        select(saved.c.id, saved.c.version, cast(bindparam("base_version"), Integer),
+               saved.c.target, saved.c.state, cast(bindparam("kind"), String),
+               saved.c.updated_by, saved.c.updated_at, cast(bindparam("seconds"), Float),
+               cast(bindparam("role"), Integer)),
+    ).cte("revision_added")
+    return chg.insert().from_select(
+        ["document_id", "segment_id", "action", "author", "created_at", "details_json"],
+        select(saved.c.document_id, saved.c.id, cast(bindparam("action"), Integer),
+               saved.c.updated_by, saved.c.updated_at, cast(bindparam("details_json"), Text)),
+    ).add_cte(revision).returning(chg.c.id)
+
+
+_SAVE_ONE_STATEMENT = _save_in_one_statement()
+
+
 def save_target(
     db: Session,
     seg: Segment,
@@ -346,22 +416,43 @@ def save_target(
         # No segment has this version, and the database's integer column could not hold it.
         db.refresh(seg)
         raise ConflictError(seg, text)
-    # The version check and the write happen in one UPDATE, so two concurrent saves
-    # based on the same version cannot both succeed, whatever the database.
-    result = db.execute(
-        update(Segment)
-        .where(Segment.id == seg.id, Segment.version == base_version)
-        .values(target=text, version=base_version + 1, state=int(state),
-                updated_at=utcnow(), updated_by=author)
-    )
-    if result.rowcount != 1:
+    before, now, version = seg.state, utcnow(), base_version + 1
+    # Core statements built once, on the session's connection: a save is the hottest write.
+    conn = db.connection()
+    params = {
+        "seg_id": seg.id, "base_version": base_version, "before": before, "new_target": text,
+        "new_version": version, "new_state": int(state), "now": now, "author": author,
+        "kind": "edit", "seconds": seconds, "role": role, "action": int(Action.EDIT),
+        "details_json": json.dumps({"version": version, "state": State(state).slug},
+                                   ensure_ascii=False),
+    }
+    if conn.dialect.name == "postgresql":
+        # One round trip instead of three: PostgreSQL runs the INSERTs on what the UPDATE
+        # returns, so they write nothing when the version check fails.
+        saved = conn.execute(_SAVE_ONE_STATEMENT, params).first() is not None
+    else:
+        saved = conn.execute(_SAVE, params).rowcount == 1
+        if saved:
+            conn.execute(_INSERT_REVISION, {
+                "segment_id": seg.id, "version": version, "replaced_version": base_version,
+                "text": text, "state": int(state), "kind": "edit", "author": author,
+                "created_at": now, "seconds": seconds, "role": role,
+            })
+            conn.execute(_INSERT_CHANGE, {
+                "document_id": seg.document_id, "segment_id": seg.id,
+                "action": int(Action.EDIT), "author": author, "created_at": now,
+                "details_json": params["details_json"],
+            })
+    if not saved:
         db.rollback()
         db.refresh(seg)
         raise ConflictError(seg, text)
-    db.refresh(seg)
-    _add_revision(db, seg, "edit", author, seconds=seconds, replaced=base_version, role=role)
-    log(db, Action.EDIT, author, seg.document_id, seg.id, version=seg.version,
-        state=State(state).slug)
+    # The object shows what was written without another SELECT, and is not dirty.
+    for name, value in (("target", text), ("version", version), ("state", int(state)),
+                        ("updated_at", now), ("updated_by", author)):
+        set_committed_value(seg, name, value)
+    db.expire(seg, ["revisions"])
+    db.info.setdefault(SAVED, {})[seg.id] = (State(before), State(state))
     db.commit()
     return seg
 

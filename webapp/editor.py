@@ -419,8 +419,10 @@ def segment_comment(seg_id: int):
 @require_role(Role.TRANSLATOR)
 def segment_save(seg_id: int):
     """Save the target as a new revision; on a stale version show both texts."""
-    seg = get_segment_or_404(seg_id)
     db = get_db()
+    seg, locked = interchange.segment_and_lock(db, seg_id)
+    if seg is None:
+        abort(404, f"There is no segment {seg_id}.")
     form = request.form
     try:
         version = int(form.get("version", ""))
@@ -429,9 +431,12 @@ def segment_save(seg_id: int):
     seconds = _seconds(form.get("seconds"))
     role = current_role()
     try:
-        review.check_may_edit(seg, role)
+        review.check_may_edit(seg, role, locked)
     except review.ForbiddenError as exc:
         abort(403, str(exc))
+    # Saved and closed: others should not see "being edited" until the next heartbeat. The
+    # soft lock ends in the save's own transaction, and stays if the save is refused.
+    review.release(db, seg.id, current_name(), commit=False)
     try:
         seg = documents.save_target(
             db, seg, form.get("target", ""), version, current_name(), save_state(seg, role),
@@ -448,8 +453,6 @@ def segment_save(seg_id: int):
             "segments/_edit.html", seg=seg, doc=seg.document, States=State, error=str(exc),
             typed=form.get("target", ""),
         ), 422)
-    # Saved and closed: others should not see "being edited" until the next heartbeat.
-    review.release(db, seg.id, current_name())
     resp = render_row(seg, saved=True)
     if form.get("go") == "next":
         nxt = documents.neighbour(db, seg, 1)

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 from datetime import UTC
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, object_session
 
 from . import codes as tags
@@ -307,6 +307,19 @@ def is_locked(seg: Segment) -> bool:
     return db.scalar(
         select(SegmentUnit.translate).where(SegmentUnit.segment_id == seg.id)
     ) is False
+
+
+_SEGMENT_AND_LOCK = (
+    select(Segment, SegmentUnit.translate)
+    .outerjoin(SegmentUnit, SegmentUnit.segment_id == Segment.id)
+    .where(Segment.id == bindparam("seg_id"))
+)
+
+
+def segment_and_lock(db: Session, seg_id: int) -> tuple[Segment | None, bool]:
+    """Return a segment (or None) and whether it is locked, with one query (saves ask)."""
+    row = db.execute(_SEGMENT_AND_LOCK, {"seg_id": seg_id}).first()
+    return (None, False) if row is None else (row[0], row[1] is False)
 
 
 def locked_ids(db: Session, doc_id: int) -> set[int]:

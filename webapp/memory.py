@@ -23,12 +23,13 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session, sessionmaker
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from . import codes, interchange, jobs, openapi, tmstore
+from . import codes, documents, interchange, jobs, openapi, tmstore
 from .auth import current_name, may, require_role
 from .db import get_db, get_sessionmaker
 from .formats import safexml
 from .formats.safexml import FormatError
 from .models import Change, Document, Job, Segment, utcnow
+from .states import State
 from .tm import word_diff
 from .users import Role
 
@@ -446,7 +447,12 @@ def watch_approvals(factory: sessionmaker[Session]) -> None:
     @event.listens_for(factory, "before_commit")
     def _feed(session: Session) -> None:
         session.flush()  # before_commit runs before the commit's own flush
-        ids = session.info.pop(_FEED_KEY, None)
+        ids = session.info.pop(_FEED_KEY, set())
+        # A save (written without the ORM) matters only if the segment is or was approved:
+        # only approved segments have units, so the memory need not look at the others.
+        for seg_id, states in session.info.get(documents.SAVED, {}).items():
+            if State.APPROVED in states:
+                ids.add(seg_id)
         if ids:
             tmstore.feed_segments(session, ids)
 

@@ -31,9 +31,9 @@ class ForbiddenError(PermissionError):
     """The person's role does not allow this."""
 
 
-def check_may_edit(seg: Segment, role: Role) -> None:
+def check_may_edit(seg: Segment, role: Role, locked: bool | None = None) -> None:
     """Refuse a translator's edit of an approved segment, and anyone's of a locked one."""
-    if interchange.is_locked(seg):
+    if interchange.is_locked(seg) if locked is None else locked:
         raise ForbiddenError(f"Segment {seg.number} is locked: its XLIFF file marks it "
                              "translate=\"no\", so it is exported exactly as imported.")
     if seg.state == State.APPROVED and role < Role.EDITOR:
@@ -166,11 +166,12 @@ def touch(db: Session, seg_id: int, username: str, seconds: int = PRESENCE_SECON
     db.commit()
 
 
-def release(db: Session, seg_id: int, username: str) -> None:
-    """Forget that `username` has the segment open."""
+def release(db: Session, seg_id: int, username: str, commit: bool = True) -> None:
+    """Forget that `username` has the segment open (in the caller's transaction if asked)."""
     db.execute(delete(Presence).where(Presence.segment_id == seg_id,
                                       Presence.username == username))
-    db.commit()
+    if commit:
+        db.commit()
 
 
 def present(db: Session, seg_ids: list[int], except_user: str) -> dict[int, list[str]]:

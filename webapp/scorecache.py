@@ -13,11 +13,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 
-from sqlalchemy import delete, event, select, update
+from sqlalchemy import delete, event, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from . import scoring
+from .documents import SAVED
 from .models import (
     Change,
     DocumentScore,
@@ -39,6 +40,14 @@ MACHINE_KINDS = frozenset({"import", "mt", "split", "merge"})
 BATCH = 500
 # A progress chart draws a dot per point; a long document's history is thinned to this many.
 MAX_PROGRESS_POINTS = 120
+# Saved segments are rescored in batches at most this often (seconds): the editor's row asks
+# for its score a second after a save, and a batch costs a transaction however many it holds.
+FLUSH_INTERVAL = 0.25
+# Rescoring runs beside the requests of its web worker and shares its GIL: it works in slices
+# of a few milliseconds and takes at most this share of the time, so that under a storm of
+# saves a save waits for a slice at most, never for a whole batch (it catches up afterwards).
+SCORING_SHARE = 0.2
+SCORING_SLICE = 0.002
 
 
 def digest(*texts: str) -> str:
@@ -197,8 +206,12 @@ class DocumentFacts:
         return out
 
 
-def gather(db: Session, doc_id: int, segment_ids: Iterable[int] | None = None) -> DocumentFacts:
-    """Load a document's (or some of its segments') texts, revisions and fresh scores."""
+def gather(db: Session, doc_id: int, segment_ids: Iterable[int] | None = None,
+           history: bool = True) -> DocumentFacts:
+    """Load a document's (or some of its segments') texts, revisions and fresh scores.
+
+    Without history, only what segment scores need: no revision scores, and of the
+    revisions only those that may be an approved text."""
     seg_q = select(
         Segment.id, Segment.position, Segment.state, Segment.version, Segment.mt,
         Segment.target, Segment.words,
@@ -219,24 +232,30 @@ def gather(db: Session, doc_id: int, segment_ids: Iterable[int] | None = None) -
             return stmt.where(column.in_(ids))
         return stmt.join(Segment, Segment.id == column).where(Segment.document_id == doc_id)
 
+    approved_version = _attach_state_changes(db, segments, scoped)
     rev_q = scoped(select(
         Revision.id, Revision.segment_id, Revision.version, Revision.text, Revision.state,
         Revision.kind, Revision.author, Revision.created_at, Revision.seconds,
     ), Revision.segment_id).order_by(Revision.segment_id, Revision.version)
+    if not history:
+        # A segment's history grows with every save; an approved text is a revision saved
+        # as approved, or the one a review approval names.
+        rev_q = rev_q.where(or_(Revision.state == int(State.APPROVED),
+                                Revision.segment_id.in_(sorted(approved_version))))
     for row in db.execute(rev_q):
         seg = by_id.get(row.segment_id)
         if seg is not None:
             seg.revisions.append(RevisionFacts(*row))
 
-    _attach_state_changes(db, segments, scoped)
+    _attach_approved(segments, approved_version)
     _attach_segment_scores(db, segments, scoped)
-    revision_scores = _fresh_revision_scores(db, segments, scoped)
+    revision_scores = _fresh_revision_scores(db, segments, scoped) if history else {}
     reference = latest_reference(db, doc_id, segments) if ids is None else None
     return DocumentFacts(doc_id, segments, reference, revision_scores)
 
 
-def _attach_state_changes(db: Session, segments: list[SegmentFacts], scoped) -> None:
-    """Attach review's state changes, and each segment's last approved text."""
+def _attach_state_changes(db: Session, segments: list[SegmentFacts], scoped) -> dict[int, int]:
+    """Attach review's state changes; return the version each segment's last approval names."""
     by_id = {s.id: s for s in segments}
     approved_version: dict[int, int] = {}
     # Review approves by a state change that names the version; a save may also approve.
@@ -252,6 +271,11 @@ def _attach_state_changes(db: Session, segments: list[SegmentFacts], scoped) -> 
             by_id[seg_id].state_changes.append((created_at, int(after)))
         if after == State.APPROVED and isinstance(details.get("version"), int):
             approved_version[seg_id] = details["version"]
+    return approved_version
+
+
+def _attach_approved(segments: list[SegmentFacts], approved_version: dict[int, int]) -> None:
+    """Attach each segment's last approved text, from its state or its revisions."""
     for seg in segments:
         if seg.state == State.APPROVED:
             seg.approved = seg.target
@@ -343,13 +367,16 @@ Progress = Callable[[int], None]
 
 
 def score_segments(db: Session, segments: Sequence[SegmentFacts],
-                   progress: Progress | None = None) -> int:
+                   progress: Progress | None = None,
+                   pace: Callable[[], None] | None = None) -> int:
     """Score the segments whose scores are missing or stale, store them, and return how many."""
     todo = [s for s in segments if s.needs_score]
     for start in range(0, len(todo), BATCH):
         batch = todo[start:start + BATCH]
         rows = []
         for seg in batch:
+            if pace:
+                pace()
             seg.score = scoring.score_segment(seg.mt, seg.target)
             if seg.approved is not None:
                 seg.approved_score = (seg.score if seg.approved == seg.target
@@ -529,13 +556,19 @@ def refresh_document(db: Session, doc_id: int,
     return figures
 
 
-def refresh_segments(db: Session, segment_ids: Iterable[int]) -> None:
-    """Bring the stored scores of some segments and their revisions up to date."""
-    doc_ids = set(db.scalars(select(Segment.document_id).where(Segment.id.in_(segment_ids))))
-    for doc_id in doc_ids:
-        facts = gather(db, doc_id, segment_ids)
-        score_segments(db, facts.segments)
-        score_revisions(db, facts, people_only=False)
+def refresh_segments(db: Session, segment_ids: Iterable[int],
+                     pace: Callable[[], None] | None = None) -> int:
+    """Bring the stored scores of some segments up to date; return how many were scored."""
+    # Only segments with an MT draft have a score; revisions are scored when read (the
+    # report's refresh, the history), so a storm of saves scores each segment once.
+    ids = sorted(set(segment_ids))
+    doc_ids = set(db.scalars(select(Segment.document_id).distinct()
+                             .where(Segment.id.in_(ids), Segment.mt != "")))
+    scored = 0
+    for doc_id in sorted(doc_ids):
+        facts = gather(db, doc_id, ids, history=False)
+        scored += score_segments(db, facts.segments, pace=pace)
+    return scored
 
 
 def revision_scores(db: Session, seg: Segment,
@@ -631,15 +664,37 @@ def progress_points(facts: DocumentFacts) -> list[tuple[datetime, int]]:
 # --- Running off the request -----------------------------------------------------------
 
 
+class Pacer:
+    """Keeps background work to a share of the time: after each slice of work it rests."""
+
+    def __init__(self, share: float, slice_seconds: float):
+        self.rest = 1 / share - 1
+        self.slice = slice_seconds
+        self.since = time.monotonic()
+
+    def __call__(self) -> None:
+        worked = time.monotonic() - self.since
+        if worked >= self.slice:
+            # Resting lets go of the GIL: the worker's requests run instead of waiting.
+            time.sleep(worked * self.rest)
+            self.since = time.monotonic()
+
+
 class Scorer:
     """Refreshes scores on the app's background worker: one document job at a time each."""
 
     def __init__(self, factory: sessionmaker[Session],
-                 submit: Callable[[int | None, Callable[[], None]], Future | None]):
+                 submit: Callable[[int | None, Callable[[], None]], Future | None],
+                 interval: float = FLUSH_INTERVAL):
         self.factory = factory
         self.submit = submit
+        self.interval = interval
         self.lock = threading.Lock()
         self.pending: dict[int, int] = {}
+        # Segments saved since the last rescoring, and whether a task to rescore them waits.
+        self.dirty: set[int] = set()
+        self.flush_queued = False
+        self.last_flush = 0.0
 
     def refresh_document(self, doc_id: int) -> int:
         """Start (or join) the background refresh of a document's scores; return its job id."""
@@ -660,9 +715,16 @@ class Scorer:
             self._set_job(job_id, status="failed", message="The background worker has stopped.")
         return job_id
 
-    def refresh_segments(self, segment_ids: set[int]) -> None:
-        """Queue a refresh of some segments' scores after their texts changed."""
-        self.submit(None, lambda: self._run_segments(segment_ids))
+    def refresh_segments(self, segment_ids: Iterable[int]) -> None:
+        """Mark segments whose texts changed; one queued task rescores all marked so far."""
+        with self.lock:
+            self.dirty.update(segment_ids)
+            if self.flush_queued:
+                return  # the queued task has not taken the marks yet: it will take these
+            self.flush_queued = True
+        if self.submit(None, self._flush) is None:
+            with self.lock:
+                self.flush_queued = False  # shut down: the report rescores when read
 
     def _run_document(self, doc_id: int, job_id: int) -> None:
         """Refresh a document's scores, recording progress and the outcome on the job."""
@@ -686,13 +748,23 @@ class Scorer:
             with self.lock:
                 self.pending.pop(doc_id, None)
 
-    def _run_segments(self, segment_ids: set[int]) -> None:
-        """Refresh some segments' scores; a failure is logged, the next save tries again."""
+    def _flush(self) -> None:
+        """Rescore the marked segments in one batch; a failure is logged, a read rescores."""
+        # Under a storm of saves, wait a little so that one batch takes many saves (and a
+        # segment saved again and again is scored once), rather than one batch per save.
+        wait = self.last_flush + self.interval - time.monotonic()
+        if wait > 0:
+            time.sleep(wait)
+        with self.lock:
+            ids, self.dirty = self.dirty, set()
+            self.flush_queued = False
         try:
             with self.factory() as db:
-                refresh_segments(db, segment_ids)
+                refresh_segments(db, ids, Pacer(SCORING_SHARE, SCORING_SLICE))
         except Exception:  # noqa: BLE001 - a background refresh must not kill the worker
-            log.exception("scoring segments %s failed", sorted(segment_ids)[:10])
+            log.exception("scoring segments %s failed", sorted(ids)[:10])
+        finally:
+            self.last_flush = time.monotonic()
 
     def _set_job(self, job_id: int, **values) -> None:
         """Update a job row in a short transaction of its own, so pages see it at once."""
@@ -702,7 +774,7 @@ class Scorer:
 
 
 def watch_saves(factory: sessionmaker[Session], scorer: Scorer) -> None:
-    """Queue a segment refresh after every commit that added revisions, never during it."""
+    """Mark for rescoring the segments each commit changed, once it has committed."""
     key = "scorecache.segments"
 
     @event.listens_for(factory, "after_flush")
@@ -713,6 +785,12 @@ def watch_saves(factory: sessionmaker[Session], scorer: Scorer) -> None:
                     isinstance(obj, Change) and obj.action == int(Action.STATE)
             )) and obj.segment_id is not None:
                 session.info.setdefault(key, set()).add(obj.segment_id)
+
+    @event.listens_for(factory, "before_commit")
+    def _collect_saves(session: Session) -> None:
+        saved = session.info.get(SAVED)
+        if saved:
+            session.info.setdefault(key, set()).update(saved)
 
     @event.listens_for(factory, "after_commit")
     def _queue(session: Session) -> None:

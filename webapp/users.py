@@ -7,7 +7,7 @@ import re
 import secrets
 from enum import IntEnum
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -120,10 +120,14 @@ def issue_token(db: Session, user: User) -> str:
     return token
 
 
+# Every API request asks, so the token and its user come in one query built once.
+_USER_FOR_TOKEN = select(User).join(ApiToken, ApiToken.user_id == User.id).where(
+    ApiToken.token_hash == bindparam("token_hash"), User.active.is_(True))
+
+
 def user_for_token(db: Session, token: str) -> User | None:
     """Return the active user a bearer token belongs to, or None."""
-    row = db.scalar(select(ApiToken).where(ApiToken.token_hash == _hash_token(token)))
-    return row.user if row is not None and row.user.active else None
+    return db.scalar(_USER_FOR_TOKEN, {"token_hash": _hash_token(token)})
 
 
 def count(db: Session) -> int:
