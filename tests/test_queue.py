@@ -163,6 +163,37 @@ def test_jobs_wait_in_redis_until_a_separate_worker_process_runs_them(
     assert assert_consistent(app, doc) == (5, 0)
 
 
+def test_rescoring_a_document_is_a_job_on_the_queue_that_a_worker_runs(
+        app, client, redis_queue, tmp_path):
+    import io
+
+    data = b"Der Vertrag wurde am Montag unterzeichnet.\n\nDie Regierung schwieg."
+    doc = client.post("/api/documents", data={
+        "file": (io.BytesIO(data), "vertrag.txt"), "source_lang": "en", "target_lang": "de",
+        "mode": "review"}, content_type="multipart/form-data").get_json()["id"]
+    seg = client.get(f"/api/documents/{doc}/segments").get_json()["segments"][0]
+    saved = client.put(f"/api/segments/{seg['id']}", json={
+        "target": "Der Vertrag wurde am Dienstag unterzeichnet.", "version": seg["version"]})
+    assert saved.status_code == 200
+
+    first = client.get(f"/api/documents/{doc}/scores")
+    assert first.status_code == 202 and first.get_json()["status"] == "computing"
+    job_id = first.get_json()["job_id"]
+    # Asking again joins the waiting job; the web process does not run it.
+    assert client.get(f"/api/documents/{doc}/scores").get_json()["job_id"] == job_id
+    assert Redis.from_url(REDIS_URL).llen(f"rq:queue:{redis_queue}") == 1
+    time.sleep(0.3)
+    assert job_row(app, job_id).status == "queued", "the web process must not score"
+
+    worker = Worker(app, tmp_path, burst=True)
+    assert worker.wait() == 0, worker.output()
+    job = job_row(app, job_id)
+    assert job.status == "done" and job.message == f"Scored document {doc}.", worker.output()
+    scores = client.get(f"/api/documents/{doc}/scores").get_json()
+    assert scores["status"] == "ready" and scores["job_id"] is None
+    assert scores["post_edited"] == 1 and 0 < scores["ter"] < 100
+
+
 def test_a_worker_killed_mid_job_leaves_the_document_consistent_and_the_retry_finishes_it(
         app, client, argos_installed, tmp_path):
     count = 600

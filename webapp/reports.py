@@ -548,12 +548,15 @@ def init_app(app: Flask) -> None:
                 runner.futures[job_id] = future
         return future
 
-    # Score jobs run in this process (see Scorer); should one be retried or requeued as stale,
-    # there is nothing to redo: the next look at the report starts a fresh one.
-    jobs.HANDLERS.setdefault("score", lambda _factory, _db, _job: (
-        "Not retried: scores refresh by themselves when the report is next opened."))
+    # Without a queue, score jobs run in this process (see Scorer); with REDIS_URL a
+    # document's rescoring is a job the queue's workers run, like MT, so a long document is
+    # scored off the web server. Saved segments are rescored here either way: batched, paced,
+    # a fraction of a millisecond each.
+    jobs.HANDLERS.setdefault("score", scorecache.score_job)
     factory = get_sessionmaker(app)
-    app.extensions["webapp.scorer"] = scorer_ = scorecache.Scorer(factory, submit)
+    enqueue = runner.submit if app.config.get("REDIS_URL") else None
+    app.extensions["webapp.scorer"] = scorer_ = scorecache.Scorer(factory, submit,
+                                                                  enqueue=enqueue)
     scorecache.watch_saves(factory, scorer_)
     app.register_blueprint(bp)
     app.jinja_env.globals.update(segment_score=_segment_score, revision_scores=_revision_scores)

@@ -664,6 +664,27 @@ def progress_points(facts: DocumentFacts) -> list[tuple[datetime, int]]:
 # --- Running off the request -----------------------------------------------------------
 
 
+def score_job(factory: sessionmaker[Session], db: Session, job: Job) -> str:
+    """Carry out a stored score job (a queue worker's): refresh its document, say how it went."""
+    if job.document_id is None:
+        # Jobs of the in-process scorer name no document: the next look at the report
+        # starts a fresh one, so there is nothing to redo.
+        return "Not retried: scores refresh by themselves when the report is next opened."
+    seen = [0]
+
+    def progress(done: int, total: int) -> None:
+        # A short transaction of its own, so the report's poll sees it; not every batch.
+        if done == total or done - seen[0] >= BATCH:
+            seen[0] = done
+            with factory() as other:
+                other.execute(update(Job).where(Job.id == job.id).values(
+                    done=done, total=total, updated_at=utcnow()))
+                other.commit()
+
+    refresh_document(db, job.document_id, progress)
+    return f"Scored document {job.document_id}."
+
+
 class Pacer:
     """Keeps background work to a share of the time: after each slice of work it rests."""
 
@@ -685,10 +706,14 @@ class Scorer:
 
     def __init__(self, factory: sessionmaker[Session],
                  submit: Callable[[int | None, Callable[[], None]], Future | None],
-                 interval: float = FLUSH_INTERVAL):
+                 interval: float = FLUSH_INTERVAL,
+                 enqueue: Callable[[int], None] | None = None):
         self.factory = factory
         self.submit = submit
         self.interval = interval
+        # With a job queue, a document's rescoring is a stored job that any worker runs
+        # (score_job); without one it runs on this process's background worker.
+        self.enqueue = enqueue
         self.lock = threading.Lock()
         self.pending: dict[int, int] = {}
         # Segments saved since the last rescoring, and whether a task to rescore them waits.
@@ -698,6 +723,8 @@ class Scorer:
 
     def refresh_document(self, doc_id: int) -> int:
         """Start (or join) the background refresh of a document's scores; return its job id."""
+        if self.enqueue is not None:
+            return self._queue_document(doc_id)
         with self.lock:
             if doc_id in self.pending:
                 return self.pending[doc_id]
@@ -725,6 +752,22 @@ class Scorer:
         if self.submit(None, self._flush) is None:
             with self.lock:
                 self.flush_queued = False  # shut down: the report rescores when read
+
+    def _queue_document(self, doc_id: int) -> int:
+        """Store a score job for the queue's workers, unless one is waiting or running."""
+        with self.factory() as db:
+            waiting = db.scalar(select(Job.id).where(
+                Job.kind == "score", Job.document_id == doc_id,
+                Job.status.in_(("queued", "running"))).order_by(Job.id.desc()).limit(1))
+            if waiting is not None:
+                return waiting
+            job = Job(kind="score", document_id=doc_id, status="queued",
+                      message=f"Scoring document {doc_id}.")
+            db.add(job)
+            db.commit()
+            job_id = job.id
+        self.enqueue(job_id)
+        return job_id
 
     def _run_document(self, doc_id: int, job_id: int) -> None:
         """Refresh a document's scores, recording progress and the outcome on the job."""
