@@ -12,11 +12,11 @@ from pathlib import Path
 
 import pytest
 from redis import Redis
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from webapp.db import get_sessionmaker
 from webapp.jobs import retry_job
-from webapp.models import Job, Revision, Segment
+from webapp.models import Job, Revision, Segment, utcnow
 from webapp.states import State
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -238,6 +238,9 @@ def test_retry_refuses_a_job_still_waiting_or_moving_and_requeues_one_redis_lost
     # This machine's Redis keeps nothing on disk: a restart loses what was queued.
     Redis.from_url(REDIS_URL).delete(f"rq:queue:{redis_queue}")
     with get_sessionmaker(app)() as db:
+        # The job moved just now (the stale limit here is 1 s, less than a slow run takes).
+        db.execute(update(Job).where(Job.id == job_id).values(updated_at=utcnow()))
+        db.commit()
         with pytest.raises(ValueError, match="moved less than"):
             retry_job(app, db, job_id)
     time.sleep(1.2)
