@@ -156,7 +156,6 @@ def editor_context(doc: Document, view: str = "edit", goto: int = 0) -> dict:
     segments = segments[:want]
     fragment = more_rows or (request.headers.get("HX-Request")
                              and request.headers.get("HX-Target") == "segment-list")
-    src, tgt = mt_pair(doc)
     context = {
         **row_context(segments),
         "chains": review.chains(db, segments) if view == "review" else {},
@@ -177,6 +176,7 @@ def editor_context(doc: Document, view: str = "edit", goto: int = 0) -> dict:
     if fragment:
         # The list alone shows no job or model notice: skip their queries.
         return context
+    src, tgt = mt_pair(doc)
     return {
         **context,
         "job": jobs.active_job(db, doc.id),

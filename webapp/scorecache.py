@@ -670,19 +670,28 @@ def score_job(factory: sessionmaker[Session], db: Session, job: Job) -> str:
         # Jobs of the in-process scorer name no document: the next look at the report
         # starts a fresh one, so there is nothing to redo.
         return "Not retried: scores refresh by themselves when the report is next opened."
+    refresh_document(db, job.document_id, job_progress(factory, job.id))
+    return f"Scored document {job.document_id}."
+
+
+def set_job(factory: sessionmaker[Session], job_id: int, **values) -> None:
+    """Update a job row in a short transaction of its own, so pages see it at once."""
+    with factory() as db:
+        db.execute(update(Job).where(Job.id == job_id).values(updated_at=utcnow(), **values))
+        db.commit()
+
+
+def job_progress(factory: sessionmaker[Session], job_id: int) -> Callable[[int, int], None]:
+    """Return a refresh_document progress callback that records it on the job."""
     seen = [0]
 
     def progress(done: int, total: int) -> None:
-        # A short transaction of its own, so the report's poll sees it; not every batch.
+        # Not every batch: a progress write costs a transaction of its own.
         if done == total or done - seen[0] >= BATCH:
             seen[0] = done
-            with factory() as other:
-                other.execute(update(Job).where(Job.id == job.id).values(
-                    done=done, total=total, updated_at=utcnow()))
-                other.commit()
+            set_job(factory, job_id, done=done, total=total)
 
-    refresh_document(db, job.document_id, progress)
-    return f"Scored document {job.document_id}."
+    return progress
 
 
 class Pacer:
@@ -774,15 +783,7 @@ class Scorer:
         try:
             with self.factory() as db:
                 self._set_job(job_id, status="running")
-                total_seen = [0]
-
-                def progress(done: int, total: int) -> None:
-                    # Not every batch: a progress write costs a transaction of its own.
-                    if done == total or done - total_seen[0] >= BATCH:
-                        total_seen[0] = done
-                        self._set_job(job_id, done=done, total=total)
-
-                refresh_document(db, doc_id, progress)
+                refresh_document(db, doc_id, job_progress(self.factory, job_id))
             self._set_job(job_id, status="done", message=f"Scored document {doc_id}.")
         except Exception as exc:  # noqa: BLE001 - a failed job must say why, not vanish
             log.exception("scoring document %s failed", doc_id)
@@ -811,9 +812,7 @@ class Scorer:
 
     def _set_job(self, job_id: int, **values) -> None:
         """Update a job row in a short transaction of its own, so pages see it at once."""
-        with self.factory() as db:
-            db.execute(update(Job).where(Job.id == job_id).values(updated_at=utcnow(), **values))
-            db.commit()
+        set_job(self.factory, job_id, **values)
 
 
 def watch_saves(factory: sessionmaker[Session], scorer: Scorer) -> None:
