@@ -11,7 +11,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run as a plain script from a checkout, no install needed
 
-from webapp import glossary as g  # noqa: E402
+from webapp.glossary import domain as g  # noqa: E402
 
 # Sentence pairs in the style of the seed article (our own English), cycled to build documents.
 PAIRS = [

@@ -19,10 +19,15 @@ from flask import g  # noqa: E402
 from flask.testing import FlaskClient  # noqa: E402
 from sqlalchemy import select, update  # noqa: E402
 
-from webapp import create_app, qa, termbase, terms, users  # noqa: E402
-from webapp import glossary as gl  # noqa: E402
-from webapp.db import create_schema, get_db, get_sessionmaker  # noqa: E402
-from webapp.models import Segment  # noqa: E402
+from webapp import create_app  # noqa: E402
+from webapp.auth import users  # noqa: E402
+from webapp.core.db import create_schema, get_db, get_sessionmaker  # noqa: E402
+from webapp.core.models import Segment  # noqa: E402
+from webapp.core.states import Role  # noqa: E402
+from webapp.glossary import domain as gl  # noqa: E402
+from webapp.glossary import store as termbase  # noqa: E402
+from webapp.glossary import views as terms  # noqa: E402
+from webapp.qa import checks as qa  # noqa: E402
 
 PASSWORD = "bench password 1"
 
@@ -59,7 +64,7 @@ def main() -> None:
                       "TRANSLATIONS_DIR": str(workdir)})
     create_schema(app)
     with app.app_context(), get_sessionmaker(app)() as db:
-        users.create_user(db, "bench", users.Role.ADMIN, PASSWORD)
+        users.create_user(db, "bench", Role.ADMIN, PASSWORD)
     app.test_client_class = Client
     client = app.test_client()
     client.get("/login")

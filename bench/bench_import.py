@@ -58,8 +58,12 @@ def main() -> None:
 
     work = Path(tempfile.mkdtemp(prefix="bench-import-"))
     os.environ["WEBAPP_INSTANCE"] = str(work / "instance")
-    from webapp import create_app, documents, segmentation, textio, users
-    from webapp.db import drop_schema, upgrade_schema
+    from webapp import create_app
+    from webapp.auth import users
+    from webapp.core.db import drop_schema, upgrade_schema
+    from webapp.core.states import Role
+    from webapp.documents import domain as documents
+    from webapp.documents import segmentation, textio
 
     data = german_text(int(args.megabytes * 1024 * 1024))
     # A cut in the middle of a multi-byte character would make the file undecodable.
@@ -80,7 +84,7 @@ def main() -> None:
             drop_schema(app)
             upgrade_schema(app)
         with factory() as db:
-            users.create_user(db, "bench", users.Role.ADMIN, PASSWORD)
+            users.create_user(db, "bench", Role.ADMIN, PASSWORD)
         token = app.test_client().post("/api/login",
                                        json={"username": "bench", "password": PASSWORD})
         return {"Authorization": f"Bearer {token.get_json()['token']}"}

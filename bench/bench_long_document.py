@@ -38,7 +38,7 @@ MORE = {"HX-Request": "true", "HX-Target": "seg-more"}
 
 def sentences(n: int) -> list[tuple[str, str]]:
     """Return n distinct (German, English) pairs, each German side exactly one segment."""
-    from webapp.segmentation import split_text
+    from webapp.documents.segmentation import split_text
 
     lines = PUD.read_text(encoding="utf-8").splitlines()[1:] if PUD.exists() else []
     pairs = [(f[3], f[2]) for f in (line.split("\t") for line in lines) if len(f) == 4]
@@ -54,9 +54,9 @@ def build(app, n: int, name: str) -> int:
     """Import an n-segment de→en document; the first 70 % translated. Return its id."""
     from sqlalchemy import update
 
-    from webapp import documents
-    from webapp.models import Segment
-    from webapp.states import State
+    from webapp.core.models import Segment
+    from webapp.core.states import State
+    from webapp.documents import domain as documents
 
     pairs = sentences(n)
     text = "\n\n".join(de for de, _ in pairs).encode()
@@ -92,8 +92,10 @@ def main() -> None:
 
     work = Path(tempfile.mkdtemp(prefix="bench-long-"))
     os.environ["WEBAPP_INSTANCE"] = str(work / "instance")
-    from webapp import create_app, users
-    from webapp.db import drop_schema, upgrade_schema
+    from webapp import create_app
+    from webapp.auth import users
+    from webapp.core.db import drop_schema, upgrade_schema
+    from webapp.core.states import Role
 
     app = create_app({
         "SECRET_KEY": "bench-secret",
@@ -104,7 +106,7 @@ def main() -> None:
         drop_schema(app)
         upgrade_schema(app)
     with app.extensions["webapp.sessionmaker"]() as db:
-        users.create_user(db, "bench", users.Role.ADMIN, PASSWORD)
+        users.create_user(db, "bench", Role.ADMIN, PASSWORD)
     n = args.segments
     t0 = time.perf_counter()
     docs = {"long": build(app, n, "long.de.txt"), "short": build(app, 10, "short.de.txt"),

@@ -55,7 +55,7 @@ def main() -> None:
     import sentencepiece
     from argos_tiny import build_tiny_package
 
-    from webapp import mt
+    from webapp.mt import engine as mt
 
     mt.configure(work / "packages")
     argostranslate.package.install_from_path(build_tiny_package(work, "de", "en"))

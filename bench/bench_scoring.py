@@ -6,7 +6,7 @@ from pathlib import Path
 
 from sacrebleu.metrics import BLEU, CHRF, TER
 
-from webapp.scoring import score_corpus, score_segment
+from webapp.scores.metrics import score_corpus, score_segment
 
 PUD_PAIRS = (
     Path(__file__).resolve().parents[2]

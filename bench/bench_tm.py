@@ -16,7 +16,7 @@ sys.path.insert(0, str(ROOT))  # run as a script from anywhere, without installi
 from rapidfuzz import process  # noqa: E402
 from rapidfuzz.distance import Levenshtein  # noqa: E402
 
-from webapp.tm import FuzzyIndex, tokenize  # noqa: E402
+from webapp.tm.fuzzy import FuzzyIndex, tokenize  # noqa: E402
 
 PUD = ROOT.parent / "shared" / "testdata" / "text" / "ud_pud_en-de_parallel_0001-0500.tsv"
 ARTICLE = ROOT / "translations" / "kim-putin.de.txt"

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 import sentencepiece
 
-from webapp import mt
+from webapp.mt import engine as mt
 
 LANGUAGE_NAMES = {"de": "German", "en": "English", "fr": "French"}
 

@@ -12,8 +12,10 @@ from flask.testing import FlaskClient
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
-from webapp import create_app, users
-from webapp.db import create_schema, get_sessionmaker
+from webapp import create_app
+from webapp.auth import users
+from webapp.core.db import create_schema, get_sessionmaker
+from webapp.core.states import Role
 
 pytest_plugins = ["argos_tiny", "browser"]
 
@@ -68,7 +70,7 @@ def app(tmp_path, argos_packages_dir, monkeypatch):
         "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",
     })
     with app.app_context():
-        from webapp.db import drop_schema
+        from webapp.core.db import drop_schema
         drop_schema(app)
         create_schema(app)
     yield app
@@ -100,7 +102,7 @@ PASSWORD = "correct horse battery"
 def make_user(app, username: str, role: str) -> None:
     """Create an account with the shared test password."""
     with app.app_context(), get_sessionmaker(app)() as db:
-        users.create_user(db, username, users.Role.from_slug(role), PASSWORD)
+        users.create_user(db, username, Role.from_slug(role), PASSWORD)
 
 
 def login(client, username: str, password: str = PASSWORD):

@@ -8,9 +8,10 @@ import re
 import pytest
 from conftest import PASSWORD, login, make_user
 
-from webapp import users
-from webapp.db import get_sessionmaker
-from webapp.models import User
+from webapp.auth import users
+from webapp.core.db import get_sessionmaker
+from webapp.core.models import User
+from webapp.core.states import Role
 
 
 def test_passwords_are_stored_as_scrypt_hashes_only(app):
@@ -134,11 +135,11 @@ def test_admin_creates_a_user_with_a_one_time_password_and_changes_roles(app, cl
     assert login(app.test_client(), "bea", password).status_code == 303
     with app.app_context(), get_sessionmaker(app)() as db:
         bea = users.find(db, "bea")
-        assert users.Role(bea.role) == users.Role.EDITOR
+        assert Role(bea.role) == Role.EDITOR
         bea_id = bea.id
     client.post(f"/admin/users/{bea_id}", data={"action": "role", "role": "translator"})
     with app.app_context(), get_sessionmaker(app)() as db:
-        assert db.get(User, bea_id).role == users.Role.TRANSLATOR
+        assert db.get(User, bea_id).role == Role.TRANSLATOR
 
 
 @pytest.mark.parametrize("name, password, words", [
@@ -149,7 +150,7 @@ def test_admin_creates_a_user_with_a_one_time_password_and_changes_roles(app, cl
 def test_account_validation(app, client, name, password, words):
     with app.app_context(), get_sessionmaker(app)() as db:
         with pytest.raises(users.UserError, match=words):
-            users.create_user(db, name, users.Role.TRANSLATOR, password)
+            users.create_user(db, name, Role.TRANSLATOR, password)
 
 
 def test_create_user_reads_the_password_from_stdin_for_scripts(app, runner):
@@ -177,7 +178,7 @@ def _counts(app) -> dict:
     """Return the number of rows in every table, to show a refused request changed nothing."""
     from sqlalchemy import func, select
 
-    from webapp.models import Base
+    from webapp.core.models import Base
 
     with app.app_context(), get_sessionmaker(app)() as db:
         return {t.name: db.scalar(select(func.count()).select_from(t))
@@ -202,7 +203,7 @@ def test_every_route_refuses_roles_below_the_one_it_needs_and_changes_nothing(ap
             continue
         url = re.sub(r"<(?:int:|path:)?\w+>", "1", rule.rule)
         for role, c in clients.items():
-            if users.Role.from_slug(role) >= needed:
+            if Role.from_slug(role) >= needed:
                 continue
             for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
                 before = _counts(app)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from webapp import mt
+from webapp.mt import engine as mt
 
 
 def test_every_command_has_help(runner):

@@ -5,10 +5,11 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from webapp import documents, textio
-from webapp.db import get_sessionmaker
-from webapp.models import Change, Document, Revision, Segment
-from webapp.states import Action, State
+from webapp.core.db import get_sessionmaker
+from webapp.core.models import Change, Document, Revision, Segment
+from webapp.core.states import Action, State
+from webapp.documents import domain as documents
+from webapp.documents import textio
 
 LIMIT = 5 * 1024 * 1024
 
@@ -118,8 +119,8 @@ def test_a_stale_save_is_refused_and_overwrites_nothing(db):
 
 
 def test_a_save_decided_on_a_state_that_changed_meanwhile_is_refused(app, db):
-    from webapp import review
-    from webapp.users import Role
+    from webapp.core.states import Role
+    from webapp.review import workflow as review
 
     doc = documents.import_text(db, b"Hallo Welt.", "x.txt", "en", "de", "review", LIMIT)
     (seg,) = segments_of(db, doc)

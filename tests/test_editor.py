@@ -192,7 +192,7 @@ def test_models_page_refuses_a_file_that_is_not_a_model(client):
 
 
 def test_models_page_says_so_when_the_index_cannot_be_reached(client, monkeypatch):
-    from webapp import mt
+    from webapp.mt import engine as mt
 
     def offline(_a, _b):
         raise mt.OfflineError("Could not reach the Argos package index (no network).")

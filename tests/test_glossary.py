@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from webapp.glossary import (
+from webapp.glossary.domain import (
     Entry,
     Glossary,
     GlossaryError,

@@ -12,11 +12,13 @@ from browser import browser_login, screenshot
 from conftest import PASSWORD, database_url
 from sqlalchemy import func, select
 
-from webapp import create_app, mt, terms
-from webapp import qa as qa_module
-from webapp.db import get_sessionmaker
-from webapp.models import Change, GlossaryEntry, GlossaryImport, QaDismissal, Segment
-from webapp.states import Action
+from webapp import create_app
+from webapp.core.db import get_sessionmaker
+from webapp.core.models import Change, GlossaryEntry, GlossaryImport, QaDismissal, Segment
+from webapp.core.states import Action
+from webapp.glossary import views as terms
+from webapp.mt import engine as mt
+from webapp.qa import checks as qa_module
 
 HX = {"HX-Request": "true"}
 

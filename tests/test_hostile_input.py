@@ -12,9 +12,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from webapp import documents
-from webapp.db import get_sessionmaker
-from webapp.models import (
+from webapp.core.db import get_sessionmaker
+from webapp.core.models import (
     Comment,
     Document,
     GlossaryEntry,
@@ -25,6 +24,7 @@ from webapp.models import (
     Segment,
     User,
 )
+from webapp.documents import domain as documents
 
 HX = {"HX-Request": "true"}
 MB10 = 10 * 1024 * 1024

@@ -8,11 +8,11 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from webapp import codes
-from webapp.db import get_sessionmaker
-from webapp.formats.inline import Code, placeholder
-from webapp.formats.xliff import read_xliff
-from webapp.models import Comment, Document, Revision, Segment, SegmentUnit
+from webapp.core.db import get_sessionmaker
+from webapp.core.models import Comment, Document, Revision, Segment, SegmentUnit
+from webapp.interchange import codes
+from webapp.interchange.formats.inline import Code, placeholder
+from webapp.interchange.formats.xliff import read_xliff
 
 P = [placeholder(i) for i in range(4)]
 
@@ -380,7 +380,7 @@ def test_unknown_export_format_is_a_400_naming_the_formats(client, doc12):
 
 
 def test_tmx_export_of_a_document_holds_its_approved_segments_only(client, client_as, doc12):
-    from webapp.formats.tmx import read_tmx
+    from webapp.interchange.formats.tmx import read_tmx
 
     resp = client.get(f"/api/documents/{doc12['id']}/export?format=tmx")
     assert resp.status_code == 200 and resp.mimetype == "application/x-tmx+xml"

@@ -8,7 +8,7 @@ import pytest
 from browser import browser_login, screenshot
 from conftest import PASSWORD
 
-from webapp.formats.inline import placeholder
+from webapp.interchange.formats.inline import placeholder
 
 pytestmark = pytest.mark.browser
 

@@ -7,8 +7,8 @@ from datetime import timedelta
 from sqlalchemy import func, select, update
 from test_queue import upload, words
 
-from webapp.db import get_sessionmaker
-from webapp.models import Job, Revision, utcnow
+from webapp.core.db import get_sessionmaker
+from webapp.core.models import Job, Revision, utcnow
 
 
 def stored_job(app, doc_id: int, status: str, quiet_for: float = 0) -> int:
@@ -79,7 +79,7 @@ def test_retry_refuses_a_kind_of_job_nothing_here_runs(app, client, runner):
 
 def test_a_translator_saving_while_the_drafts_are_stored_keeps_their_text(
         app, client, runner, argos_installed, monkeypatch):
-    from webapp import documents
+    from webapp.documents import domain as documents
 
     doc = upload(client, [words(i) for i in range(3)])
     first = client.get(f"/api/documents/{doc}/segments").get_json()["segments"][0]

@@ -7,10 +7,10 @@ from browser import browser_login, screenshot
 from conftest import PASSWORD
 from sqlalchemy import update
 
-from webapp import documents
-from webapp.db import get_sessionmaker
-from webapp.models import Segment
-from webapp.states import State
+from webapp.core.db import get_sessionmaker
+from webapp.core.models import Segment
+from webapp.core.states import State
+from webapp.documents import domain as documents
 
 pytestmark = pytest.mark.browser
 

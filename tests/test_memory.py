@@ -7,11 +7,11 @@ import io
 import pytest
 from sqlalchemy import func, select
 
-from webapp import tmstore
-from webapp.db import get_sessionmaker
-from webapp.formats.inline import placeholder
-from webapp.formats.tmx import read_tmx
-from webapp.models import Job, MemoryUnit
+from webapp.core.db import get_sessionmaker
+from webapp.core.models import Job, MemoryUnit
+from webapp.interchange.formats.inline import placeholder
+from webapp.interchange.formats.tmx import read_tmx
+from webapp.tm import store as tmstore
 
 P = [placeholder(i) for i in range(4)]
 

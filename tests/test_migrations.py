@@ -11,14 +11,8 @@ from conftest import database_url, drop_database
 from sqlalchemy import column, insert, inspect, select, table, text
 
 from webapp import create_app
-from webapp.db import (
-    FIRST_REVISION,
-    alembic_config,
-    head_revision,
-    schema_differences,
-    upgrade_schema,
-)
-from webapp.models import Document, Revision, Segment
+from webapp.core.db import FIRST_REVISION, alembic_config, head_revision, schema_differences, upgrade_schema
+from webapp.core.models import Document, Revision, Segment
 
 HOW_TO_ADD = (
     "webapp/models.py and webapp/migrations/ disagree. If you changed the models, write the "
@@ -132,7 +126,7 @@ def test_init_db_adopts_a_database_the_first_release_made_without_migrations(emp
 
 
 def test_init_db_adopts_a_database_create_all_made_from_the_current_models(empty_app):
-    from webapp.db import create_schema
+    from webapp.core.db import create_schema
 
     create_schema(empty_app)
     result = empty_app.test_cli_runner().invoke(args=["init-db"])

@@ -17,7 +17,7 @@ import ctranslate2
 import pytest
 from argos_tiny import build_tiny_package
 
-from webapp import mt
+from webapp.mt import engine as mt
 
 GERMAN = [
     "Der Vertrag wurde am Montag in Berlin unterzeichnet.",

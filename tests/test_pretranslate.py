@@ -6,9 +6,9 @@ import io
 
 from sqlalchemy import func, select
 
-from webapp.db import get_sessionmaker
-from webapp.models import Change, Revision, Segment
-from webapp.states import Action, State
+from webapp.core.db import get_sessionmaker
+from webapp.core.models import Change, Revision, Segment
+from webapp.core.states import Action, State
 
 ENGLISH = (
     "North Korea's leader Kim Jong Un may soon meet President Vladimir Putin.\n"

@@ -14,10 +14,10 @@ import pytest
 from redis import Redis
 from sqlalchemy import func, select, update
 
-from webapp.db import get_sessionmaker
-from webapp.jobs import retry_job
-from webapp.models import Job, Revision, Segment, utcnow
-from webapp.states import State
+from webapp.core.db import get_sessionmaker
+from webapp.core.models import Job, Revision, Segment, utcnow
+from webapp.core.states import State
+from webapp.jobs.runner import retry_job
 
 ROOT = Path(__file__).resolve().parent.parent
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")

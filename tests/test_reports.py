@@ -14,9 +14,9 @@ from browser import browser_login, screenshot
 from conftest import PASSWORD
 from sacrebleu.metrics import BLEU, CHRF, TER
 
-from webapp import scoring
-from webapp.db import get_sessionmaker
-from webapp.models import Job, Revision, Segment
+from webapp.core.db import get_sessionmaker
+from webapp.core.models import Job, Revision, Segment
+from webapp.scores import metrics as scoring
 
 HX = {"HX-Request": "true"}
 MT = [
@@ -179,7 +179,7 @@ def test_saving_computes_no_score_in_the_request(app, client, doc, monkeypatch):
 
 def test_a_storm_of_saves_to_one_segment_scores_it_once_with_the_last_text(app, client, doc,
                                                                             monkeypatch):
-    from webapp import scorecache
+    from webapp.scores import cache as scorecache
 
     settle(app)
     calls, batches = [], []
@@ -216,7 +216,7 @@ def test_a_storm_of_saves_to_one_segment_scores_it_once_with_the_last_text(app, 
 
 
 def test_background_rescoring_rests_so_that_saves_keep_their_share(monkeypatch):
-    from webapp import scorecache
+    from webapp.scores import cache as scorecache
 
     now, slept = [0.0], []
     monkeypatch.setattr(scorecache.time, "monotonic", lambda: now[0])
@@ -284,8 +284,8 @@ def test_approved_targets_are_scored_separately(app, client, client_as, doc):
 
 
 def test_a_segment_rescored_after_a_save_keeps_its_approved_text(app, client, client_as, doc):
-    from webapp import scorecache
-    from webapp.models import SegmentScore
+    from webapp.core.models import SegmentScore
+    from webapp.scores import cache as scorecache
 
     segs = segments(client, doc)
     editor = client_as("editor")

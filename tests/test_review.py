@@ -6,7 +6,7 @@ import io
 
 import pytest
 
-from webapp.review import word_diff
+from webapp.core.text import word_diff
 
 TEXT = "Kim traf Putin. Er lobte die Beziehungen. Nordkorea Sie schwieg. Der Kreml nickte."
 
@@ -156,8 +156,8 @@ def test_others_see_who_is_editing_a_segment(doc, translator, editor):
 
 
 def test_presence_expires_without_a_heartbeat(app, doc, translator, editor):
-    from webapp import review
-    from webapp.db import get_sessionmaker
+    from webapp.core.db import get_sessionmaker
+    from webapp.review import workflow as review
 
     seg = doc[1][3]
     with app.app_context(), get_sessionmaker(app)() as db:

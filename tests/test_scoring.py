@@ -12,7 +12,7 @@ import pytest
 import sacrebleu
 from sacrebleu.metrics import BLEU, CHRF, TER
 
-from webapp.scoring import (
+from webapp.scores.metrics import (
     CorpusScores,
     ReferenceMismatchError,
     RevisionScores,

@@ -8,14 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from webapp.segmentation import (
-    ABBREVIATIONS,
-    Span,
-    join_spans,
-    merge_spans,
-    split_span,
-    split_text,
-)
+from webapp.documents.segmentation import ABBREVIATIONS, Span, join_spans, merge_spans, split_span, split_text
 
 SEED = Path(__file__).resolve().parents[1] / "translations" / "kim-putin.de.txt"
 # Third-party gold data sits beside the clone and is never copied into the project.

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from webapp.textio import DecodedText, TextImportError, decode_text
+from webapp.documents.textio import DecodedText, TextImportError, decode_text
 
 LIMIT = 5 * 1024 * 1024
 QUOTE = "Pjöngjang – „Zitat“ über 20.000 Arbeiter für 5 €"

@@ -4,8 +4,9 @@ import random
 
 import pytest
 
-from webapp.formats.inline import placeholder
-from webapp.tm import FuzzyIndex, tokenize, word_diff
+from webapp.core.text import word_diff
+from webapp.interchange.formats.inline import placeholder
+from webapp.tm.fuzzy import FuzzyIndex, tokenize
 
 MEMORY = [
     (

@@ -7,17 +7,17 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from webapp.formats import FormatError, safexml
-from webapp.formats.inline import CLOSE, OPEN, Code, check_codes, placeholder, render, strip_codes
-from webapp.formats.tmx import (
+from webapp.core.text import language_tag
+from webapp.interchange.formats import FormatError, safexml
+from webapp.interchange.formats.inline import CLOSE, OPEN, Code, check_codes, placeholder, render, strip_codes
+from webapp.interchange.formats.tmx import (
     TranslationUnit,
     iter_tmx,
     lang_matches,
-    normalize_lang,
     read_tmx,
     write_tmx,
 )
-from webapp.formats.xliff import read_xliff
+from webapp.interchange.formats.xliff import read_xliff
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "testdata"
 P = [placeholder(i) for i in range(8)]
@@ -149,7 +149,7 @@ def test_language_codes_match_regardless_of_case_and_region(code, wanted, expect
 
 
 def test_language_codes_are_normalised_to_bcp47_case():
-    assert [normalize_lang(c) for c in ("EN-US", "de_de", "zh-hant-tw", "es-419", "FR")] == [
+    assert [language_tag(c) for c in ("EN-US", "de_de", "zh-hant-tw", "es-419", "FR")] == [
         "en-US",
         "de-DE",
         "zh-Hant-TW",

@@ -6,8 +6,8 @@ import pytest
 from lxml import etree
 from translate.storage import xliff as toolkit_xliff
 
-from webapp.formats import FormatError
-from webapp.formats.inline import (
+from webapp.interchange.formats import FormatError
+from webapp.interchange.formats.inline import (
     CLOSE,
     OPEN,
     STANDALONE,
@@ -17,7 +17,7 @@ from webapp.formats.inline import (
     render,
     strip_codes,
 )
-from webapp.formats.xliff import (
+from webapp.interchange.formats.xliff import (
     NS12,
     NS20,
     Unit,
@@ -506,7 +506,7 @@ def test_doctype_without_entities_is_accepted_and_not_fetched():
 
 
 def test_oversized_upload_is_refused_with_sizes():
-    from webapp.formats import safexml
+    from webapp.interchange.formats import safexml
 
     with pytest.raises(FormatError, match="the file is 2.0 MB; the limit is 1 MB"):
         safexml.parse(b" " * 2 * 1_048_576, max_bytes=1_048_576)

@@ -5,18 +5,8 @@ from __future__ import annotations
 import os
 
 from flask import Flask
-from werkzeug.routing import IntegerConverter
 
-from .config import ROOT, defaults, from_environment, secret_key
-
-
-class DatabaseIdConverter(IntegerConverter):
-    """Match `<int:…>` only up to the largest INTEGER (PostgreSQL's is 32-bit), so huge ids
-    answer 404."""
-
-    def __init__(self, map, *args, **kwargs):
-        kwargs.setdefault("max", 2**31 - 1)
-        super().__init__(map, *args, **kwargs)
+from webapp.core.config import ROOT, defaults, from_environment, secret_key
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -35,13 +25,20 @@ def create_app(test_config: dict | None = None) -> Flask:
     # Werkzeug refuses bodies past this before a view runs; the views give the clear message.
     app.config.setdefault("MAX_CONTENT_LENGTH", app.config["MAX_UPLOAD_BYTES"] * 2 + 65536)
 
-    # An id past what an INTEGER id column holds is no route (404), not a driver error.
-    app.url_map.converters["int"] = DatabaseIdConverter
+    from webapp import jobs, mt
+    from webapp.core import db, http
 
-    from . import api, auth, cli, db, editor, jobs, memory, mt, reports, terms
-
-    mt.configure(app.config.get("ARGOS_PACKAGES_DIR"))
     db.init_app(app)
+    http.init_app(app)
+    mt.init_app(app)
+
+    from webapp.auth import views as auth
+    from webapp.documents import api, cli
+    from webapp.documents import views as editor
+    from webapp.glossary import views as terms
+    from webapp.scores import views as reports
+    from webapp.tm import views as memory
+
     jobs.init_app(app)
     auth.init_app(app)
     editor.init_app(app)

@@ -5,14 +5,14 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine, pool
 
-from webapp.models import Base
+from webapp.core.models import Base
 
 config = context.config
 target_metadata = Base.metadata
 
 
 def database_url() -> str:
-    """Return the URL to migrate: the one passed in by webapp.db, else the app's own."""
+    """Return the URL to migrate: the one passed in by webapp.core.db, else the app's own."""
     url = config.get_main_option("sqlalchemy.url")
     if url:
         return url

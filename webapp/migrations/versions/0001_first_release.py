@@ -1,6 +1,6 @@
 """The first release's schema: documents, segments, revisions, the change log and jobs.
 
-Databases that release made with create_all are adopted as this revision (webapp.db).
+Databases that release made with create_all are adopted as this revision (webapp.core.db).
 
 Revision ID: 0001
 Revises:

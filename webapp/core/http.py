@@ -1,0 +1,154 @@
+"""HTTP helpers every feature shares: errors, get-or-404, request parsing, downloads, htmx."""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import TypeVar
+from urllib.parse import quote
+
+from flask import (
+    Flask,
+    Response,
+    current_app,
+    jsonify,
+    make_response,
+    render_template,
+    request,
+)
+from werkzeug.exceptions import HTTPException, NotFound
+from werkzeug.routing import IntegerConverter
+
+from webapp.core.db import get_db
+
+T = TypeVar("T")
+
+
+class ApiError(Exception):
+    """An error answered as JSON with a status code and a message."""
+
+    def __init__(self, status: int, message: str, **extra):
+        super().__init__(message)
+        self.status, self.message, self.extra = status, message, extra
+
+
+class DatabaseIdConverter(IntegerConverter):
+    """Match `<int:…>` only up to the largest INTEGER (PostgreSQL's is 32-bit), so huge ids 404."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
+
+
+def is_api() -> bool:
+    """Return whether this request is for the JSON API."""
+    return request.path.startswith("/api/")
+
+
+def get_or_404(model: type[T], ident: int, noun: str | None = None) -> T:
+    """Return the row of `model` with id `ident`, or answer 404 ("There is no segment 7.")."""
+    row = get_db().get(model, ident)
+    if row is None:
+        message = f"There is no {noun or model.__name__.lower()} {ident}."
+        if is_api():
+            raise ApiError(404, message)
+        raise NotFound(message)
+    return row
+
+
+def json_body() -> dict:
+    """Return the request's JSON object or raise a 400 ApiError."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise ApiError(400, "The request body must be a JSON object.")
+    return body
+
+
+def int_arg(name: str, default: int, lo: int = 0, hi: int = 2**31 - 1, *, strict: bool = False) -> int:
+    """Return an integer query parameter clamped to [lo, hi]; with strict, refuse it (400) instead."""
+    raw = request.args.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        if strict:
+            raise ApiError(400, f"{name} must be a whole number.") from None
+        return default
+    if strict and not lo <= value <= hi:
+        raise ApiError(400, f"{name} must be between {lo} and {hi}.")
+    return max(lo, min(hi, value))
+
+
+def content_disposition(filename: str) -> str:
+    """Return an attachment header for any file name: an ASCII fallback and RFC 5987 UTF-8."""
+    name = " ".join(filename.replace("\\", "/").split("/")[-1].split()) or "download"
+    folded = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+    ascii_name = "".join(c if c.isprintable() and c not in '"\\;' else "_" for c in folded).strip()
+    if not ascii_name.strip("._ ") or ascii_name.startswith("."):
+        ascii_name = "download" + ("." + name.rsplit(".", 1)[1] if "." in name else "")
+        ascii_name = "".join(c if c.isascii() and c.isalnum() or c in "._-" else "_" for c in ascii_name)
+    header = f'attachment; filename="{ascii_name}"'
+    if ascii_name != name:
+        header += f"; filename*=UTF-8''{quote(name, safe='')}"
+    return header
+
+
+def download(data: bytes | str, filename: str, mimetype: str, **headers: str) -> Response:
+    """Return `data` as a file download named `filename` (any script), with extra headers."""
+    resp = Response(data, mimetype=mimetype)
+    resp.headers["Content-Disposition"] = content_disposition(filename)
+    for key, value in headers.items():
+        resp.headers[key.replace("_", "-")] = value
+    return resp
+
+
+def page_or_fragment(page: str, fragments: dict[str | None, str], /, **context) -> Response:
+    """Render the fragment an htmx request targets (key None: any target), else the page."""
+    template = page
+    if request.headers.get("HX-Request"):
+        target = request.headers.get("HX-Target")
+        template = fragments.get(target) or fragments.get(None) or page
+    resp = make_response(render_template(template, **context))
+    resp.vary.add("HX-Request")
+    return resp
+
+
+def _error_message(err: HTTPException) -> str:
+    if err.code == 413:
+        return ("The upload is larger than this server accepts "
+                f"({current_app.config['MAX_UPLOAD_BYTES'] // (1024 * 1024)} MB).")
+    return err.description or err.name
+
+
+def json_error(err: HTTPException) -> tuple[Response, int]:
+    """Answer an HTTP error as JSON."""
+    return jsonify({"error": err.name, "message": _error_message(err)}), err.code
+
+
+def init_app(app: Flask) -> None:
+    """Install the one set of error handlers: JSON under /api/, a page or fragment elsewhere."""
+    app.url_map.converters["int"] = DatabaseIdConverter
+
+    @app.errorhandler(ApiError)
+    def api_error(err: ApiError):
+        return jsonify({"error": err.message, "message": err.message, **err.extra}), err.status
+
+    @app.errorhandler(400)
+    @app.errorhandler(403)
+    @app.errorhandler(404)
+    @app.errorhandler(413)
+    @app.errorhandler(422)
+    def http_error(err: HTTPException):
+        if is_api():
+            return json_error(err)
+        message = _error_message(err)
+        if request.headers.get("HX-Request"):
+            return render_template("_partials/_error.html", message=message), err.code
+        return render_template("error.html", code=err.code, message=message), err.code
+
+    @app.errorhandler(500)
+    def server_error(_err):
+        if is_api():
+            return jsonify({"error": "Internal Server Error",
+                            "message": "The server failed; nothing was changed."}), 500
+        return "<h1>Server error</h1><p>Nothing was changed. Try again.</p>", 500

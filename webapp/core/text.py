@@ -1,0 +1,80 @@
+"""Text helpers every feature shares: word diffs, spreadsheet-safe cells, language tags."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from functools import lru_cache
+
+_DIFF_TOKEN = re.compile(r"\w+|\s+|[^\w\s]")
+
+
+def word_diff(old: str | None, new: str | None) -> list[tuple[str, str]]:
+    """Diff two texts word by word as (op, text) pairs, op one of equal, delete, insert."""
+    a, b = _DIFF_TOKEN.findall(old or ""), _DIFF_TOKEN.findall(new or "")
+    out: list[tuple[str, str]] = []
+
+    def add(op: str, text: str) -> None:
+        if not text:
+            return
+        if out and out[-1][0] == op:
+            out[-1] = (op, out[-1][1] + text)
+        else:
+            out.append((op, text))
+
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if tag == "equal":
+            add("equal", "".join(a[i1:i2]))
+        else:
+            add("delete", "".join(a[i1:i2]))
+            add("insert", "".join(b[j1:j2]))
+    return out
+
+
+# What makes Excel, LibreOffice or Sheets read a cell as a formula (OWASP's list).
+FORMULA_START = frozenset("=+-@\t\r")
+
+
+def spreadsheet_safe(value: str) -> str:
+    """Return a CSV cell a spreadsheet shows as text: a leading apostrophe before a formula."""
+    if value and (value[0] in FORMULA_START
+                  or (value[0] == "'" and value.lstrip("'")[:1] in FORMULA_START)):
+        return "'" + value
+    return value
+
+
+def spreadsheet_unsafe(value: str) -> str:
+    """Undo `spreadsheet_safe` on a cell read back from a CSV file."""
+    if value.startswith("'") and value.lstrip("'")[:1] in FORMULA_START:
+        return value[1:]
+    return value
+
+
+LANGUAGE_TAG = re.compile(r"[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{1,8})*")
+
+
+@lru_cache(maxsize=1024)
+def language_tag(code: str) -> str:
+    """Return a language tag in BCP 47 case: 'EN_us' → 'en-US', 'zh-hant-tw' → 'zh-Hant-TW'."""
+    parts = [p for p in (code or "").strip().replace("_", "-").split("-") if p]
+    if not parts:
+        return ""
+    out = [parts[0].lower()]
+    for part in parts[1:]:
+        if len(part) == 4 and part.isalpha():
+            out.append(part.title())
+        elif (len(part) == 2 and part.isalpha()) or (len(part) == 3 and part.isdigit()):
+            out.append(part.upper())
+        else:
+            out.append(part.lower())
+    return "-".join(out)
+
+
+def primary_language(code: str) -> str:
+    """Return the primary language subtag in lower case: 'DE-de' → 'de', '' for nothing."""
+    return language_tag(code).split("-")[0]
+
+
+def is_language_tag(code: str) -> bool:
+    """Return whether `code` looks like a language tag such as de, en-US or gsw."""
+    return bool(LANGUAGE_TAG.fullmatch((code or "").strip()))

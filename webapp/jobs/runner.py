@@ -1,0 +1,254 @@
+"""Background jobs: pre-translation and back-translation run off the request, with progress."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+
+from flask import Flask, current_app
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from webapp.core.db import get_sessionmaker
+from webapp.core.models import Document, Job, utcnow
+from webapp.documents import domain as documents
+from webapp.glossary import store as termbase
+from webapp.interchange import exchange as interchange
+from webapp.mt import engine as mt
+
+log = logging.getLogger(__name__)
+
+# Job kinds that other features run here: kind → handler(factory, db, job), which works
+# (recording progress on the job) and returns the message the finished job shows.
+HANDLERS: dict[str, Callable[[sessionmaker[Session], Session, Job], str]] = {}
+
+
+class JobFailed(Exception):
+    """A job that cannot be carried out; its message is shown as the job's outcome."""
+
+
+class JobRunner:
+    """Runs jobs on one worker thread so MT never competes with itself for the CPU."""
+
+    def __init__(self, app: Flask):
+        self.app = app
+        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="webapp-job")
+        self.futures: dict[int, Future] = {}
+        self.lock = threading.Lock()
+
+    def submit(self, job_id: int) -> None:
+        """Queue a job that is already stored."""
+        future = self.executor.submit(self._run, job_id)
+        with self.lock:
+            self.futures[job_id] = future
+
+    def wait(self, job_id: int, timeout: float | None = None) -> None:
+        """Block until the job has finished (tests and the CLI use this)."""
+        with self.lock:
+            future = self.futures.get(job_id)
+        if future is not None:
+            future.result(timeout=timeout)
+
+    def is_pending(self, job_id: int) -> bool:
+        """Tell whether this runner holds the job, waiting for its turn."""
+        with self.lock:
+            future = self.futures.get(job_id)
+        return future is not None and not future.done()
+
+    def _run(self, job_id: int) -> None:
+        """Run one job inside an app context, recording failure on the job row."""
+        with self.app.app_context():
+            run_job(self.app.extensions["webapp.sessionmaker"], job_id,
+                    chunk=self.app.config["PRETRANSLATE_CHUNK"])
+
+
+def run_job(factory: sessionmaker[Session], job_id: int, chunk: int = 256) -> None:
+    """Carry out a stored job to the end, recording progress and the outcome."""
+    with factory() as db:
+        # Claiming is one UPDATE, so a job queued twice (a retry racing a slow worker)
+        # still runs once.
+        claimed = db.execute(
+            update(Job).where(Job.id == job_id, Job.status == "queued")
+            .values(status="running", updated_at=utcnow())
+        ).rowcount
+        db.commit()
+        if not claimed:
+            return
+        job = db.get(Job, job_id)
+        try:
+            if job.kind == "pretranslate":
+                _pretranslate(factory, db, job, chunk)
+            elif job.kind in HANDLERS:
+                _finish(db, job, "done", HANDLERS[job.kind](factory, db, job))
+            else:
+                raise ValueError(f"Unknown job kind {job.kind!r}.")
+        except (mt.MissingModelError, JobFailed) as exc:
+            db.rollback()
+            _finish(db, job, "failed", str(exc))
+        except Exception as exc:  # noqa: BLE001 - a failed job must say why, not vanish
+            log.exception("job %s failed", job_id)
+            db.rollback()
+            _finish(db, job, "failed", f"{type(exc).__name__}: {exc}")
+
+
+def _finish(db: Session, job: Job, status: str, message: str) -> None:
+    """Record how a job ended."""
+    db.execute(update(Job).where(Job.id == job.id).values(
+        status=status, message=message, updated_at=utcnow()
+    ))
+    db.commit()
+
+
+def _pretranslate(factory: sessionmaker[Session], db: Session, job: Job, chunk: int) -> None:
+    """Translate every segment of a document and store the drafts a chunk at a time."""
+    doc = db.get(Document, job.document_id)
+    if doc is None:
+        raise ValueError("The document no longer exists.")
+    # Review mode back-translates the imported MT so the translator sees what it says.
+    src, tgt = (
+        (doc.target_lang, doc.source_lang) if doc.mode == "review"
+        else (doc.source_lang, doc.target_lang)
+    )
+    mt.route(src, tgt)  # a missing model fails the job before any work
+    pairs = documents.file_side_texts(db, doc)
+    if doc.mode == "translate":
+        # Segments someone already worked on keep their text; a retry skips them too.
+        done_ids = set(db.scalars(select(documents.Segment.id).where(
+            documents.Segment.document_id == doc.id, documents.Segment.state != 0
+        )))
+        pairs = [(i, t) for i, t in pairs if i not in done_ids]
+    # Units an XLIFF file marks translate="no" stay as the file has them.
+    locked = interchange.locked_ids(db, doc.id)
+    pairs = [(i, t) for i, t in pairs if i not in locked]
+    total = len(pairs)
+    job.total, job.done = total, 0
+    db.commit()
+
+    def progress(done: int) -> None:
+        # A separate short transaction, so the page sees progress while the job runs; it
+        # is also the heartbeat that tells a running job from one whose worker died.
+        with factory() as pdb:
+            pdb.execute(update(Job).where(Job.id == job.id).values(
+                done=done, total=total, updated_at=utcnow()
+            ))
+            pdb.commit()
+
+    stored = 0
+    # Glossary terms cross the engine as placeholders and come back as the glossary has them.
+    guard = termbase.MtGuard(current_app.extensions["webapp.glossary"].get(db).glossary, src, tgt)
+    for start in range(0, total, max(chunk, 1)):
+        part = pairs[start:start + chunk]
+        outputs = guard.restore(mt.translate_batch(guard.protect([t for _, t in part]), src, tgt,
+                                                   progress=_within(progress, start, len(part))))
+        drafts = list(zip([i for i, _ in part], outputs, strict=True))
+        # Committed per chunk: a worker killed now loses at most this chunk's MT work.
+        try:
+            stored += documents.store_machine_translations(db, doc, drafts, author="MT")
+        except IntegrityError:
+            # A translator saved one of these segments between the read and the write: the
+            # unique (segment, version) revision refused our draft and kept their text. The
+            # second read sees their save and skips that segment.
+            db.rollback()
+            stored += documents.store_machine_translations(db, doc, drafts, author="MT")
+    what = "back-translated" if doc.mode == "review" else "pre-translated"
+    _finish(db, job, "done", f"{stored} segments {what} ({src}→{tgt})."
+            + guard.summary(flagged=doc.mode == "translate"))
+
+
+def _within(progress: Callable[[int], None], start: int, size: int) -> Callable[[int, int], None]:
+    """Return a progress callback for one chunk that reports on the whole job."""
+    # Through English each text is translated twice; `of` counts both passes.
+    return lambda done, of: progress(start + (done * size // of if of else size))
+
+
+def start_pretranslation(app: Flask, db: Session, doc: Document) -> Job:
+    """Store a pre-translation job for a document and start it in the background."""
+    job = Job(kind="pretranslate", document_id=doc.id, status="queued")
+    db.add(job)
+    db.commit()
+    app.extensions["webapp.jobs"].submit(job.id)
+    return job
+
+
+def active_job(db: Session, doc_id: int, kind: str = "pretranslate") -> Job | None:
+    """Return the document's newest job of a kind, if any."""
+    return db.scalar(
+        select(Job).where(Job.document_id == doc_id, Job.kind == kind)
+        .order_by(Job.id.desc()).limit(1)
+    )
+
+
+def runnable_kinds() -> list[str]:
+    """Return the job kinds run_job carries out, and so may retry."""
+    return ["pretranslate", *HANDLERS]
+
+
+class JobError(ValueError):
+    """A request about a job that cannot be carried out, said for a person."""
+
+
+def may_retry(job: Job, stale_after: float) -> bool:
+    """Tell whether a person should be offered to retry the job: it failed, or stalled."""
+    return job.kind in runnable_kinds() and (job.status == "failed"
+                                             or is_stale(job, stale_after))
+
+
+def is_stale(job: Job, stale_after: float) -> bool:
+    """Tell whether an unfinished job has shown no progress for `stale_after` seconds."""
+    return (not job.finished
+            and (utcnow() - job.updated_at).total_seconds() > stale_after)
+
+
+def retry_job(app: Flask, db: Session, job_id: int, force: bool = False) -> Job:
+    """Queue a failed job, or one whose worker died, again; raise JobError if it can't be."""
+    job = db.get(Job, job_id)
+    if job is None:
+        raise JobError(f"There is no job {job_id}.")
+    if job.kind not in runnable_kinds():
+        raise JobError(f"Job {job_id} is a {job.kind!r} job, which cannot be retried here; "
+                       "start it again from its page.")
+    if job.status == "done":
+        raise JobError(f"Job {job_id} has finished; start a new one to translate again.")
+    stale_after = app.config["JOB_STALE_SECONDS"]
+    runner = app.extensions["webapp.jobs"]
+    if job.status == "queued" and not force and runner.is_pending(job.id):
+        raise JobError(f"Job {job_id} is waiting in the queue for a free worker.")
+    if job.status != "failed" and not force and not is_stale(job, stale_after):
+        raise JobError(
+            f"Job {job_id} is {job.status} and moved less than {stale_after} s ago; its "
+            "worker may still be busy. Retry it with --force if you know it died."
+        )
+    # Only if nobody changed it since we looked: two retries must not both queue it.
+    moved = db.execute(
+        update(Job).where(Job.id == job.id, Job.status == job.status,
+                          Job.updated_at == job.updated_at)
+        .values(status="queued", message="Queued again.", updated_at=utcnow())
+    ).rowcount
+    db.commit()
+    if not moved:
+        raise JobError(f"Job {job_id} changed meanwhile; look at it again.")
+    db.refresh(job)
+    runner.submit(job.id)
+    return job
+
+
+def requeue_stale(app: Flask) -> list[int]:
+    """Queue again every job whose worker died, or that the queue lost; return their ids."""
+    stale_after = app.config["JOB_STALE_SECONDS"]
+    requeued = []
+    with get_sessionmaker(app)() as db:
+        unfinished = select(Job).where(Job.status.in_(("queued", "running")),
+                                       Job.kind.in_(runnable_kinds()))
+        for job in db.scalars(unfinished).all():
+            if is_stale(job, stale_after):
+                try:
+                    retry_job(app, db, job.id)
+                except JobError:
+                    continue
+                requeued.append(job.id)
+    return requeued
+
+

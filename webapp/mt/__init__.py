@@ -1,0 +1,15 @@
+"""Machine translation: Argos models, pre-translation of documents, the models page."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """Point Argos at its packages folder and register the MT pages, API and commands."""
+    from webapp.mt import api, cli, engine, views
+
+    engine.configure(app.config.get("ARGOS_PACKAGES_DIR"))
+    views.init_app(app)
+    api.init_app(app)
+    cli.init_app(app)

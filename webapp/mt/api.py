@@ -1,0 +1,40 @@
+"""The MT part of the JSON API: pre-translate a document, list the installed models."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask, current_app, jsonify
+
+from webapp.core.access import require_role
+from webapp.core.db import get_db
+from webapp.core.http import ApiError, get_or_404
+from webapp.core.models import Document
+from webapp.core.states import Role
+from webapp.jobs import runner as jobs
+from webapp.mt import engine as mt
+
+bp = Blueprint("mt_api", __name__, url_prefix="/api")
+
+
+@bp.post("/documents/<int:doc_id>/pretranslate")
+@require_role(Role.TRANSLATOR)
+def pretranslate(doc_id: int):
+    """Start machine translation of a document in the background."""
+    doc = get_or_404(Document, doc_id)
+    src, tgt = mt.mt_pair(doc)
+    if not mt.has_route(src, tgt):
+        raise ApiError(409, mt.missing_pair_message(src, tgt), pair=[src, tgt])
+    job = jobs.start_pretranslation(current_app._get_current_object(), get_db(), doc)
+    return jsonify(job.to_dict()), 202
+
+
+@bp.get("/models")
+@require_role(Role.TRANSLATOR)
+def list_models():
+    """List the installed MT language pairs."""
+    return jsonify([{"from": a, "to": b} for a, b in mt.installed_pairs()])
+
+
+
+def init_app(app: Flask) -> None:
+    """Register the MT API."""
+    app.register_blueprint(bp)

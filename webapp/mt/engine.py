@@ -1,0 +1,410 @@
+"""Machine translation with installed Argos Translate packages, one segment per input string."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import shutil
+import sys
+import tempfile
+import threading
+import urllib.request
+import zipfile
+import zlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+import argostranslate.package
+import argostranslate.settings
+import ctranslate2
+import packaging.version
+import sentencepiece
+
+PIVOT = "en"
+
+# Argos's default folder, read from ARGOS_PACKAGES_DIR or its settings file when it was imported.
+_DEFAULT_PACKAGES_DIR = Path(argostranslate.settings.package_data_dir)
+
+_lock = threading.Lock()
+_engines: dict[str, _Engine] = {}
+
+
+class MissingModelError(Exception):
+    """No installed package translates the pair, neither directly nor through English."""
+
+    def __init__(self, from_code: str, to_code: str):
+        self.from_code = from_code
+        self.to_code = to_code
+        super().__init__(missing_pair_message(from_code, to_code))
+
+
+class OfflineError(Exception):
+    """The Argos package index or a package download could not be reached."""
+
+
+def install_hint(from_code: str = "de", to_code: str = "en") -> str:
+    """Return how to install a model, with from_code -> to_code as the example."""
+    return (
+        f"Install one with `argospm install translate-{from_code}_{to_code}` or "
+        f"`flask --app wsgi models install {from_code} {to_code}` (both need the internet), "
+        "or install a downloaded .argosmodel file with "
+        "`flask --app wsgi models install-file PATH`."
+    )
+
+
+def missing_pair_message(from_code: str, to_code: str) -> str:
+    """Return the message shown when no model translates from_code to to_code."""
+    message = (
+        f"No machine translation model for {from_code} → {to_code} is installed. "
+        + install_hint(from_code, to_code)
+    )
+    if PIVOT not in (from_code, to_code):
+        message += (
+            f" Models for {from_code} → {PIVOT} and {PIVOT} → {to_code} also work, "
+            "through English."
+        )
+    return message
+
+
+def configure(packages_dir: str | os.PathLike | None = None) -> Path:
+    """Point Argos at packages_dir (None: Argos's own default) and forget loaded models."""
+    path = Path(packages_dir) if packages_dir else _DEFAULT_PACKAGES_DIR
+    path.mkdir(parents=True, exist_ok=True)
+    # Argos reads ARGOS_PACKAGES_DIR only when it is imported; these are the values it uses.
+    argostranslate.settings.package_data_dir = path
+    argostranslate.settings.package_dirs = [path]
+    with _lock:
+        _engines.clear()
+    _forget_argos_translations()
+    return path
+
+
+def packages_dir() -> Path:
+    """Return the folder Argos installs packages into."""
+    return Path(argostranslate.settings.package_data_dir)
+
+
+def installed_pairs() -> list[tuple[str, str]]:
+    """Return the (from_code, to_code) pairs of the installed translation packages."""
+    return sorted(_installed_by_pair())
+
+
+def route(from_code: str, to_code: str) -> list[argostranslate.package.Package]:
+    """Return the packages that chain from_code to to_code: direct, or through English."""
+    if from_code == to_code:
+        return []
+    packages = _installed_by_pair()
+    if (from_code, to_code) in packages:
+        return [packages[from_code, to_code]]
+    first = packages.get((from_code, PIVOT))
+    second = packages.get((PIVOT, to_code))
+    if first is not None and second is not None:
+        return [first, second]
+    raise MissingModelError(from_code, to_code)
+
+
+def has_route(from_code: str, to_code: str) -> bool:
+    """Tell whether installed packages can translate from_code to to_code."""
+    try:
+        route(from_code, to_code)
+    except MissingModelError:
+        return False
+    return True
+
+
+def translate_batch(
+    texts: Sequence[str],
+    from_code: str,
+    to_code: str,
+    progress: Callable[[int, int], None] | None = None,
+    batch_size: int = 32,
+) -> list[str]:
+    """Translate each string as exactly one segment; blank strings come back as ""."""
+    if batch_size < 1:
+        raise ValueError("batch_size must be at least 1")
+    chain = route(from_code, to_code)
+    todo = [i for i, text in enumerate(texts) if text and not text.isspace()]
+    current = [texts[i] for i in todo]
+    # Through English each segment is translated twice, so progress counts translations of
+    # a segment by one package; done reaches total exactly when the last batch is back.
+    total = len(current) * len(chain)
+    done = 0
+    for package in chain if current else []:
+        engine = _engine(package)
+        # Batches of texts of similar length: the engine pads each text of a batch to the
+        # longest, so a heading batched with long sentences would cost as much as they do.
+        order = sorted(range(len(current)), key=lambda k: len(current[k]))
+        translated = [""] * len(current)
+        for start in range(0, len(order), batch_size):
+            batch = order[start : start + batch_size]
+            outputs = engine.translate([current[k] for k in batch], batch_size)
+            for k, output in zip(batch, outputs, strict=True):
+                translated[k] = output
+            done += len(batch)
+            if progress is not None:
+                progress(done, total)
+        current = translated
+    outputs = [""] * len(texts)
+    for i, text in zip(todo, current, strict=True):
+        outputs[i] = text
+    return outputs
+
+
+def install_file(path: str | os.PathLike) -> tuple[str, str]:
+    """Check a .argosmodel file, install it with Argos's installer, return its language pair."""
+    path = Path(path)
+    # Checked before anything is written: a failed install leaves the folder as it was.
+    top, from_code, to_code = _inspect_archive(path)
+    target = packages_dir() / top
+    backup = None
+    if target.exists():
+        # Set aside beside the packages folder: inside it Argos would list a second package.
+        backup = Path(tempfile.mkdtemp(prefix=".argos-replaced-", dir=packages_dir().parent))
+        target.rename(backup / top)
+    try:
+        argostranslate.package.install_from_path(path)
+        installed = argostranslate.package.Package(target)
+        if (installed.from_code, installed.to_code) != (from_code, to_code):
+            raise ValueError(f"{path.name} did not install as {from_code} → {to_code}.")
+    except Exception:
+        shutil.rmtree(target, ignore_errors=True)
+        if backup is not None:
+            (backup / top).rename(target)
+        raise
+    finally:
+        if backup is not None:
+            shutil.rmtree(backup, ignore_errors=True)
+        _forget(target)
+    # The file just installed is the one that translates, not an older copy of the pair.
+    for other in argostranslate.package.get_installed_packages():
+        if (other.from_code, other.to_code) == (from_code, to_code) and (
+            other.package_path.resolve() != target.resolve()
+        ):
+            argostranslate.package.uninstall(other)
+            _forget(other.package_path)
+    return from_code, to_code
+
+
+def install_from_index(from_code: str, to_code: str) -> list[tuple[str, str]]:
+    """Install a pair, or its two legs through English, from the Argos index; return new pairs."""
+    _refresh_index()
+    available = {
+        (p.from_code, p.to_code): p
+        for p in argostranslate.package.get_available_packages()
+        if p.type == "translate"
+    }
+    if (from_code, to_code) in available:
+        wanted = [(from_code, to_code)]
+    elif (from_code, PIVOT) in available and (PIVOT, to_code) in available:
+        wanted = [(from_code, PIVOT), (PIVOT, to_code)]
+    else:
+        raise ValueError(
+            f"The Argos package index has no {from_code} → {to_code} model, "
+            f"nor {from_code} → {PIVOT} and {PIVOT} → {to_code} to go through English."
+        )
+    already = set(installed_pairs())
+    installed = []
+    for pair in wanted:
+        if pair in already:
+            continue
+        package = available[pair]
+        try:
+            download = package.download()
+        # Argos signals a failed download with a bare Exception after its own retries.
+        except Exception as exc:
+            raise OfflineError(
+                f"Could not download the {pair[0]} → {pair[1]} model ({exc}). "
+                "Check the internet connection, or download the .argosmodel file "
+                "elsewhere and install it with `flask --app wsgi models install-file PATH`."
+            ) from exc
+        try:
+            installed.append(install_file(download))
+        finally:
+            download.unlink(missing_ok=True)
+    return installed
+
+
+@dataclass(frozen=True)
+class _Engine:
+    """One package's loaded CTranslate2 translator and SentencePiece model."""
+
+    translator: ctranslate2.Translator
+    tokenizer: sentencepiece.SentencePieceProcessor
+    target_prefix: str
+
+    def translate(self, texts: list[str], batch_size: int) -> list[str]:
+        """Translate each text as one segment in a single CTranslate2 call."""
+        tokens = [self.tokenizer.encode(text, out_type=str) for text in texts]
+        outputs = [""] * len(texts)
+        # Only a blank English middle step can arrive empty; the engine needs tokens.
+        todo = [i for i, t in enumerate(tokens) if t]
+        if not todo:
+            return outputs
+        prefix = [[self.target_prefix]] * len(todo) if self.target_prefix else None
+        # The decoding options are the ones argostranslate.translate uses, so both agree.
+        results = self.translator.translate_batch(
+            [tokens[i] for i in todo],
+            target_prefix=prefix,
+            max_batch_size=batch_size,
+            beam_size=argostranslate.settings.beam_size,
+            length_penalty=0.2,
+            replace_unknowns=True,
+        )
+        for i, result in zip(todo, results, strict=True):
+            outputs[i] = self._detokenize(result.hypotheses[0])
+        return outputs
+
+    def _detokenize(self, pieces: list[str]) -> str:
+        if self.target_prefix and pieces[:1] == [self.target_prefix]:
+            pieces = pieces[1:]
+        # Argos also turns "_" into a space here; we keep underscores the source had.
+        return self.tokenizer.decode(pieces).replace("▁", " ").strip()
+
+
+def _engine(package: argostranslate.package.Package) -> _Engine:
+    key = str(Path(package.package_path).resolve())
+    with _lock:
+        engine = _engines.get(key)
+        if engine is None:
+            engine = _engines[key] = _load(package)
+    return engine
+
+
+def _load(package: argostranslate.package.Package) -> _Engine:
+    path = Path(package.package_path)
+    sp_model = path / "sentencepiece.model"
+    if not sp_model.exists():
+        raise ValueError(
+            f"The {package.from_code} → {package.to_code} package in {path} has no "
+            "sentencepiece.model; only SentencePiece packages are supported."
+        )
+    settings = argostranslate.settings
+    translator = ctranslate2.Translator(
+        str(path / "model"),
+        device=settings.device,
+        inter_threads=settings.inter_threads,
+        intra_threads=settings.intra_threads,
+        compute_type=settings.compute_type,
+    )
+    tokenizer = sentencepiece.SentencePieceProcessor(model_file=str(sp_model))
+    return _Engine(translator, tokenizer, package.target_prefix or "")
+
+
+def _installed_by_pair() -> dict[tuple[str, str], argostranslate.package.Package]:
+    best: dict[tuple[str, str], argostranslate.package.Package] = {}
+    for package in argostranslate.package.get_installed_packages():
+        if package.type != "translate" or not package.from_code or not package.to_code:
+            continue
+        pair = (package.from_code, package.to_code)
+        # Packages installed by hand beside ours may duplicate a pair; the newest wins.
+        if pair not in best or _version(package) > _version(best[pair]):
+            best[pair] = package
+    return best
+
+
+def _version(package: argostranslate.package.Package) -> packaging.version.Version:
+    try:
+        return packaging.version.Version(package.package_version)
+    except packaging.version.InvalidVersion:
+        return packaging.version.Version("0")
+
+
+def _inspect_archive(path: Path) -> tuple[str, str, str]:
+    """Check that path is an Argos package and return its folder name and language pair."""
+    name = path.name
+    if not path.is_file():
+        raise ValueError(f"{path} is not a file.")
+    if not zipfile.is_zipfile(path):
+        raise ValueError(f"{name} is not an Argos model: a .argosmodel file is a zip archive.")
+    try:
+        with zipfile.ZipFile(path) as archive:
+            broken = archive.testzip()
+            names = [n for n in archive.namelist() if n.strip("/")]
+            tops = {PurePosixPath(n).parts[0] for n in names}
+            # Only plain relative names, so the folder lands inside the packages folder.
+            unsafe = any(
+                n.startswith("/") or "\\" in n or ".." in PurePosixPath(n).parts for n in names
+            )
+            if len(tops) != 1 or unsafe:
+                raise ValueError(
+                    f"{name} is not an Argos model: it must hold exactly one folder "
+                    "with metadata.json in it."
+                )
+            top = tops.pop()
+            try:
+                metadata = json.loads(archive.read(f"{top}/metadata.json"))
+            except KeyError:
+                raise ValueError(
+                    f"{name} is not an Argos model: {top}/metadata.json is missing."
+                ) from None
+            missing = [
+                part
+                for part in ("model/model.bin", "sentencepiece.model")
+                if f"{top}/{part}" not in names
+            ]
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError) as exc:
+        raise ValueError(f"{name} is a damaged zip archive: {exc}") from exc
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ValueError(f"{name} is not an Argos model: metadata.json is not JSON.") from exc
+    if broken is not None:
+        raise ValueError(f"{name} is a damaged zip archive: {broken} fails its checksum.")
+    if not isinstance(metadata, dict) or metadata.get("type", "translate") != "translate":
+        raise ValueError(f"{name} is not an Argos translation model.")
+    from_code, to_code = metadata.get("from_code"), metadata.get("to_code")
+    if not (isinstance(from_code, str) and from_code and isinstance(to_code, str) and to_code):
+        raise ValueError(f"{name}: metadata.json does not name from_code and to_code.")
+    if missing:
+        raise ValueError(f"{name} is not a usable Argos model: it lacks {', '.join(missing)}.")
+    return top, from_code, to_code
+
+
+def _refresh_index() -> None:
+    """Download the package index as Argos's update_package_index does, but report failure."""
+    # Argos's own update_package_index logs and swallows any error, so offline would look
+    # like success with a stale or missing index.
+    url = argostranslate.settings.remote_package_index
+    try:
+        with urllib.request.urlopen(url, timeout=30) as response:
+            data = response.read()
+    except (OSError, http.client.HTTPException) as exc:
+        raise OfflineError(
+            f"Could not reach the Argos package index at {url} ({exc}). This machine seems "
+            "to be offline. Download the .argosmodel file elsewhere and install it with "
+            "`flask --app wsgi models install-file PATH`."
+        ) from exc
+    try:
+        index = json.loads(data)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        index = None
+    if not isinstance(index, list):
+        raise ValueError(f"The Argos package index at {url} is not a JSON list of packages.")
+    local = Path(argostranslate.settings.local_package_index)
+    local.parent.mkdir(parents=True, exist_ok=True)
+    partial = local.with_name(local.name + ".part")
+    partial.write_bytes(data)
+    partial.replace(local)
+
+
+def _forget(package_path: Path) -> None:
+    """Drop the loaded engine of a package folder that was replaced or removed."""
+    with _lock:
+        _engines.pop(str(Path(package_path).resolve()), None)
+    _forget_argos_translations()
+
+
+def _forget_argos_translations() -> None:
+    # argostranslate.translate keeps loaded translations by language pair, not by folder;
+    # it is only cleared when it was imported (importing it costs seconds).
+    translate = sys.modules.get("argostranslate.translate")
+    if translate is not None:
+        translate.get_installed_languages.cache_clear()
+        translate.installed_translates.clear()
+
+
+def mt_pair(doc) -> tuple[str, str]:
+    """Return the language pair the engine translates for this document."""
+    if doc.mode == "review":
+        return doc.target_lang, doc.source_lang
+    return doc.source_lang, doc.target_lang

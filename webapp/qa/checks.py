@@ -1,0 +1,345 @@
+"""Segment QA: glossary and text checks, cached by content, and dismissals with a reason."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import threading
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from webapp.core.changelog import log
+from webapp.core.models import Change, Document, QaDismissal, Segment
+from webapp.core.states import Action
+from webapp.glossary import domain as gl
+
+NUMBERS = "numbers"
+END_PUNCTUATION = "end_punctuation"
+DOUBLE_SPACE = "double_space"
+UNTRANSLATED = "untranslated"
+CODES = (gl.MISSING_TERM, gl.FORBIDDEN_TERM, gl.DNT_CHANGED, NUMBERS, END_PUNCTUATION,
+         DOUBLE_SPACE, UNTRANSLATED)
+LABELS = {
+    gl.MISSING_TERM: "missing term", gl.FORBIDDEN_TERM: "forbidden term",
+    gl.DNT_CHANGED: "do-not-translate changed", NUMBERS: "numbers", DOUBLE_SPACE: "double space",
+    END_PUNCTUATION: "end punctuation", UNTRANSLATED: "untranslated",
+}
+# Bump when a check changes, so results cached under the old rules are not reused.
+RULES = "1"
+MAX_REASON = 1000
+
+# A provider is what another feature registers: segment -> [{"code", "message"[, "key"]}].
+# It reads the segment's columns (source, target, codes_json, …): the document-wide filter
+# hands it a plain row with those columns, not an ORM object with relationships.
+Provider = Callable[[Segment], Iterable[dict]]
+
+
+class QaError(ValueError):
+    """A dismissal that cannot be stored as asked, said for a person."""
+
+
+@dataclass(frozen=True)
+class QaWarning:
+    """One finding on one segment; (code, key) tells it apart from the segment's others."""
+
+    code: str
+    message: str
+    key: str = ""
+    span: tuple[int, int] | None = None
+    source_span: tuple[int, int] | None = None
+
+    @property
+    def ident(self) -> tuple[str, str]:
+        """Return what a dismissal refers to."""
+        return (self.code, self.key)
+
+    @property
+    def label(self) -> str:
+        """Return the code as a person reads it."""
+        return LABELS.get(self.code, self.code.replace("_", " "))
+
+    def to_dict(self) -> dict:
+        """Return the JSON API representation."""
+        return {"code": self.code, "message": self.message, "key": self.key,
+                "span": list(self.span) if self.span else None,
+                "source_span": list(self.source_span) if self.source_span else None}
+
+
+# ---------------------------------------------------------------------------
+# Text checks (no glossary)
+# ---------------------------------------------------------------------------
+
+# Digits with group or decimal separators: "1.000,5", "1,000.5", "3.5", "12 500".
+_NUMBER = re.compile(r"\d+(?:[.,\u00a0\u202f]\d+)*")
+_CLOSERS = "\"'“”„‚‘’»«›‹)]}*_ \u00a0"
+_ENDS = {".": ".", "?": "?", "!": "!", ":": ":", ";": ";", "…": "…"}
+_LETTER = re.compile(r"[^\W\d_]{2,}")
+
+
+def _numbers(text: str) -> Counter:
+    # Separators differ between German and English (1.000,5 / 1,000.5), so compare digits only.
+    return Counter(re.sub(r"\D", "", m) for m in _NUMBER.findall(text))
+
+
+def _end_mark(text: str) -> str:
+    stripped = text.rstrip(_CLOSERS)
+    if stripped.endswith("..."):
+        return "…"
+    return _ENDS.get(stripped[-1:], "") if stripped else ""
+
+
+def text_checks(source: str, target: str, *, compare: bool = True) -> list[QaWarning]:
+    """Return numbers, end_punctuation, double_space and untranslated warnings for one pair."""
+    found: list[QaWarning] = []
+    if not target.strip():
+        return found
+    if compare and source.strip():
+        a, b = _numbers(source), _numbers(target)
+        if a != b:
+            missing = ", ".join(sorted((a - b).elements())) or "none"
+            extra = ", ".join(sorted((b - a).elements())) or "none"
+            found.append(QaWarning(
+                NUMBERS, f"The numbers differ: the target lacks {missing} and adds {extra}."))
+        s_end, t_end = _end_mark(source), _end_mark(target)
+        if s_end != t_end:
+            def say(mark: str) -> str:
+                return f"“{mark}”" if mark else "no punctuation"
+            found.append(QaWarning(
+                END_PUNCTUATION,
+                f"The source ends with {say(s_end)}, the target with {say(t_end)}."))
+        if source.strip() == target.strip() and _LETTER.search(target):
+            found.append(QaWarning(UNTRANSLATED, "The target is the same as the source."))
+    at = target.find("  ")
+    if at >= 0:
+        found.append(QaWarning(DOUBLE_SPACE, "The target has two spaces in a row.",
+                               span=(at, at + 2)))
+    return found
+
+
+# ---------------------------------------------------------------------------
+# All checks of one segment, cached by content
+# ---------------------------------------------------------------------------
+
+_MEMO: dict[bytes, tuple[QaWarning, ...]] = {}
+_MEMO_LIMIT = 200_000
+_memo_lock = threading.Lock()
+
+
+def _memo_key(*parts: str) -> bytes:
+    return hashlib.blake2b("\x1f".join(parts).encode("utf-8", "surrogatepass"),
+                           digest_size=16).digest()
+
+
+def compares_source(doc: Document) -> bool:
+    """Tell whether the source column is the original, so checks against it mean something.
+
+    A back-translation is the engine's reading of the MT draft, not of today's target, so
+    missing terms, numbers and punctuation measured against it would be noise.
+    """
+    return doc.source_kind == "original"
+
+
+def content_checks(
+    glossary: gl.Glossary, source: str, target: str, source_lang: str, target_lang: str,
+    compare: bool = True,
+) -> tuple[QaWarning, ...]:
+    """Return the glossary and text warnings of a source/target pair, cached by content."""
+    key = _memo_key(RULES, glossary.version, source_lang, target_lang, "c" if compare else "",
+                    source, target)
+    found = _MEMO.get(key)
+    if found is None:
+        terms = gl.check_segment(glossary, source if compare else "", target, source_lang,
+                                 target_lang)
+        found = tuple(
+            QaWarning(w.code, w.message, w.entry_key, w.span, w.source_span) for w in terms
+        ) + tuple(text_checks(source, target, compare=compare))
+        with _memo_lock:
+            if len(_MEMO) >= _MEMO_LIMIT:
+                _MEMO.clear()
+            _MEMO[key] = found
+    return found
+
+
+def provider_warnings(seg: Segment, providers: Sequence[Provider]) -> list[QaWarning]:
+    """Return what other features' checks say about a segment."""
+    found = []
+    for provider in providers:
+        for item in provider(seg) or ():
+            found.append(QaWarning(str(item["code"]), str(item["message"]),
+                                   str(item.get("key", ""))))
+    return found
+
+
+def segment_warnings(
+    glossary: gl.Glossary, seg: Segment, doc: Document, providers: Sequence[Provider] = (),
+) -> list[QaWarning]:
+    """Return every warning of a segment: glossary, text checks, then the providers'."""
+    found = list(content_checks(glossary, seg.source, seg.target, doc.source_lang,
+                                doc.target_lang, compares_source(doc)))
+    if providers:
+        found += provider_warnings(seg, providers)
+    return found
+
+
+# ---------------------------------------------------------------------------
+# Dismissals
+# ---------------------------------------------------------------------------
+
+
+def digest(source: str, target: str) -> str:
+    """Return the fingerprint of a segment's texts that a dismissal is valid for."""
+    return _memo_key(source, target).hex()
+
+
+@dataclass
+class Review:
+    """A segment's warnings split into those still open and those dismissed for its text."""
+
+    open: list[QaWarning]
+    dismissed: list[tuple[QaWarning, QaDismissal]]
+
+
+def split_dismissed(
+    warnings: Sequence[QaWarning], dismissals: Iterable[QaDismissal], text_digest: str,
+) -> Review:
+    """Sort warnings into open and dismissed; a dismissal of another text does not count."""
+    valid = {(d.code, d.key): d for d in dismissals if d.digest == text_digest}
+    review = Review([], [])
+    for w in warnings:
+        hit = valid.get(w.ident)
+        if hit is None:
+            review.open.append(w)
+        else:
+            review.dismissed.append((w, hit))
+    return review
+
+
+def dismissals_for(db: Session, segment_ids: Iterable[int]) -> dict[int, list[QaDismissal]]:
+    """Return each segment's dismissals, oldest first."""
+    ids = list(segment_ids)
+    out: dict[int, list[QaDismissal]] = {i: [] for i in ids}
+    for start in range(0, len(ids), 500):
+        for row in db.scalars(select(QaDismissal).where(
+                QaDismissal.segment_id.in_(ids[start:start + 500])).order_by(QaDismissal.id)):
+            out[row.segment_id].append(row)
+    return out
+
+
+def dismiss(db: Session, seg: Segment, warning: QaWarning, reason: str, author: str) -> QaDismissal:
+    """Record that a warning is fine for the segment's current text, and why."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise QaError("Say why the warning does not apply: the reviewer reads the reason.")
+    if len(reason) > MAX_REASON:
+        raise QaError(f"A reason holds at most {MAX_REASON:,} characters.")
+    row = QaDismissal(segment_id=seg.id, code=warning.code, key=warning.key[:255],
+                      digest=digest(seg.source, seg.target), reason=reason, author=author)
+    db.add(row)
+    log(db, Action.QA_DISMISS, author, seg.document_id, seg.id, code=warning.code,
+        key=warning.key, reason=reason, version=seg.version)
+    db.commit()
+    return row
+
+
+def reopen(db: Session, seg: Segment, dismissal_id: int, author: str) -> QaDismissal:
+    """Take back a dismissal of one of the segment's warnings, so it shows as open again."""
+    # An id beyond the integer column is no dismissal (PostgreSQL would refuse the query).
+    row = db.get(QaDismissal, dismissal_id) if 0 < dismissal_id < 2**31 else None
+    if row is None or row.segment_id != seg.id:
+        raise QaError("That dismissal is not on this segment (any more).")
+    db.delete(row)
+    log(db, Action.QA_REOPEN, author, seg.document_id, seg.id, code=row.code, key=row.key,
+        dismissed_by=row.author, reason=row.reason, version=seg.version)
+    db.commit()
+    return row
+
+
+def fingerprint(db: Session, doc: Document) -> tuple:
+    """Return what changes whenever any text, state or dismissal of the document does."""
+    # Every save bumps a segment's version; every other change of text (MT, back-translation,
+    # aligned original, split, merge, dismissal) writes a change-log row for the document.
+    count, versions, latest = db.execute(
+        select(func.count(), func.coalesce(func.sum(Segment.version), 0),
+               func.max(Segment.updated_at)).where(Segment.document_id == doc.id)
+    ).one()
+    change = db.scalar(select(func.max(Change.id)).where(Change.document_id == doc.id))
+    return (count, versions, latest, change, doc.source_kind, doc.source_lang, doc.target_lang)
+
+
+def open_segment_ids(
+    db: Session, doc: Document, glossary: gl.Glossary, providers: Sequence[Provider] = (),
+    cache: dict | None = None,
+) -> list[int]:
+    """Return the ids of a document's segments that have a warning nobody dismissed.
+
+    With a cache (a dict the caller keeps), a document whose texts, dismissals and glossary
+    have not changed since the last call costs two small aggregate queries, not a recheck;
+    after a save, only the segments whose columns changed are checked again.
+    """
+    if cache is None:
+        return _open_segment_ids(db, doc, glossary, providers, {})
+    rules = (RULES, glossary.version, tuple(map(id, providers)), doc.source_kind,
+             doc.source_lang, doc.target_lang)
+    key = (rules, fingerprint(db, doc))
+    hit = cache.get(doc.id)
+    if hit is not None and hit[0] == key:
+        return hit[1]
+    # Findings per segment stay good for as long as its columns and the rules do.
+    checked = hit[2] if hit is not None and hit[0][0] == rules else {}
+    ids = _open_segment_ids(db, doc, glossary, providers, checked)
+    if len(cache) >= 1000:
+        cache.clear()
+    cache[doc.id] = (key, ids, checked)
+    return ids
+
+
+def _open_segment_ids(
+    db: Session, doc: Document, glossary: gl.Glossary, providers: Sequence[Provider],
+    checked: dict[int, tuple[tuple, tuple]],
+) -> list[int]:
+    """Check the segments whose columns differ from `checked` (updated in place); list ids."""
+    dismissed: dict[int, set[tuple[str, str, str]]] = {}
+    for seg_id, code, key, text_digest in db.execute(
+        select(QaDismissal.segment_id, QaDismissal.code, QaDismissal.key, QaDismissal.digest)
+        .join(Segment, Segment.id == QaDismissal.segment_id)
+        .where(Segment.document_id == doc.id)
+    ):
+        dismissed.setdefault(seg_id, set()).add((code, key, text_digest))
+    compare = compares_source(doc)
+    if providers:
+        # Providers read a segment's columns; plain rows carry them all at a fraction of the
+        # cost of 10,000 ORM objects (no relationships, though).
+        rows = [(r.id, r.source, r.target, r) for r in db.execute(
+            select(Segment.__table__).where(Segment.document_id == doc.id))]
+    else:
+        rows = [(i, s, t, None) for i, s, t in db.execute(
+            select(Segment.id, Segment.source, Segment.target)
+            .where(Segment.document_id == doc.id))]
+    ids, seen = [], set()
+    for seg_id, source, target, row in rows:
+        seen.add(seg_id)
+        columns = tuple(row) if row is not None else (source, target)
+        known = checked.get(seg_id)
+        if known is not None and known[0] == columns:
+            found = known[1]
+        else:
+            found = content_checks(glossary, source, target, doc.source_lang,
+                                   doc.target_lang, compare)
+            if row is not None:
+                found = found + tuple(provider_warnings(row, providers))
+            checked[seg_id] = (columns, found)
+        if not found:
+            continue
+        gone = dismissed.get(seg_id)
+        if gone:
+            text_digest = digest(source, target)
+            if all((w.code, w.key, text_digest) in gone for w in found):
+                continue
+        ids.append(seg_id)
+    for seg_id in checked.keys() - seen:  # split, merged or deleted since
+        del checked[seg_id]
+    return ids
