@@ -59,6 +59,7 @@ test-postgres: setup /usr/bin/chromium
 
 lint: setup
 	$(VENV)/bin/ruff check webapp tests bench
+	$(VENV)/bin/lint-imports
 
 bench: setup
 	for b in bench/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done

@@ -11,7 +11,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # run as a plain script from a checkout, no install needed
 
-from webapp.glossary import domain as g  # noqa: E402
+from webapp.glossary.checks import check_segment  # noqa: E402
+from webapp.glossary.csvfile import load_csv  # noqa: E402
+from webapp.glossary.entries import Entry, Glossary  # noqa: E402
+from webapp.glossary.matching import find_terms  # noqa: E402
 
 # Sentence pairs in the style of the seed article (our own English), cycled to build documents.
 PAIRS = [
@@ -74,13 +77,13 @@ def document(size: int, seed: int = 1) -> list[tuple[str, str]]:
     return segments
 
 
-def big_glossary(base: g.Glossary, extra: int, seed: int = 2) -> g.Glossary:
+def big_glossary(base: Glossary, extra: int, seed: int = 2) -> Glossary:
     rng = random.Random(seed)
     bigger = base.copy()
     while len(bigger) < len(base) + extra:
         de = " ".join(pseudo_word(rng).capitalize() for _ in range(rng.randint(1, 3)))
         if de.casefold() not in bigger:
-            bigger.add(g.Entry(terms={"de": de, "en": pseudo_word(rng)}))
+            bigger.add(Entry(terms={"de": de, "en": pseudo_word(rng)}))
     return bigger
 
 
@@ -89,7 +92,7 @@ class NaiveBaseline:
 
     ENDINGS = "(?:s|es|e|en|n|er|em|ern|'s|’s)?"
 
-    def __init__(self, glossary: g.Glossary, source_lang: str, target_lang: str) -> None:
+    def __init__(self, glossary: Glossary, source_lang: str, target_lang: str) -> None:
         def rx(term: str) -> re.Pattern[str]:
             return re.compile(r"(?<!\w)" + re.escape(term) + self.ENDINGS + r"(?!\w)", re.IGNORECASE)
 
@@ -121,20 +124,20 @@ def timed(fn, repeat: int = 1) -> float:
     return statistics.median(best)
 
 
-def report(label: str, glossary: g.Glossary, doc: list[tuple[str, str]], long_de: str, long_en: str) -> None:
+def report(label: str, glossary: Glossary, doc: list[tuple[str, str]], long_de: str, long_en: str) -> None:
     print(f"\n== {label}")
     naive = NaiveBaseline(glossary, "de", "en")
 
     def rebuild():
         glossary.replace_all(glossary.entries)  # what any edit does: drop the compiled matchers
-        glossary.find("x", "de")
-        glossary.find("x", "en")
+        find_terms(glossary, "x", "de")
+        find_terms(glossary, "x", "en")
 
     print(f"compile matchers after a change:         {timed(rebuild, repeat=5) * 1000:8.2f} ms")
 
     def keystroke():
-        g.find_terms(glossary, long_en, "en")
-        g.check_segment(glossary, long_de, long_en, "de", "en")
+        find_terms(glossary, long_en, "en")
+        check_segment(glossary, long_de, long_en, "de", "en")
 
     ours = timed(keystroke, repeat=50)
     base = timed(lambda: naive.check(long_de, long_en), repeat=50)
@@ -144,9 +147,9 @@ def report(label: str, glossary: g.Glossary, doc: list[tuple[str, str]], long_de
     )
 
     def rerun():
-        glossary.add(g.Entry(terms={"de": "Hungersnot", "en": "famine"}))
+        glossary.add(Entry(terms={"de": "Hungersnot", "en": "famine"}))
         for de, en in doc:
-            g.check_segment(glossary, de, en, "de", "en")
+            check_segment(glossary, de, en, "de", "en")
         glossary.remove("Hungersnot")
 
     ours_doc = timed(rerun, repeat=3)
@@ -168,7 +171,7 @@ def main() -> None:
     )
     args = parser.parse_args()
 
-    curated = g.load_csv((ROOT / "glossary.csv").read_bytes())
+    curated = load_csv((ROOT / "glossary.csv").read_bytes())
     doc = document(args.segments)
     long_de = " ".join(de for de, _ in doc[:16])[:2000]
     long_en = " ".join(en for _, en in doc[:16])[:2000]

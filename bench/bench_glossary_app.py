@@ -15,7 +15,6 @@ sys.path.insert(0, str(ROOT / "bench"))
 os.environ["WEBAPP_INSTANCE"] = tempfile.mkdtemp(prefix="bench-glossary-")
 
 from bench_glossary import PAIRS  # noqa: E402
-from flask import g  # noqa: E402
 from flask.testing import FlaskClient  # noqa: E402
 from sqlalchemy import select, update  # noqa: E402
 
@@ -24,10 +23,14 @@ from webapp.auth import users  # noqa: E402
 from webapp.core.db import create_schema, get_db, get_sessionmaker  # noqa: E402
 from webapp.core.models import Segment  # noqa: E402
 from webapp.core.states import Role  # noqa: E402
-from webapp.glossary import domain as gl  # noqa: E402
 from webapp.glossary import store as termbase  # noqa: E402
-from webapp.glossary import views as terms  # noqa: E402
+from webapp.glossary import views as glossary_views  # noqa: E402
+from webapp.glossary.csvfile import load_csv  # noqa: E402
+from webapp.glossary.entries import Entry  # noqa: E402
+from webapp.glossary.protect import MtGuard  # noqa: E402
 from webapp.qa import checks as qa  # noqa: E402
+from webapp.qa import panel as qa_panel  # noqa: E402
+from webapp.qa import views as qa_views  # noqa: E402
 
 PASSWORD = "bench password 1"
 
@@ -102,8 +105,8 @@ def main() -> None:
         with app.app_context(), get_sessionmaker(app)() as db:
             snap = cache.get(db)
             n = next(edits)
-            termbase.add_entry(db, snap, gl.Entry(terms={"de": f"Hungersnot{n}",
-                                                         "en": f"famine{n}"}), "bench")
+            termbase.add_entry(db, snap, Entry(terms={"de": f"Hungersnot{n}",
+                                                      "en": f"famine{n}"}), "bench")
 
     def save_one() -> None:
         # What a save does to the document: a new version of one segment.
@@ -123,7 +126,7 @@ def main() -> None:
     globals_ = app.jinja_env.globals
     real = globals_["highlight_terms"], globals_["segment_glossary"]
     plain = (lambda t, lang: t,
-             lambda seg, doc=None: terms.Panel("de", "en", [], qa.Review([], [])))
+             lambda seg, doc=None: qa_panel.Panel("de", "en", [], qa.Review([], [])))
 
     def page_with(hooks) -> None:
         globals_["highlight_terms"], globals_["segment_glossary"] = hooks
@@ -155,11 +158,12 @@ def main() -> None:
         seg_doc = segs[0].document
 
         def rows() -> None:
-            g.pop("glossary_matches", None)
+            # Matching again, as on the first page after an edit; the snapshot stays.
+            glossary_views.snapshot().found.clear()
             for seg in segs:
-                terms.highlight_terms(seg.source, "de")
-                terms.highlight_terms(seg.target, "en")
-                terms.segment_glossary(seg, seg_doc)
+                glossary_views.highlight_terms(seg.source, "de")
+                glossary_views.highlight_terms(seg.target, "en")
+                qa_views.segment_panel(seg, seg_doc)
 
         rows()
         print(f"100 rows' glossary work alone (warm):     {timed(rows, repeat=9) * 1000:8.1f} ms")
@@ -174,7 +178,7 @@ def main() -> None:
     cold = timed(cold_filter, repeat=3)
     warm = timed(lambda: client.get(page + "?qa=1", headers=listing), repeat=5)
     with app.test_request_context():
-        found = len(terms.qa_segment_ids(get_db(), doc))
+        found = len(qa_views.qa_segment_ids(get_db(), doc))
     print(f"right after a glossary edit (recheck all): {cold:8.2f} s"
           f"   ({cold / len(ids) * 1e6:.0f} µs/segment, includes the 100-row page)")
     print(f"again, nothing changed:                   {warm * 1000:8.1f} ms"
@@ -186,7 +190,7 @@ def main() -> None:
                 app.extensions["webapp.qa_filter_cache"].clear()
                 qa._MEMO.clear()
             with app.test_request_context():
-                terms.qa_segment_ids(get_db(), doc)
+                qa_views.qa_segment_ids(get_db(), doc)
         return run
 
     print(f"the finder alone, recheck all:            {timed(finder(True), repeat=3):8.2f} s")
@@ -196,11 +200,11 @@ def main() -> None:
           f"{timed(finder(False), repeat=5) * 1000:8.1f} ms")
 
     print(f"\n== through MT: protect and restore {len(ids):,} segments (echo engine)")
-    glossary = gl.load_csv((ROOT / "glossary.csv").read_bytes())
+    glossary = load_csv((ROOT / "glossary.csv").read_bytes())
     sources = [de for de, _ in pairs]
 
     def guard() -> None:
-        mt_guard = termbase.MtGuard(glossary, "de", "en")
+        mt_guard = MtGuard(glossary, "de", "en")
         mt_guard.restore(mt_guard.protect(sources))
 
     print(f"protect + restore:                        {timed(guard, repeat=3):8.2f} s")

@@ -3,7 +3,7 @@
 The text is real German news sentences (shared/testdata's PUD corpus, else the seed
 article) in paragraphs of three to six sentences, repeated with numbers until it is 1 MB.
 Timed three ways, each the median of --rounds runs, each on a fresh database: the whole upload
-through the JSON API (what a translator waits for), documents.import_text alone, and, as
+through the JSON API (what a translator waits for), importing.import_text alone, and, as
 the baseline inside it, decoding plus segmentation without the database.
 
 Goal: the upload under 3 s.
@@ -62,8 +62,7 @@ def main() -> None:
     from webapp.auth import users
     from webapp.core.db import drop_schema, upgrade_schema
     from webapp.core.states import Role
-    from webapp.documents import domain as documents
-    from webapp.documents import segmentation, textio
+    from webapp.documents import importing, segmentation, textio
 
     data = german_text(int(args.megabytes * 1024 * 1024))
     # A cut in the middle of a multi-byte character would make the file undecodable.
@@ -98,7 +97,7 @@ def main() -> None:
         fresh_database()
         start = time.perf_counter()
         with factory() as db:
-            documents.import_text(db, data, "domain.de.txt", "de", "en", "translate",
+            importing.import_text(db, data, "domain.de.txt", "de", "en", "translate",
                                   len(data) + 1, author="bench")
         times["domain"].append(time.perf_counter() - start)
 
@@ -120,7 +119,7 @@ def main() -> None:
           f"{app.config['DATABASE_URL'].split(':')[0]}, median of {args.rounds}")
     print(f"  upload through POST /api/documents   {api:6.2f} s  "
           f"({'ok' if api < 3 else 'OVER'}: goal < 3 s)")
-    print(f"  documents.import_text                {domain:6.2f} s  ({domain / api:.2f}x of the upload)")
+    print(f"  importing.import_text                {domain:6.2f} s  ({domain / api:.2f}x of the upload)")
     print(f"  decode + segment, no database        {seg:6.2f} s  ({seg / api:.2f}x of the upload)")
     print(f"  {'storing ' + format(segments, ',') + ' segments':36} {domain - seg:6.2f} s  "
           f"({segments / max(domain - seg, 1e-9):,.0f} segments/s)")

@@ -56,14 +56,14 @@ def build(app, n: int, name: str) -> int:
 
     from webapp.core.models import Segment
     from webapp.core.states import State
-    from webapp.documents import domain as documents
+    from webapp.documents import importing, queries
 
     pairs = sentences(n)
     text = "\n\n".join(de for de, _ in pairs).encode()
     with app.extensions["webapp.sessionmaker"]() as db:
-        doc = documents.import_text(db, text, name, "de", "en", "translate",
+        doc = importing.import_text(db, text, name, "de", "en", "translate",
                                     max_bytes=len(text) + 1, author="bench")
-        assert documents.count_segments(db, doc.id) == n, "the segmenter split a sentence"
+        assert queries.count_segments(db, doc.id) == n, "the segmenter split a sentence"
         done = int(n * 0.7)
         db.execute(update(Segment).where(Segment.document_id == doc.id,
                                          Segment.position < done)

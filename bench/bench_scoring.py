@@ -1,4 +1,4 @@
-"""Time webapp.scoring on a 10,000-segment document beside sacrebleu's own corpus_score."""
+"""Time webapp.scores.metrics on a 10,000-segment document beside sacrebleu's own corpus_score."""
 
 import statistics
 import time

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import io
 import json
+import shutil
+import threading
 import zipfile
 import zlib
-from functools import lru_cache
+from functools import lru_cache, partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+import argostranslate.settings
 import ctranslate2
 import numpy as np
 import pytest
@@ -318,6 +322,17 @@ def build_tiny_package(
     return archive
 
 
+def model_drafts(app, texts: list[str], from_code: str, to_code: str) -> list[str]:
+    """Return what the installed model gives for texts, glossary terms kept as a job keeps them."""
+    from webapp.core.db import get_sessionmaker
+    from webapp.glossary.protect import MtGuard
+
+    with app.app_context(), get_sessionmaker(app)() as db:
+        glossary = app.extensions["webapp.glossary"].get(db).glossary
+    guard = MtGuard(glossary, from_code, to_code)
+    return guard.restore(mt.translate_batch(guard.protect(list(texts)), from_code, to_code))
+
+
 @pytest.fixture(scope="session")
 def tiny_argos_dir(tmp_path_factory) -> Path:
     """Return a session-wide folder holding the built .argosmodel files."""
@@ -365,3 +380,41 @@ def argos_installed(argos_packages_dir, tiny_argos_file, tiny_argos_file_en_de):
     argostranslate.package.install_from_path(tiny_argos_file)
     argostranslate.package.install_from_path(tiny_argos_file_en_de)
     return argos_packages_dir
+
+
+@pytest.fixture
+def local_index(tmp_path, monkeypatch, tiny_argos_file, tiny_argos_file_en_fr):
+    """Serve an Argos package index with de -> en and en -> fr from 127.0.0.1 (tmp_path/served);
+    yield the downloads folder."""
+    served = tmp_path / "served"
+    served.mkdir()
+    for path in (tiny_argos_file, tiny_argos_file_en_fr):
+        shutil.copy(path, served / path.name)
+    handler = partial(QuietHandler, directory=str(served))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    entries = []
+    for path in (tiny_argos_file, tiny_argos_file_en_fr):
+        with zipfile.ZipFile(path) as archive:
+            (meta,) = [n for n in archive.namelist() if n.endswith("/metadata.json")]
+            entry = json.loads(archive.read(meta))
+        entry["links"] = [f"{base}/{path.name}"]
+        entries.append(entry)
+    (served / "index.json").write_text(json.dumps(entries))
+    monkeypatch.setattr(argostranslate.settings, "remote_package_index", f"{base}/index.json")
+    monkeypatch.setattr(argostranslate.settings, "local_package_index", tmp_path / "index.json")
+    monkeypatch.setattr(argostranslate.settings, "downloads_dir", tmp_path / "downloads")
+    (tmp_path / "downloads").mkdir()
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield tmp_path / "downloads"
+    server.shutdown()
+    server.server_close()
+    thread.join()
+
+
+class QuietHandler(SimpleHTTPRequestHandler):
+    """Serve files without logging each request to stderr."""
+
+    def log_message(self, format, *args):
+        pass

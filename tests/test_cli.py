@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from argos_tiny import model_drafts
 
 from webapp.mt import engine as mt
 
@@ -32,7 +33,7 @@ def test_seed_back_translates_when_the_model_is_installed(runner, argos_installe
     assert "back-translated (de→en)" in result.output
 
 
-def test_import_pretranslate_export_round(runner, tmp_path, argos_installed):
+def test_import_pretranslate_export_round(app, runner, tmp_path, argos_installed):
     src = tmp_path / "note.en.txt"
     src.write_text("Kim met Putin.\nThey talked about arms.\n", encoding="utf-8")
     result = runner.invoke(args=["import", str(src), "--from", "en", "--to", "de",
@@ -45,6 +46,10 @@ def test_import_pretranslate_export_round(runner, tmp_path, argos_installed):
     assert result.exit_code == 0, result.output
     lines = out.read_text(encoding="utf-8").split("\n")
     assert len(lines) == 3 and lines[2] == "" and all(lines[:2])
+    # The drafts are what the installed en → de model says, not an echo of the source.
+    sources = ["Kim met Putin.", "They talked about arms."]
+    assert lines[:2] == model_drafts(app, sources, "en", "de")
+    assert lines[:2] != sources
 
 
 def test_export_defaults_to_translations_and_counts_untranslated(runner, tmp_path):

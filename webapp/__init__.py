@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 
 from flask import Flask
 
 from webapp.core.config import ROOT, defaults, from_environment, secret_key
+
+# The features, in the order they are set up.
+FEATURES = ("mt", "jobs", "auth", "documents", "segments", "review", "scores", "glossary", "qa",
+            "interchange", "tm")
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -23,28 +28,18 @@ def create_app(test_config: dict | None = None) -> Flask:
     os.makedirs(app.instance_path, exist_ok=True)
     app.config["SECRET_KEY"] = secret_key(app.config, app.instance_path)
     # Werkzeug refuses bodies past this before a view runs; the views give the clear message.
-    app.config.setdefault("MAX_CONTENT_LENGTH", app.config["MAX_UPLOAD_BYTES"] * 2 + 65536)
+    # (Flask's own default is None, so this is set, not defaulted.) Other requests get
+    # MAX_BODY_BYTES (core.http).
+    if app.config.get("MAX_CONTENT_LENGTH") is None:
+        app.config["MAX_CONTENT_LENGTH"] = max(app.config["MAX_UPLOAD_BYTES"] * 2,
+                                               app.config["TM_MAX_UPLOAD_BYTES"]) + 65536
 
-    from webapp import jobs, mt
     from webapp.core import db, http
 
     db.init_app(app)
     http.init_app(app)
-    mt.init_app(app)
-
-    from webapp.auth import views as auth
-    from webapp.documents import api, cli
-    from webapp.documents import views as editor
-    from webapp.glossary import views as terms
-    from webapp.scores import views as reports
-    from webapp.tm import views as memory
-
-    jobs.init_app(app)
-    auth.init_app(app)
-    editor.init_app(app)
-    api.init_app(app)
-    reports.init_app(app)
-    terms.init_app(app)
-    memory.init_app(app)
-    cli.init_app(app)
+    # Each feature registers its pages, API, commands and hooks; the order matters where one
+    # feature's hooks build on another's (the scorer needs the job runner, QA the glossary).
+    for feature in FEATURES:
+        importlib.import_module(f"webapp.{feature}").init_app(app)
     return app

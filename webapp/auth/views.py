@@ -1,16 +1,14 @@
-"""Logging in and who may do what: sessions, API tokens, CSRF, roles, the user admin."""
+"""The login gate (session or token, CSRF), logging in and out, My account and the user admin."""
 
 from __future__ import annotations
 
-import secrets
-import sys
-import threading
 import time
+import unicodedata
+from datetime import timedelta
+from urllib.parse import urlsplit, urlunsplit
 
-import click
 from flask import (
     Blueprint,
-    Flask,
     abort,
     current_app,
     flash,
@@ -22,82 +20,60 @@ from flask import (
     session,
     url_for,
 )
-from flask.cli import with_appcontext
+from flask_limiter import RateLimitExceeded
+from sqlalchemy import select
 
 from webapp.auth import users
+from webapp.auth.throttle import client_key, name_key
 from webapp.auth.users import UserError
-from webapp.core import openapi
-from webapp.core.access import csrf_token, may, require_role
-from webapp.core.db import get_db, get_sessionmaker
+from webapp.core.access import csrf_ok, csrf_token, require_role
+from webapp.core.db import get_db
+from webapp.core.http import get_or_404
 from webapp.core.models import User
 from webapp.core.states import Role, RoleError
 
 bp = Blueprint("auth", __name__)
 
 # Endpoints anyone may reach: the login itself and the files the login page needs.
-PUBLIC = {"auth.login", "auth.api_login", "static", "editor.vendor", "api.openapi"}
+PUBLIC = {"auth.login", "auth_api.login", "static", "vendor", "openapi"}
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 
 
-class Throttle:
-    """Slows down guessing: after a few failures a name or address must wait, doubling."""
-
-    def __init__(self, free: int = 5, base: float = 2.0, cap: float = 300.0):
-        self.free, self.base, self.cap = free, base, cap
-        self.failures: dict[str, tuple[int, float]] = {}
-        self.lock = threading.Lock()
-
-    def wait_for(self, key: str) -> float:
-        """Return how many seconds `key` must still wait before trying again."""
-        with self.lock:
-            count, last = self.failures.get(key, (0, 0.0))
-        if count < self.free:
-            return 0.0
-        delay = min(self.cap, self.base * 2 ** (count - self.free))
-        return max(0.0, last + delay - time.monotonic())
-
-    def failed(self, key: str) -> None:
-        """Count a failed attempt."""
-        with self.lock:
-            count, _ = self.failures.get(key, (0, 0.0))
-            self.failures[key] = (count + 1, time.monotonic())
-
-    def succeeded(self, key: str) -> None:
-        """Forget the failures of `key`."""
-        with self.lock:
-            self.failures.pop(key, None)
-
-
-def _load_user() -> None:
-    """Find who is asking (bearer token or session) and enforce login and CSRF."""
+def load_user() -> None:
+    """Find who is asking (bearer token or server-side session) and enforce login and CSRF."""
     g.user = None
     g.via_token = False
+    g.api_token = None
+    g.login_session = None
     header = request.headers.get("Authorization", "")
     db = get_db()
     if header.startswith("Bearer "):
-        g.user = users.user_for_token(db, header[7:].strip())
-        g.via_token = g.user is not None
-        if g.user is None:
-            return _unauthorised("The API token is not valid.")
-    elif session.get("uid") is not None:
-        user = db.get(User, session["uid"])
-        if user is not None and user.active and session.get("pw") == user.password_hash[-16:]:
-            g.user = user
+        token = users.token_for(db, header[7:].strip())
+        if token is None:
+            return unauthorised("The API token is not valid.")
+        g.user, g.api_token, g.via_token = token.user, token, True
+    elif session.get("sid") is not None or "uid" in session:
+        # The cookie only names the session; the server decides whether it still lives
+        # (logout, a password reset, deactivation or an admin end it).
+        sid = session.get("sid")
+        record = users.session_for(db, sid) if isinstance(sid, str) else None
+        if record is not None:
+            g.user, g.login_session = record.user, record
         else:
             session.clear()
     if request.endpoint in PUBLIC or request.endpoint is None:
         return None
     if g.user is None:
-        return _unauthorised("Log in first.")
+        return unauthorised("Log in first.")
     # Token requests carry no cookie a forged page could ride on, so only sessions need CSRF.
     if request.method in UNSAFE and not g.via_token:
         sent = request.headers.get("X-CSRF-Token") or request.form.get("csrf_token", "")
-        if not sent or not secrets.compare_digest(sent, session.get("csrf", "")):
+        if not csrf_ok(sent):
             abort(403, "The form has expired or did not come from this site; reload the page.")
     return None
 
 
-def _unauthorised(message: str):
+def unauthorised(message: str):
     """Answer an anonymous request: JSON 401 for the API, the login page otherwise."""
     if request.path.startswith("/api/"):
         return jsonify({"error": "Unauthorized", "message": message}), 401
@@ -108,43 +84,79 @@ def _unauthorised(message: str):
     return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
 
 
-def _throttle_key(username: str) -> list[str]:
-    """Return the keys a login attempt is counted under."""
-    return [f"user:{username.lower()}", f"ip:{request.remote_addr}"]
+# The login rate limits read their key from g, not from a closure: Flask-Limiter keeps one
+# definition per code location for every thread, so a closure would leak between requests.
+def _login_limit() -> str:
+    return current_app.config["LOGIN_LIMIT"]
 
 
-def _attempt_login(username: str, password: str) -> tuple[User | None, str | None, int]:
-    """Check a login, applying the throttle; return (user, error, status)."""
-    throttle: Throttle = current_app.extensions["webapp.throttle"]
-    keys = _throttle_key(username or "")
-    wait = max(throttle.wait_for(k) for k in keys)
-    if wait > 0:
-        return None, f"Too many failed logins. Try again in {int(wait) + 1} s.", 429
+def _name_limit() -> str:
+    return current_app.config["LOGIN_NAME_LIMIT"]
+
+
+def _name_and_address() -> str:
+    return client_key(g.login_name, request.remote_addr)
+
+
+def _name_only() -> str:
+    return name_key(g.login_name)
+
+
+def attempt(username: str, password: str) -> tuple[User | None, str | None, int]:
+    """Check a login against the rate limits, then the password; return (user, error, status).
+
+    Each attempt is counted before the password is checked, in one atomic step of the shared
+    store, so parallel attempts cannot get more checks than the limit; a success clears the
+    counters of its name and address, as if the failures before it had not happened.
+    """
+    limiter = current_app.extensions["webapp.limiter"]
+    g.login_name = username or ""
+    g.retry_after = None
+    counted = []
+    try:
+        with limiter.shared_limit(_login_limit, scope="login", key_func=_name_and_address):
+            counted += limiter.current_limits
+        with limiter.shared_limit(_name_limit, scope="login-name", key_func=_name_only):
+            counted += limiter.current_limits
+    except RateLimitExceeded:
+        breached = limiter.current_limit
+        g.retry_after = max(1, int(breached.reset_at - time.time())) if breached else 60
+        return None, f"Too many failed logins. Try again in {g.retry_after} s.", 429
     user = users.authenticate(get_db(), username, password)
     if user is None:
-        for k in keys:
-            throttle.failed(k)
         return None, "Wrong user name or password.", 401
-    for k in keys:
-        throttle.succeeded(k)
+    for counter in counted:
+        limiter.limiter.clear(counter.limit, *counter.request_args)
     return user, None, 200
 
 
 def _start_session(user: User) -> None:
-    """Log the user in on this browser, with a fresh session."""
+    """Log the user in on this browser: a new server-side session, a new cookie and CSRF token."""
     session.clear()
-    session["uid"] = user.id
-    # Changing the password ends sessions elsewhere: they carry a piece of the old hash.
-    session["pw"] = user.password_hash[-16:]
+    sid, record = users.start_session(get_db(), user, current_app.permanent_session_lifetime,
+                                      request.user_agent.string)
+    session["sid"] = sid
     session.permanent = True
+    g.user, g.login_session = user, record
     csrf_token()
 
 
 def _safe_next(target: str | None) -> str:
-    """Return a local path to go to after login, never another site."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("editor.index")
+    """Return the local path to go to after login: parsed, never another site."""
+    fallback = url_for("documents.index")
+    if not target or "\\" in target:
+        return fallback
+    # Browsers drop tabs and newlines inside URLs ("/\t/evil" is "//evil") and headers
+    # cannot carry them: any control character refuses the target.
+    if any(unicodedata.category(c)[0] == "C" for c in target):
+        return fallback
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not parts.path.startswith("/"):
+        return fallback
+    # "///evil" parses as a path, but browsers read it as another host.
+    if parts.path.startswith("//"):
+        return fallback
+    return urlunsplit(("", "", parts.path, parts.query, parts.fragment))
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -152,47 +164,89 @@ def login():
     """Show the login form and log in."""
     error, status = None, 200
     if request.method == "POST":
-        if not secrets.compare_digest(request.form.get("csrf_token", ""),
-                                      session.get("csrf", "")):
+        if not csrf_ok(request.form.get("csrf_token")):
             error, status = "The login form expired; try again.", 400
         else:
-            user, error, status = _attempt_login(request.form.get("username", ""),
-                                                 request.form.get("password", ""))
+            user, error, status = attempt(request.form.get("username", ""),
+                                          request.form.get("password", ""))
             if user is not None:
                 _start_session(user)
                 return redirect(_safe_next(request.args.get("next")), code=303)
-    return render_template("auth/login.html", error=error), status
+    resp = current_app.make_response((render_template("auth/login.html", error=error), status))
+    if g.get("retry_after"):
+        resp.headers["Retry-After"] = str(g.retry_after)
+    return resp
 
 
 @bp.post("/logout")
 def logout():
-    """Log out of this browser."""
+    """Log out of this browser: the session ends on the server too."""
+    sid = session.get("sid")
+    if isinstance(sid, str):
+        users.end_session(get_db(), sid)
     session.clear()
     return redirect(url_for("auth.login"), code=303)
 
 
-@bp.post("/api/login")
-def api_login():
-    """Exchange a user name and password for an API token."""
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict) or not all(
-        isinstance(body.get(k), str) for k in ("username", "password")
-    ):
-        return jsonify({"error": "Bad Request",
-                        "message": "Send {\"username\": …, \"password\": …} as JSON."}), 400
-    user, error, status = _attempt_login(body["username"], body["password"])
-    if user is None:
-        return jsonify({"error": "Unauthorized", "message": error}), status
-    return jsonify({"token": users.issue_token(get_db(), user), "user": user.to_dict()})
+def _show_once(message: str, endpoint: str):
+    """Show a secret (a new password or token) once: kept on the server, never in the cookie."""
+    if g.login_session is None:
+        # A bearer-token client has no session to keep it for: answer it now.
+        return render_template("auth/shown_once.html", message=message)
+    users.show_once(get_db(), g.login_session, message)
+    return redirect(url_for(endpoint), code=303)
+
+
+@bp.get("/account")
+@require_role(Role.TRANSLATOR)
+def account():
+    """Show my browser sessions and API tokens, to end or revoke them."""
+    db = get_db()
+    return render_template(
+        "auth/account.html", shown_once=users.pop_shown_once(db, g.login_session),
+        sessions=users.sessions_of(db, g.user), tokens=users.tokens_of(db, g.user),
+        current_session=g.login_session, current_token=g.api_token,
+    )
+
+
+@bp.post("/account/tokens")
+@require_role(Role.TRANSLATOR)
+def token_create():
+    """Issue an API token for me, shown once."""
+    days = current_app.config["API_TOKEN_DAYS"]
+    label = " ".join(request.form.get("label", "").split())[:80]
+    token, _row = users.issue_token(get_db(), g.user, timedelta(days=days), label)
+    return _show_once(f"Your new API token, shown once (valid {days} days): {token}",
+                      "auth.account")
+
+
+@bp.post("/account/tokens/<int:token_id>/revoke")
+@require_role(Role.TRANSLATOR)
+def token_revoke(token_id: int):
+    """Revoke one of my API tokens."""
+    if not users.revoke_token(get_db(), g.user, token_id):
+        abort(404, f"You have no API token {token_id}.")
+    flash("The token is revoked.", "ok")
+    return redirect(url_for("auth.account"), code=303)
+
+
+@bp.post("/account/sessions/end-others")
+@require_role(Role.TRANSLATOR)
+def sessions_end_others():
+    """Log me out of every other browser."""
+    ended = users.end_sessions(get_db(), g.user, keep=g.login_session)
+    flash(f"Logged out of {ended} other {'browser' if ended == 1 else 'browsers'}.", "ok")
+    return redirect(url_for("auth.account"), code=303)
 
 
 @bp.get("/admin/users")
 @require_role(Role.ADMIN)
 def user_list():
     """List the accounts and offer to add one."""
-    from sqlalchemy import select
-    accounts = get_db().scalars(select(User).order_by(User.username)).all()
-    return render_template("auth/users.html", accounts=accounts, Role=Role)
+    db = get_db()
+    accounts = db.scalars(select(User).order_by(User.username)).all()
+    return render_template("auth/users.html", accounts=accounts, Role=Role,
+                           shown_once=users.pop_shown_once(db, g.login_session))
 
 
 @bp.post("/admin/users")
@@ -208,18 +262,16 @@ def user_create():
         db.rollback()
         flash(str(exc), "error")
         return redirect(url_for("auth.user_list"), code=303)
-    flash(f"Created {user.username} ({role.slug}). Password, shown once: {password}", "ok")
-    return redirect(url_for("auth.user_list"), code=303)
+    return _show_once(f"Created {user.username} ({role.slug}). Password, shown once: {password}",
+                      "auth.user_list")
 
 
 @bp.post("/admin/users/<int:user_id>")
 @require_role(Role.ADMIN)
 def user_update(user_id: int):
-    """Change an account's role, reset its password, or (de)activate it."""
+    """Change an account's role, reset its password, log it out everywhere or (de)activate it."""
     db = get_db()
-    user = db.get(User, user_id)
-    if user is None:
-        abort(404, f"There is no user {user_id}.")
+    user = get_or_404(User, user_id, "user")
     action = request.form.get("action")
     try:
         if action == "role":
@@ -227,13 +279,19 @@ def user_update(user_id: int):
             flash(f"{user.username} is now {Role(user.role).slug}.", "ok")
         elif action == "reset":
             password = users.random_password()
-            users.set_password(db, user, password)
-            flash(f"New password for {user.username}, shown once: {password}", "ok")
+            # Resetting one's own password keeps this browser logged in, to read it.
+            users.set_password(db, user, password,
+                               keep=g.login_session if user.id == g.user.id else None)
+            return _show_once(f"New password for {user.username}, shown once: {password}",
+                              "auth.user_list")
+        elif action == "log-out":
+            ended = users.log_out_everywhere(db, user)
+            flash(f"{user.username} is logged out everywhere ({ended} sessions and tokens "
+                  "ended).", "ok")
         elif action in ("activate", "deactivate"):
             if user.id == g.user.id:
                 raise UserError("You cannot deactivate yourself.")
-            user.active = action == "activate"
-            db.commit()
+            users.set_active(db, user, action == "activate")
             flash(f"{user.username} is {'active' if user.active else 'deactivated'}.", "ok")
         else:
             abort(400, "Unknown action.")
@@ -241,112 +299,3 @@ def user_update(user_id: int):
         db.rollback()
         flash(str(exc), "error")
     return redirect(url_for("auth.user_list"), code=303)
-
-
-def _read_password(prompt: bool) -> str:
-    """Read a password from stdin when piped, otherwise ask twice without echo."""
-    if not sys.stdin.isatty() and not prompt:
-        return sys.stdin.readline().rstrip("\r\n")
-    return click.prompt("Password", hide_input=True, confirmation_prompt=True)
-
-
-@click.command("create-user")
-@click.argument("username")
-@click.option("--role", type=click.Choice([r.slug for r in Role]), default="translator",
-              show_default=True)
-@click.option("--random-password", is_flag=True, help="Generate a password and print it once.")
-@with_appcontext
-def create_user_command(username: str, role: str, random_password: bool) -> None:
-    """Create an account; the password comes from standard input when it is not a terminal."""
-    password = users.random_password() if random_password else _read_password(False)
-    with get_sessionmaker()() as db:
-        try:
-            user = users.create_user(db, username, Role.from_slug(role), password)
-        except (UserError, RoleError) as exc:
-            raise click.ClickException(str(exc)) from None
-    click.echo(f"Created {user.username} ({role}).")
-    if random_password:
-        click.echo(f"Password (shown once): {password}")
-
-
-@click.command("set-role")
-@click.argument("username")
-@click.argument("role", type=click.Choice([r.slug for r in Role]))
-@with_appcontext
-def set_role_command(username: str, role: str) -> None:
-    """Change a user's role."""
-    with get_sessionmaker()() as db:
-        user = users.find(db, username)
-        if user is None:
-            raise click.ClickException(f"There is no user {username}.")
-        users.set_role(db, user, Role.from_slug(role))
-    click.echo(f"{username} is now {role}.")
-
-
-@click.command("reset-password")
-@click.argument("username")
-@with_appcontext
-def reset_password_command(username: str) -> None:
-    """Give a user a new random password (printed once) and revoke their API tokens."""
-    password = users.random_password()
-    with get_sessionmaker()() as db:
-        user = users.find(db, username)
-        if user is None:
-            raise click.ClickException(f"There is no user {username}.")
-        users.set_password(db, user, password)
-    click.echo(f"New password for {username} (shown once): {password}")
-
-
-def ensure_admin(db) -> str | None:
-    """Create the first admin with a random password when there is no account; return it."""
-    if users.count(db):
-        return None
-    password = users.random_password()
-    users.create_user(db, "admin", Role.ADMIN, password)
-    return password
-
-
-openapi.register({
-    "/api/login": {
-        "post": {
-            "summary": "Exchange a user name and password for a bearer token",
-            "security": [],
-            "requestBody": {"required": True, "content": {"application/json": {"schema": {
-                "type": "object", "required": ["username", "password"],
-                "properties": {"username": {"type": "string"}, "password": {"type": "string"}},
-            }}}},
-            "responses": {
-                "200": {"description": "A token for `Authorization: Bearer …`",
-                        "content": {"application/json": {"schema": {
-                            "type": "object", "required": ["token"],
-                            "properties": {"token": {"type": "string"},
-                                           "user": {"type": "object"}}}}}},
-                "400": {"description": "Malformed body", "content": {"application/json": {
-                    "schema": {"$ref": "#/components/schemas/Error"}}}},
-                "401": {"description": "Wrong user name or password", "content": {
-                    "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
-                "429": {"description": "Too many failed logins", "content": {
-                    "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
-            },
-        },
-    },
-})
-
-
-def init_app(app: Flask) -> None:
-    """Install the login gate, CSRF check, login pages, user admin and CLI commands."""
-    app.config["SESSION_COOKIE_HTTPONLY"] = True
-    # Flask's default is None (no attribute); Lax keeps the cookie off cross-site posts.
-    app.config["SESSION_COOKIE_SAMESITE"] = app.config.get("SESSION_COOKIE_SAMESITE") or "Lax"
-    app.extensions["webapp.throttle"] = Throttle(
-        free=app.config.get("LOGIN_FREE_ATTEMPTS", 5),
-        base=app.config.get("LOGIN_THROTTLE_SECONDS", 2.0),
-    )
-    users.HASH_METHOD = app.config.get("PASSWORD_HASH_METHOD", "scrypt")
-    app.register_blueprint(bp)
-    app.before_request(_load_user)
-    app.jinja_env.globals.update(csrf_token=csrf_token, may=may, Role=Role,
-                                 current_user=lambda: g.get("user"))
-    for command in (create_user_command, set_role_command, reset_password_command):
-        app.cli.add_command(command)
-    app.register_error_handler(401, lambda _err: _unauthorised("Log in first."))

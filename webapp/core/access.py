@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import functools
+import hashlib
+import hmac
 import secrets
 from collections.abc import Callable
 
-from flask import abort, g, session
+from flask import abort, current_app, g, session
 
 from webapp.core.states import Role
 
@@ -51,3 +53,25 @@ def csrf_token() -> str:
     if "csrf" not in session:
         session["csrf"] = secrets.token_urlsafe(32)
     return session["csrf"]
+
+
+def csrf_ok(sent: str | None) -> bool:
+    """Return whether `sent` is this session's CSRF token; an empty or missing one never is
+    (without a cookie both sides are empty, and compare_digest("", "") is True)."""
+    expected = session.get("csrf")
+    if not isinstance(sent, str) or not isinstance(expected, str) or not sent or not expected:
+        return False
+    return secrets.compare_digest(sent.encode(), expected.encode())
+
+
+def storage_scope() -> str:
+    """Return the key under which the browser keeps this person's drafts on this installation."""
+    user = g.get("user")
+    if user is None:
+        return ""
+    # The installation part tells two servers on one origin history apart without revealing
+    # the secret key: a short HMAC of a fixed word.
+    key = current_app.secret_key
+    key = key.encode() if isinstance(key, str) else key
+    installation = hmac.new(key, b"draft-storage", hashlib.sha256).hexdigest()[:12]
+    return f"{installation}-{user.id}"

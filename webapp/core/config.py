@@ -21,6 +21,13 @@ def defaults(instance_path: str) -> dict:
         # keeps a mistaken upload from tying up a worker.
         "MAX_UPLOAD_BYTES": 5 * 1024 * 1024,
         "MAX_SEGMENT_CHARS": 20_000,
+        # Any request that is not a file upload (JSON, forms): a segment's text and a
+        # comment fit many times over; a 100 MB login is refused before it is read.
+        "MAX_BODY_BYTES": 1024 * 1024,
+        # PostgreSQL cancels any statement running longer (ms; 0: never). The longest
+        # statements the app sends (a page of 100 rows, a batch of 1,000 memory units)
+        # take well under a second.
+        "DB_STATEMENT_TIMEOUT_MS": 30_000,
         # A page holds at most PAGE_SIZE segment rows. FIRST_ROWS (a screenful) come with
         # it, the rest MORE_ROWS at a time as they scroll into view or the keyboard moves
         # on, so the first screen is served as fast for a book as for a short article.
@@ -43,6 +50,25 @@ def defaults(instance_path: str) -> dict:
         # and MateCat's 70 %; and the cap on a TMX upload, which is streamed by a job.
         "TM_THRESHOLD": 0.70,
         "TM_MAX_UPLOAD_BYTES": 64 * 1024 * 1024,
+        # Accounts. Failed logins are limited per user name and client address, and per user
+        # name from any address (Flask-Limiter rate strings); a success clears both. The
+        # counters live in Redis when REDIS_URL is set, else in the database: either way
+        # every worker shares them (RATELIMIT_STORAGE_URI overrides, e.g. memory:// for one
+        # process only).
+        "LOGIN_LIMIT": "5 per minute; 20 per hour",
+        "LOGIN_NAME_LIMIT": "50 per hour",
+        "RATELIMIT_STORAGE_URI": None,
+        # How many proxies in front of the app set X-Forwarded-For (0: none, trust nobody).
+        "PROXY_COUNT": 0,
+        # API tokens stop working this many days after they were issued.
+        "API_TOKEN_DAYS": 90,
+        # None: Secure in production (WEBAPP_ENV=production), not on a laptop's plain http.
+        "SESSION_COOKIE_SECURE": None,
+        # No inline script or style anywhere: htmx, the app's JS and CSS are files of ours.
+        "CONTENT_SECURITY_POLICY": (
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+        ),
     }
 
 
@@ -54,16 +80,24 @@ def from_environment() -> dict:
     """Return the settings that the environment sets."""
     env = {}
     for key in ("SECRET_KEY", "DATABASE_URL", "ARGOS_PACKAGES_DIR", "REDIS_URL", "RQ_QUEUE",
-                "GLOSSARY_PATH", "TRANSLATIONS_DIR", "WEBAPP_ENV"):
+                "GLOSSARY_PATH", "TRANSLATIONS_DIR", "WEBAPP_ENV",
+                "LOGIN_LIMIT", "LOGIN_NAME_LIMIT", "RATELIMIT_STORAGE_URI"):
         if os.environ.get(key):
             env[key] = os.environ[key]
-    for key in ("MAX_UPLOAD_BYTES", "JOB_STALE_SECONDS", "PRETRANSLATE_CHUNK"):
+    for key in ("MAX_UPLOAD_BYTES", "JOB_STALE_SECONDS", "PRETRANSLATE_CHUNK",
+                "DB_STATEMENT_TIMEOUT_MS", "MAX_MODEL_BYTES",
+                "PROXY_COUNT", "API_TOKEN_DAYS"):
         raw = os.environ.get(key, "").strip()
         if raw:
             try:
                 env[key] = int(raw)
             except ValueError:
                 raise ConfigError(f"{key} must be a whole number, not {raw!r}.") from None
+    secure = os.environ.get("SESSION_COOKIE_SECURE", "").strip().lower()
+    if secure:
+        if secure not in ("0", "1", "true", "false", "yes", "no"):
+            raise ConfigError(f"SESSION_COOKIE_SECURE must be 1 or 0, not {secure!r}.")
+        env["SESSION_COOKIE_SECURE"] = secure in ("1", "true", "yes")
     return env
 
 

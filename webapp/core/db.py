@@ -19,6 +19,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
+from webapp.core import patterns
 from webapp.core.models import Base
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
@@ -26,13 +27,16 @@ MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 FIRST_REVISION = "0001"
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, statement_timeout_ms: int = 0) -> Engine:
     """Create an engine, tuned for SQLite when the URL is a SQLite one."""
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn, _record):
+            # REGEXP runs on RE2, in linear time: a pattern a person types can never stall
+            # the process (SQLAlchemy's default is Python's backtracking re).
+            dbapi_conn.create_function("regexp", 2, patterns.search, deterministic=True)
             cur = dbapi_conn.cursor()
             # WAL lets the editor read while a background job writes MT drafts.
             cur.execute("PRAGMA journal_mode=WAL")
@@ -46,6 +50,15 @@ def make_engine(url: str) -> Engine:
 
         return engine
     engine = create_engine(url)
+    if statement_timeout_ms and engine.dialect.name == "postgresql":
+        # A statement that runs longer than this is cancelled by the server: no query a
+        # request sends (a search pattern, say) can hold a connection and a worker for
+        # minutes. Set per connection, so options in the URL (a search_path) stay as they are.
+        @event.listens_for(engine, "connect")
+        def _statement_timeout(dbapi_conn, _record):
+            with dbapi_conn.cursor() as cur:
+                cur.execute(f"SET statement_timeout = {int(statement_timeout_ms)}")
+            dbapi_conn.commit()
 
     @event.listens_for(engine, "checkout")
     def _still_connected(dbapi_conn, _record, _proxy):
@@ -148,7 +161,7 @@ def init_db_command(reset: bool) -> None:
 @with_appcontext
 @click.argument("message")
 def make_migration_command(message: str) -> None:
-    """Write a migration for what webapp/models.py adds beyond the newest migration."""
+    """Write a migration for what webapp/core/models/ adds beyond the newest migration."""
     scripts = ScriptDirectory.from_config(alembic_config("sqlite://"))
     head = scripts.get_current_head()
     number = f"{int(head) + 1:04d}" if head and head.isdigit() else None
@@ -165,7 +178,7 @@ def make_migration_command(message: str) -> None:
 
 def init_app(app: Flask) -> None:
     """Create the engine and register the session teardown and the CLI command."""
-    engine = make_engine(app.config["DATABASE_URL"])
+    engine = make_engine(app.config["DATABASE_URL"], app.config["DB_STATEMENT_TIMEOUT_MS"])
     app.extensions["webapp.engine"] = engine
     app.extensions["webapp.sessionmaker"] = sessionmaker(engine, expire_on_commit=False)
     app.teardown_appcontext(close_db)

@@ -15,9 +15,12 @@ from flask import (
     render_template,
     request,
 )
+from flask.json.provider import DefaultJSONProvider
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, NotFound
 from werkzeug.routing import IntegerConverter
 
+from webapp.core.access import storage_scope
 from webapp.core.db import get_db
 
 T = TypeVar("T")
@@ -115,6 +118,9 @@ def page_or_fragment(page: str, fragments: dict[str | None, str], /, **context) 
 
 def _error_message(err: HTTPException) -> str:
     if err.code == 413:
+        if request.mimetype != "multipart/form-data":
+            return ("The request is larger than this server accepts "
+                    f"({current_app.config['MAX_BODY_BYTES'] // 1024:,} KB).")
         return ("The upload is larger than this server accepts "
                 f"({current_app.config['MAX_UPLOAD_BYTES'] // (1024 * 1024)} MB).")
     return err.description or err.name
@@ -125,9 +131,44 @@ def json_error(err: HTTPException) -> tuple[Response, int]:
     return jsonify({"error": err.name, "message": _error_message(err)}), err.code
 
 
+class JSONProvider(DefaultJSONProvider):
+    """Flask's JSON, except that a body nested too deeply is a bad request, not a crash."""
+
+    def loads(self, s, **kwargs):
+        """Parse JSON; nesting past Python's recursion limit is a ValueError (400)."""
+        try:
+            return super().loads(s, **kwargs)
+        except RecursionError:
+            raise ValueError("The JSON is nested too deeply.") from None
+
+
+def _limit_body() -> None:
+    """Refuse bodies past their limit (413) before anything reads them: files may be large."""
+    if request.mimetype != "multipart/form-data":
+        request.max_content_length = current_app.config["MAX_BODY_BYTES"]
+
+
+def _security_headers(resp: Response) -> Response:
+    """Forbid inline script and style, framing, MIME sniffing and cross-site referrers."""
+    policy = current_app.config.get("CONTENT_SECURITY_POLICY")
+    if policy:
+        resp.headers.setdefault("Content-Security-Policy", policy)
+    resp.headers.setdefault("X-Frame-Options", "DENY")
+    resp.headers.setdefault("X-Content-Type-Options", "nosniff")
+    resp.headers.setdefault("Referrer-Policy", "same-origin")
+    return resp
+
+
 def init_app(app: Flask) -> None:
     """Install the one set of error handlers: JSON under /api/, a page or fragment elsewhere."""
     app.url_map.converters["int"] = DatabaseIdConverter
+    from webapp.core import routes  # the vendored htmx and /api/openapi.json: no feature's
+
+    routes.init_app(app)
+    app.json = JSONProvider(app)
+    app.before_request(_limit_body)
+    app.after_request(_security_headers)
+    app.jinja_env.globals["storage_scope"] = storage_scope
 
     @app.errorhandler(ApiError)
     def api_error(err: ApiError):
@@ -145,6 +186,20 @@ def init_app(app: Flask) -> None:
         if request.headers.get("HX-Request"):
             return render_template("_partials/_error.html", message=message), err.code
         return render_template("error.html", code=err.code, message=message), err.code
+
+    @app.errorhandler(OperationalError)
+    def database_error(err: OperationalError):
+        # PostgreSQL cancelled a statement past DB_STATEMENT_TIMEOUT_MS: the request asked
+        # for too much (a pattern, a filter), which the person can narrow.
+        if type(err.orig).__name__ != "QueryCanceled":
+            raise err
+        get_db().rollback()
+        message = "The request took too long and was stopped; narrow the search or filter."
+        if is_api():
+            return jsonify({"error": "Unprocessable Entity", "message": message}), 422
+        if request.headers.get("HX-Request"):
+            return render_template("_partials/_error.html", message=message), 422
+        return render_template("error.html", code=422, message=message), 422
 
     @app.errorhandler(500)
     def server_error(_err):

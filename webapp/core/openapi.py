@@ -7,17 +7,17 @@ from copy import deepcopy
 ERROR = {"$ref": "#/components/schemas/Error"}
 
 
-def _json(schema: dict, description: str = "OK") -> dict:
+def json_response(schema: dict, description: str = "OK") -> dict:
     """Return a JSON response object."""
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
-def _err(description: str) -> dict:
+def error_response(description: str) -> dict:
     """Return an error response object."""
-    return _json(ERROR, description)
+    return json_response(ERROR, description)
 
 
-def _id(name: str) -> dict:
+def id_param(name: str) -> dict:
     """Return an integer path parameter."""
     return {"name": name, "in": "path", "required": True,
             "schema": {"type": "integer", "minimum": 1}}
@@ -67,26 +67,6 @@ SCHEMAS = {
             "updated_by": {"type": "string"},
         },
     },
-    "SegmentPage": {
-        "type": "object",
-        "required": ["total", "segments"],
-        "properties": {
-            "total": {"type": "integer"},
-            "offset": {"type": "integer"},
-            "limit": {"type": "integer"},
-            "segments": {"type": "array", "items": {"$ref": "#/components/schemas/Segment"}},
-        },
-    },
-    "Conflict": {
-        "type": "object",
-        "required": ["message", "segment", "yours"],
-        "properties": {
-            "error": {"type": "string"},
-            "message": {"type": "string"},
-            "segment": {"$ref": "#/components/schemas/Segment"},
-            "yours": {"type": "string", "description": "The text that was not saved"},
-        },
-    },
     "Comment": {
         "type": "object",
         "properties": {
@@ -110,230 +90,12 @@ SCHEMAS = {
             "message": {"type": "string"},
         },
     },
-    "Revision": {
-        "type": "object",
-        "properties": {
-            "id": {"type": "integer"}, "version": {"type": "integer"},
-            "replaced_version": {"type": ["integer", "null"]}, "text": {"type": "string"},
-            "state": {"type": "string"}, "kind": {"type": "string"},
-            "author": {"type": "string"}, "created_at": {"type": "string"},
-            "seconds": {"type": ["number", "null"]},
-        },
-    },
-    "Change": {
-        "type": "object",
-        "properties": {
-            "id": {"type": "integer"}, "segment_id": {"type": ["integer", "null"]},
-            "action": {"type": "string"}, "author": {"type": "string"},
-            "created_at": {"type": "string"}, "details": {"type": "object"},
-        },
-    },
 }
 
+# The feature modules add theirs with register(); this one is the app's own (core.routes).
 PATHS = {
-    "/api/documents": {
-        "get": {
-            "summary": "List documents",
-            "responses": {"200": _json({"type": "array",
-                                        "items": {"$ref": "#/components/schemas/Document"}})},
-        },
-        "post": {
-            "summary": "Import a plain-text document (UTF-8, UTF-16 with BOM or Latin-1) or an "
-                       "XLIFF 1.2/2.0 file",
-            "description": "XLIFF is recognised by its extension (.xlf, .xliff, .sdlxliff) or its "
-                           "root element. It brings its own languages, targets, states and notes; "
-                           "`target_lang` serves only a file that names no target language, "
-                           "`source_lang` and `mode` are ignored. With `tm_prefill` set, empty "
-                           "targets are filled from 100 % translation-memory matches.",
-            "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
-                "type": "object",
-                "required": ["file", "source_lang", "target_lang"],
-                "properties": {
-                    "file": {"type": "string", "format": "binary"},
-                    "source_lang": {"type": "string", "example": "en"},
-                    "target_lang": {"type": "string", "example": "de"},
-                    "mode": {"type": "string", "enum": ["translate", "review"]},
-                    "tm_prefill": {"type": "string", "description": "Any value: fill targets "
-                                   "from 100 % memory matches"},
-                },
-            }}}},
-            "responses": {
-                "201": _json({"$ref": "#/components/schemas/Document"}, "Imported"),
-                "400": _err("No file sent"),
-                "413": _err("File over the size limit"),
-                "422": _err("Refused: empty, binary, undecodable, bad languages, or an invalid "
-                            "XLIFF file (the message says what and on which line)"),
-            },
-        },
-    },
-    "/api/documents/{doc_id}": {
-        "get": {
-            "summary": "One document with counts by state",
-            "parameters": [_id("doc_id")],
-            "responses": {"200": _json({"$ref": "#/components/schemas/Document"}),
-                          "404": _err("No such document")},
-        },
-    },
-    "/api/documents/{doc_id}/segments": {
-        "get": {
-            "summary": "A page of segments in document order",
-            "parameters": [
-                _id("doc_id"),
-                {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0}},
-                {"name": "limit", "in": "query",
-                 "schema": {"type": "integer", "minimum": 1, "maximum": 1000}},
-                {"name": "state", "in": "query", "schema": {"type": "string", "enum": [
-                    "new", "mt", "rejected", "translated", "approved"]}},
-                {"name": "q", "in": "query", "schema": {"type": "string"}},
-            ],
-            "responses": {"200": _json({"$ref": "#/components/schemas/SegmentPage"}),
-                          "400": _err("Bad parameter"), "404": _err("No such document")},
-        },
-    },
-    "/api/segments/{seg_id}": {
-        "get": {
-            "summary": "One segment",
-            "parameters": [_id("seg_id")],
-            "responses": {"200": _json({"$ref": "#/components/schemas/Segment"}),
-                          "404": _err("No such segment")},
-        },
-        "put": {
-            "summary": "Save the target; refused with 409 if `version` is stale",
-            "parameters": [_id("seg_id")],
-            "requestBody": {"required": True, "content": {"application/json": {"schema": {
-                "type": "object",
-                "required": ["target", "version"],
-                "properties": {
-                    "target": {"type": "string"},
-                    "version": {"type": "integer"},
-                    "seconds": {"type": "number", "minimum": 0},
-                },
-            }}}},
-            "responses": {
-                "200": _json({"$ref": "#/components/schemas/Segment"}, "Saved"),
-                "400": _err("Malformed body"),
-                "404": _err("No such segment"),
-                "409": _json({"$ref": "#/components/schemas/Conflict"},
-                             "Changed meanwhile; nothing was overwritten"),
-                "422": _err("Text refused (too long, NUL)"),
-            },
-        },
-    },
-    "/api/segments/{seg_id}/history": {
-        "get": {
-            "summary": "Revisions and change-log rows, newest first",
-            "parameters": [_id("seg_id")],
-            "responses": {"200": _json({"type": "object", "properties": {
-                "revisions": {"type": "array", "items": {"$ref": "#/components/schemas/Revision"}},
-                "changes": {"type": "array", "items": {"$ref": "#/components/schemas/Change"}},
-                "comments": {"type": "array", "items": {"$ref": "#/components/schemas/Comment"}},
-            }}), "404": _err("No such segment")},
-        },
-    },
-    "/api/segments/{seg_id}/state": {
-        "post": {
-            "summary": "Mark translated (translator), approved or rejected (editor)",
-            "parameters": [_id("seg_id")],
-            "requestBody": {"required": True, "content": {"application/json": {"schema": {
-                "type": "object", "required": ["state"],
-                "properties": {
-                    "state": {"type": "string", "enum": ["translated", "approved", "rejected"]},
-                    "comment": {"type": "string", "description": "Required to reject"},
-                },
-            }}}},
-            "responses": {
-                "200": _json({"$ref": "#/components/schemas/Segment"}, "Done"),
-                "400": _err("Malformed body"), "403": _err("The role may not"),
-                "404": _err("No such segment"),
-                "422": _err("Rejection without comment, or nothing to mark"),
-            },
-        },
-    },
-    "/api/segments/{seg_id}/comments": {
-        "get": {
-            "summary": "A segment's comments, oldest first",
-            "parameters": [_id("seg_id")],
-            "responses": {"200": _json({"type": "array",
-                                        "items": {"$ref": "#/components/schemas/Comment"}}),
-                          "404": _err("No such segment")},
-        },
-        "post": {
-            "summary": "Comment on a segment",
-            "parameters": [_id("seg_id")],
-            "requestBody": {"required": True, "content": {"application/json": {"schema": {
-                "type": "object", "required": ["text"],
-                "properties": {"text": {"type": "string"}}}}}},
-            "responses": {"201": _json({"$ref": "#/components/schemas/Comment"}, "Added"),
-                          "400": _err("Malformed body"), "404": _err("No such segment"),
-                          "422": _err("Empty or too long")},
-        },
-    },
-    "/api/documents/{doc_id}/next": {
-        "get": {
-            "summary": "The next untranslated, rejected or translated segment after a position",
-            "parameters": [
-                _id("doc_id"),
-                {"name": "after", "in": "query", "schema": {"type": "integer", "minimum": -1}},
-                {"name": "kind", "in": "query", "schema": {
-                    "type": "string", "enum": ["untranslated", "rejected", "translated"]}},
-            ],
-            "responses": {"200": _json({"$ref": "#/components/schemas/Segment"}),
-                          "400": _err("Bad parameter"),
-                          "404": _err("No such document, or none left")},
-        },
-    },
-    "/api/documents/{doc_id}/pretranslate": {
-        "post": {
-            "summary": "Machine-translate the document in the background",
-            "parameters": [_id("doc_id")],
-            "responses": {"202": _json({"$ref": "#/components/schemas/Job"}, "Started"),
-                          "404": _err("No such document"),
-                          "409": _err("No MT model installed for the pair")},
-        },
-    },
-    "/api/jobs/{job_id}": {
-        "get": {
-            "summary": "A background job's progress",
-            "parameters": [_id("job_id")],
-            "responses": {"200": _json({"$ref": "#/components/schemas/Job"}),
-                          "404": _err("No such job")},
-        },
-    },
-    "/api/jobs/{job_id}/retry": {
-        "post": {
-            "summary": "Queue a failed job, or one whose worker stopped, again; what it "
-                       "already stored stays and is not done twice",
-            "parameters": [_id("job_id")],
-            "responses": {"202": _json({"$ref": "#/components/schemas/Job"}, "Queued again"),
-                          "404": _err("No such job"),
-                          "409": _err("The job is done, still moving, or cannot be retried")},
-        },
-    },
-    "/api/documents/{doc_id}/export": {
-        "get": {
-            "summary": "Export the corrected document: text, XLIFF 1.2 or 2.0 (states mapped, "
-                       "comments as notes, inline codes restored), or its approved segments "
-                       "as TMX 1.4b",
-            "parameters": [_id("doc_id"), {"name": "format", "in": "query", "schema": {
-                "type": "string", "enum": ["txt", "xliff12", "xliff20", "tmx"]}}],
-            "responses": {
-                "200": {"description": "The file", "content": {
-                    "text/plain": {"schema": {"type": "string"}},
-                    "application/xliff+xml": {"schema": {"type": "string"}},
-                    "application/x-tmx+xml": {"schema": {"type": "string"}}}},
-                "400": _err("Unknown format"), "404": _err("No such document"),
-            },
-        },
-    },
-    "/api/models": {
-        "get": {
-            "summary": "Installed MT language pairs",
-            "responses": {"200": _json({"type": "array", "items": {"type": "object", "properties": {
-                "from": {"type": "string"}, "to": {"type": "string"}}}})},
-        },
-    },
     "/api/openapi.json": {
-        "get": {"summary": "This document", "responses": {"200": _json({"type": "object"})}},
+        "get": {"summary": "This document", "responses": {"200": json_response({"type": "object"})}},
     },
 }
 

@@ -9,6 +9,11 @@ from functools import lru_cache
 _DIFF_TOKEN = re.compile(r"\w+|\s+|[^\w\s]")
 
 
+# Past this many token pairs in the part that differs, a word diff would cost seconds
+# (difflib is quadratic); the middle is then shown as one deletion and one insertion.
+DIFF_BUDGET = 400_000
+
+
 def word_diff(old: str | None, new: str | None) -> list[tuple[str, str]]:
     """Diff two texts word by word as (op, text) pairs, op one of equal, delete, insert."""
     a, b = _DIFF_TOKEN.findall(old or ""), _DIFF_TOKEN.findall(new or "")
@@ -22,12 +27,28 @@ def word_diff(old: str | None, new: str | None) -> list[tuple[str, str]]:
         else:
             out.append((op, text))
 
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
-        if tag == "equal":
-            add("equal", "".join(a[i1:i2]))
-        else:
-            add("delete", "".join(a[i1:i2]))
-            add("insert", "".join(b[j1:j2]))
+    head = tail = 0
+    if len(a) * len(b) > DIFF_BUDGET:
+        # Long texts: the common head and tail are found in linear time, only the middle
+        # is diffed (short texts keep difflib's own alignment of the whole).
+        while head < len(a) and head < len(b) and a[head] == b[head]:
+            head += 1
+        while tail < len(a) - head and tail < len(b) - head and a[-1 - tail] == b[-1 - tail]:
+            tail += 1
+    add("equal", "".join(a[:head]))
+    mid_a, mid_b = a[head:len(a) - tail], b[head:len(b) - tail]
+    if len(mid_a) * len(mid_b) > DIFF_BUDGET:
+        add("delete", "".join(mid_a))
+        add("insert", "".join(mid_b))
+    else:
+        matcher = difflib.SequenceMatcher(None, mid_a, mid_b, autojunk=False)
+        for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+            if tag == "equal":
+                add("equal", "".join(mid_a[i1:i2]))
+            else:
+                add("delete", "".join(mid_a[i1:i2]))
+                add("insert", "".join(mid_b[j1:j2]))
+    add("equal", "".join(a[len(a) - tail:]))
     return out
 
 

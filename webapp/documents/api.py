@@ -1,31 +1,30 @@
-"""The JSON API: documents, segments, jobs and export, described by an OpenAPI document."""
+"""The documents part of the JSON API: list, import, one document, a page of segments, next, export."""
 
 from __future__ import annotations
 
 from flask import Blueprint, Flask, current_app, jsonify, request
 
-from webapp.core.access import current_name, current_role, require_role
+from webapp.core import openapi
+from webapp.core.access import current_name, require_role
 from webapp.core.db import get_db
-from webapp.core.http import ApiError, get_or_404, int_arg, json_body
-from webapp.core.models import Document, Segment
-from webapp.core.openapi import spec
+from webapp.core.http import ApiError, download, get_or_404, int_arg
+from webapp.core.models import Document
+from webapp.core.openapi import error_response, id_param, json_response
 from webapp.core.states import Role, State
-from webapp.documents import domain as documents
-from webapp.documents import textio
-from webapp.documents.views import download, save_state
+from webapp.documents import importing, queries, textio
 from webapp.interchange import exchange as interchange
 from webapp.mt import engine as mt
-from webapp.review import workflow as review
-from webapp.tm import views as memory
+from webapp.tm import feed as tm_feed
+from webapp.tm import store as tm_store
 
-bp = Blueprint("api", __name__, url_prefix="/api")
+bp = Blueprint("documents_api", __name__, url_prefix="/api")
 
 
 @bp.get("/documents")
 @require_role(Role.TRANSLATOR)
 def list_documents():
     """List every document."""
-    return jsonify([d.to_dict() for d in documents.list_documents(get_db())])
+    return jsonify([d.to_dict() for d in queries.list_documents(get_db())])
 
 
 @bp.post("/documents")
@@ -43,13 +42,14 @@ def create_document():
             request.form.get("target_lang", ""), request.form.get("mode", "translate"), limit,
             author=current_name(),
         )
-    except (textio.TextImportError, documents.DocumentError) as exc:
+    except (textio.TextImportError, importing.DocumentError) as exc:
         db.rollback()
         too_big = "limit" in str(exc) and not isinstance(exc, interchange.XliffRefused)
         raise ApiError(413 if too_big else 422, str(exc)) from None
     data = doc.to_dict()
-    data["tm_prefilled"] = memory.prefill_if_asked(db, doc)
-    data["segments"] = documents.count_segments(db, doc.id)
+    data["tm_prefilled"] = (tm_feed.prefill(db, tm_store.cache_of(current_app), doc)
+                            if request.form.get("tm_prefill") else None)
+    data["segments"] = queries.count_segments(db, doc.id)
     src, tgt = mt.mt_pair(doc)
     data["mt_available"] = mt.has_route(src, tgt)
     if not data["mt_available"]:
@@ -63,7 +63,7 @@ def get_document(doc_id: int):
     """Return one document with its progress by state."""
     doc = get_or_404(Document, doc_id)
     data = doc.to_dict()
-    counts = documents.state_counts(get_db(), doc.id)
+    counts = queries.state_counts(get_db(), doc.id)
     data["segments"] = sum(counts.values())
     data["states"] = {s.slug: n for s, n in counts.items()}
     return jsonify(data)
@@ -82,117 +82,10 @@ def list_segments(doc_id: int):
             states.append(State.from_slug(slug))
         except ValueError as exc:
             raise ApiError(400, str(exc)) from None
-    flt = documents.SegmentFilter(states=states, query=request.args.get("q", "")[:500])
-    segs, total = documents.page_segments(get_db(), doc.id, offset, limit, flt)
+    flt = queries.SegmentFilter(states=states, query=request.args.get("q", "")[:500])
+    segs, total = queries.page_segments(get_db(), doc.id, offset, limit, flt)
     return jsonify({"total": total, "offset": offset, "limit": limit,
                     "segments": [s.to_dict() for s in segs]})
-
-
-@bp.put("/segments/<int:seg_id>")
-@require_role(Role.TRANSLATOR)
-def put_segment(seg_id: int):
-    """Save a segment's target if `version` is current; 409 with the current one if not."""
-    db = get_db()
-    seg, locked = interchange.segment_and_lock(db, seg_id)
-    if seg is None:
-        raise ApiError(404, f"There is no segment {seg_id}.")
-    body = json_body()
-    version = body.get("version")
-    if not isinstance(version, int) or isinstance(version, bool):
-        raise ApiError(400, "'version' must be the integer version the edit is based on.")
-    if not isinstance(body.get("target"), str):
-        raise ApiError(400, "'target' must be a string.")
-    seconds = body.get("seconds")
-    if seconds is not None and not (isinstance(seconds, int | float) and 0 <= seconds < 86400):
-        raise ApiError(400, "'seconds' must be a number of seconds under a day.")
-    role = current_role()
-    try:
-        review.check_may_edit(seg, role, locked)
-    except review.ForbiddenError as exc:
-        raise ApiError(403, str(exc)) from None
-    try:
-        seg = documents.save_target(
-            db, seg, body["target"], version, current_name(), save_state(seg, role),
-            seconds=seconds, max_chars=current_app.config["MAX_SEGMENT_CHARS"], role=int(role),
-        )
-    except documents.ConflictError as exc:
-        return jsonify({
-            "error": "Conflict",
-            "message": str(exc),
-            "segment": exc.segment.to_dict(),
-            "yours": exc.attempted,
-        }), 409
-    except documents.DocumentError as exc:
-        db.rollback()
-        raise ApiError(422, str(exc)) from None
-    return jsonify(seg.to_dict())
-
-
-@bp.get("/segments/<int:seg_id>")
-@require_role(Role.TRANSLATOR)
-def get_segment(seg_id: int):
-    """Return one segment."""
-    return jsonify(get_or_404(Segment, seg_id).to_dict())
-
-
-@bp.get("/segments/<int:seg_id>/history")
-@require_role(Role.TRANSLATOR)
-def segment_history(seg_id: int):
-    """Return a segment's revisions, change-log rows and comments, newest first."""
-    seg = get_or_404(Segment, seg_id)
-    revisions, changes = documents.history(get_db(), seg)
-    notes = review.comments(get_db(), [seg.id])[seg.id]
-    return jsonify({"revisions": [r.to_dict() for r in revisions],
-                    "changes": [c.to_dict() for c in changes],
-                    "comments": [c.to_dict() for c in reversed(notes)]})
-
-
-@bp.post("/segments/<int:seg_id>/state")
-@require_role(Role.TRANSLATOR)
-def set_state(seg_id: int):
-    """Mark a segment translated, approved or rejected; a rejection needs a comment."""
-    seg = get_or_404(Segment, seg_id)
-    body = json_body()
-    slug = body.get("state")
-    if slug not in ("translated", "approved", "rejected"):
-        raise ApiError(400, "'state' must be translated, approved or rejected.")
-    comment = body.get("comment")
-    if comment is not None and not isinstance(comment, str):
-        raise ApiError(400, "'comment' must be a string.")
-    db = get_db()
-    try:
-        review.set_state(db, seg, State.from_slug(slug), current_name(), current_role(), comment)
-    except review.ForbiddenError as exc:
-        db.rollback()
-        raise ApiError(403, str(exc)) from None
-    except review.ReviewError as exc:
-        db.rollback()
-        raise ApiError(422, str(exc)) from None
-    return jsonify(seg.to_dict())
-
-
-@bp.get("/segments/<int:seg_id>/comments")
-@require_role(Role.TRANSLATOR)
-def list_comments(seg_id: int):
-    """Return a segment's comments, oldest first."""
-    seg = get_or_404(Segment, seg_id)
-    return jsonify([c.to_dict() for c in review.comments(get_db(), [seg.id])[seg.id]])
-
-
-@bp.post("/segments/<int:seg_id>/comments")
-@require_role(Role.TRANSLATOR)
-def add_comment(seg_id: int):
-    """Add a comment to a segment."""
-    seg = get_or_404(Segment, seg_id)
-    text = json_body().get("text")
-    if not isinstance(text, str):
-        raise ApiError(400, "'text' must be a string.")
-    try:
-        row = review.add_comment(get_db(), seg, current_name(), text)
-    except review.ReviewError as exc:
-        get_db().rollback()
-        raise ApiError(422, str(exc)) from None
-    return jsonify(row.to_dict()), 201
 
 
 @bp.get("/documents/<int:doc_id>/next")
@@ -206,7 +99,7 @@ def next_segment(doc_id: int):
               "rejected": (State.REJECTED,), "translated": (State.TRANSLATED,)}
     if kind not in wanted:
         raise ApiError(400, "'kind' must be untranslated, rejected or translated.")
-    seg = documents.next_matching(get_db(), doc.id, after, wanted[kind])
+    seg = queries.next_matching(get_db(), doc.id, after, wanted[kind])
     if seg is None:
         raise ApiError(404, f"No {kind} segment is left.")
     return jsonify(seg.to_dict())
@@ -222,15 +115,117 @@ def export(doc_id: int):
         exp = interchange.export_document(get_db(), doc, fmt)
     except ValueError as exc:
         raise ApiError(400, str(exc)) from None
-    return download(exp)
+    return download(exp.data, exp.filename, exp.mimetype,
+                    X_Untranslated_Segments=str(exp.untranslated))
 
 
-@bp.get("/openapi.json")
-def openapi():
-    """Return the OpenAPI document of this API."""
-    return jsonify(spec())
+openapi.register({
+    "/api/documents": {
+        "get": {
+            "summary": "List documents",
+            "responses": {"200": json_response({
+                "type": "array", "items": {"$ref": "#/components/schemas/Document"}})},
+        },
+        "post": {
+            "summary": "Import a plain-text document (UTF-8, UTF-16 with BOM or Latin-1) or an "
+                       "XLIFF 1.2/2.0 file",
+            "description": "XLIFF is recognised by its extension (.xlf, .xliff, .sdlxliff) or its "
+                           "root element. It brings its own languages, targets, states and notes; "
+                           "`target_lang` serves only a file that names no target language, "
+                           "`source_lang` and `mode` are ignored. With `tm_prefill` set, empty "
+                           "targets are filled from 100 % translation-memory matches.",
+            "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+                "type": "object",
+                "required": ["file", "source_lang", "target_lang"],
+                "properties": {
+                    "file": {"type": "string", "format": "binary"},
+                    "source_lang": {"type": "string", "example": "en"},
+                    "target_lang": {"type": "string", "example": "de"},
+                    "mode": {"type": "string", "enum": ["translate", "review"]},
+                    "tm_prefill": {"type": "string", "description": "Any value: fill targets "
+                                   "from 100 % memory matches"},
+                },
+            }}}},
+            "responses": {
+                "201": json_response({"$ref": "#/components/schemas/Document"}, "Imported"),
+                "400": error_response("No file sent"),
+                "413": error_response("File over the size limit"),
+                "422": error_response("Refused: empty, binary, undecodable, bad languages, or "
+                                      "an invalid XLIFF file (the message says what and on "
+                                      "which line)"),
+            },
+        },
+    },
+    "/api/documents/{doc_id}": {
+        "get": {
+            "summary": "One document with counts by state",
+            "parameters": [id_param("doc_id")],
+            "responses": {"200": json_response({"$ref": "#/components/schemas/Document"}),
+                          "404": error_response("No such document")},
+        },
+    },
+    "/api/documents/{doc_id}/segments": {
+        "get": {
+            "summary": "A page of segments in document order",
+            "parameters": [
+                id_param("doc_id"),
+                {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0}},
+                {"name": "limit", "in": "query",
+                 "schema": {"type": "integer", "minimum": 1, "maximum": 1000}},
+                {"name": "state", "in": "query", "schema": {"type": "string", "enum": [
+                    "new", "mt", "rejected", "translated", "approved"]}},
+                {"name": "q", "in": "query", "schema": {"type": "string"}},
+            ],
+            "responses": {"200": json_response({"$ref": "#/components/schemas/SegmentPage"}),
+                          "400": error_response("Bad parameter"),
+                          "404": error_response("No such document")},
+        },
+    },
+    "/api/documents/{doc_id}/next": {
+        "get": {
+            "summary": "The next untranslated, rejected or translated segment after a position",
+            "parameters": [
+                id_param("doc_id"),
+                {"name": "after", "in": "query", "schema": {"type": "integer", "minimum": -1}},
+                {"name": "kind", "in": "query", "schema": {
+                    "type": "string", "enum": ["untranslated", "rejected", "translated"]}},
+            ],
+            "responses": {"200": json_response({"$ref": "#/components/schemas/Segment"}),
+                          "400": error_response("Bad parameter"),
+                          "404": error_response("No such document, or none left")},
+        },
+    },
+    "/api/documents/{doc_id}/export": {
+        "get": {
+            "summary": "Export the corrected document: text, XLIFF 1.2 or 2.0 (states mapped, "
+                       "comments as notes, inline codes restored), or its approved segments "
+                       "as TMX 1.4b",
+            "parameters": [id_param("doc_id"), {"name": "format", "in": "query", "schema": {
+                "type": "string", "enum": ["txt", "xliff12", "xliff20", "tmx"]}}],
+            "responses": {
+                "200": {"description": "The file", "content": {
+                    "text/plain": {"schema": {"type": "string"}},
+                    "application/xliff+xml": {"schema": {"type": "string"}},
+                    "application/x-tmx+xml": {"schema": {"type": "string"}}}},
+                "400": error_response("Unknown format"),
+                "404": error_response("No such document"),
+            },
+        },
+    },
+}, {
+    "SegmentPage": {
+        "type": "object",
+        "required": ["total", "segments"],
+        "properties": {
+            "total": {"type": "integer"},
+            "offset": {"type": "integer"},
+            "limit": {"type": "integer"},
+            "segments": {"type": "array", "items": {"$ref": "#/components/schemas/Segment"}},
+        },
+    },
+})
 
 
 def init_app(app: Flask) -> None:
-    """Register the API and make every error under /api/ JSON."""
+    """Register the documents API."""
     app.register_blueprint(bp)

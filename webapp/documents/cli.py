@@ -9,15 +9,13 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from webapp.auth.views import ensure_admin
+from webapp.auth.users import ensure_admin
 from webapp.core.db import get_sessionmaker, upgrade_schema
 from webapp.core.models import Document
-from webapp.documents import domain as documents
-from webapp.documents import textio
-from webapp.glossary import views as terms
+from webapp.documents import importing, queries, textio
+from webapp.glossary import store as glossary_store
 from webapp.interchange import exchange as interchange
 from webapp.mt import engine as mt
-from webapp.mt.cli import pretranslate_document
 
 
 def _session():
@@ -25,12 +23,19 @@ def _session():
     return get_sessionmaker()()
 
 
+def pretranslate_document(doc: Document) -> None:
+    """Run the MT feature's `pretranslate` command on a document, with its progress bar."""
+    # Looked up by name: one feature's commands do not import another's.
+    ctx = click.get_current_context()
+    ctx.invoke(current_app.cli.get_command(ctx, "pretranslate"), doc_id=doc.id)
+
+
 @click.command("import")
 @with_appcontext
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--from", "source_lang", required=True, help="Source language code, e.g. en.")
 @click.option("--to", "target_lang", required=True, help="Target language code, e.g. de.")
-@click.option("--mode", type=click.Choice(documents.MODES), default="translate",
+@click.option("--mode", type=click.Choice(importing.MODES), default="translate",
               help="translate: the file is the source. review: the file is an MT to correct.")
 @click.option("--pretranslate/--no-pretranslate", default=False,
               help="Machine-translate right after importing (needs a model).")
@@ -39,13 +44,13 @@ def import_command(path: Path, source_lang: str, target_lang: str, mode: str,
     """Import a plain-text file as a document."""
     with _session() as db:
         try:
-            doc = documents.import_text(
+            doc = importing.import_text(
                 db, path.read_bytes(), path.name, source_lang, target_lang, mode,
                 current_app.config["MAX_UPLOAD_BYTES"], author="cli",
             )
-        except (textio.TextImportError, documents.DocumentError) as exc:
+        except (textio.TextImportError, importing.DocumentError) as exc:
             raise click.ClickException(f"{path.name}: {exc}") from None
-        n = documents.count_segments(db, doc.id)
+        n = queries.count_segments(db, doc.id)
     click.echo(f"Imported {path.name} as document {doc.id}: {n} segments ({mode} mode).")
     if pretranslate:
         pretranslate_document(doc)
@@ -80,13 +85,14 @@ def seed_command() -> None:
     if password:
         click.echo(f"Created the first account: admin, password {password} (shown once; "
                    "`flask --app wsgi reset-password admin` makes a new one).")
-    click.echo(terms.seed_glossary())
+    with _session() as db:
+        click.echo(glossary_store.seed_summary(db, current_app.config.get("GLOSSARY_PATH")))
     seed = Path(current_app.config["SEED_DOCUMENT"])
     src, tgt = current_app.config["SEED_LANGS"]
     with _session() as db:
         doc = db.scalar(select(Document).where(Document.name == seed.name))
         if doc is None:
-            doc = documents.import_text(
+            doc = importing.import_text(
                 db, seed.read_bytes(), seed.name, src, tgt, "review",
                 current_app.config["MAX_UPLOAD_BYTES"], author="seed",
             )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from webapp.core.text import primary_language
@@ -78,12 +79,12 @@ _WS = re.compile(r"\s*")
 # A whitespace run that contains a line break; the lookbehind starts it at the run's
 # first character, so a long run of spaces is scanned once, not once per position.
 _PARAGRAPH_GAP = re.compile(rf"(?<!\s)\s*[{_LINE_BREAKS}]\s*")
-# A word ending in terminal punctuation and optional closing quotes or brackets.
-# The lazy token grows until the punctuation is the word's end, so "z.B." is one token.
-_CANDIDATE = re.compile(
-    rf"(?<!\S)(?P<token>\S*?)(?P<punct>[{_PUNCT}]+)(?P<close>[{re.escape(_CLOSERS)}]*)"
-    rf"(?:{_HSPACE}+[{re.escape(_STRAY)}]+(?=\s|\Z))?(?=\s|\Z)"
-)
+# A word: a run of non-space characters. Candidates for a sentence end are the words that
+# end in terminal punctuation and optional closing quotes or brackets; they are found with
+# string operations on each word, never with a backtracking pattern, so the time is linear.
+_WORD = re.compile(r"\S+")
+# A stray closing quote standing alone after the candidate belongs to its sentence.
+_STRAY_AFTER = re.compile(rf"{_HSPACE}+[{re.escape(_STRAY)}]+(?=\s|\Z)")
 # German ordinals: "am 3. Oktober", "1.-3. Jahrhundert", "III. Geschwaders".
 _ORDINAL = re.compile(r"[-–]?(?:\d{1,3}\.?[-–/])?\d{1,3}|(?=[IVX])X{0,3}(?:IX|IV|V?I{0,3})")
 # Numbered or lettered list items at the start of a line: "1. Introduction".
@@ -138,12 +139,29 @@ def _ends_sentence(lang: str, token: str, at_segment_start: bool, next_char: str
     return True
 
 
+def _candidates(text: str, start: int, end: int) -> Iterator[tuple[int, int, str, str, str]]:
+    """Yield (word start, cut, token, punctuation, closers) for words ending a sentence maybe."""
+    taken = start
+    for word in _WORD.finditer(text, start, end):
+        if word.start() < taken:  # swallowed as the stray quote of the previous candidate
+            continue
+        body = word.group().rstrip(_CLOSERS)
+        token = body.rstrip(_PUNCT)
+        if len(token) == len(body):
+            continue
+        cut = word.end()
+        stray = _STRAY_AFTER.match(text, cut, end)
+        if stray:
+            cut = stray.end()
+        taken = cut
+        yield word.start(), cut, token, body[len(token):], word.group()[len(body):]
+
+
 def _sentence_ends(text: str, start: int, end: int, lang: str) -> list[tuple[int, int]]:
     """Return (end of sentence, start of next) pairs inside the line text[start:end]."""
     cuts = []
-    segment_start = start
-    for match in _CANDIDATE.finditer(text, start, end):
-        cut = match.end()
+    content = _CONTENT.search(text, start, end)
+    for word_start, cut, token, punct, close in _candidates(text, start, end):
         if cut >= end:
             break
         following = _WS.match(text, cut).end()
@@ -155,10 +173,10 @@ def _sentence_ends(text: str, start: int, end: int, lang: str) -> list[tuple[int
             or next_char in _OPENERS
         ):
             continue
-        if match["punct"] == ".":
-            at_segment_start = _CONTENT.search(text, segment_start, match.start()) is None
-            token = match["token"]
-            if match["close"]:
+        if punct == ".":
+            # The segment's first content is searched once per segment, not per candidate.
+            at_segment_start = content is None or content.start() >= word_start
+            if close:
                 # A quote or bracket closed after the stop ends the sentence, unless it
                 # is a list marker such as "1.)".
                 if at_segment_start and _LIST_MARKER.fullmatch(token):
@@ -166,7 +184,7 @@ def _sentence_ends(text: str, start: int, end: int, lang: str) -> list[tuple[int
             elif not _ends_sentence(lang, token, at_segment_start, next_char):
                 continue
         cuts.append((cut, following))
-        segment_start = following
+        content = _CONTENT.search(text, following, end)
     return cuts
 
 

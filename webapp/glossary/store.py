@@ -16,7 +16,10 @@ from sqlalchemy.orm import Session
 from webapp.core.changelog import log
 from webapp.core.models import GlossaryEntry, GlossaryImport, GlossaryMeta, utcnow
 from webapp.core.states import Action
-from webapp.glossary import domain as gl
+from webapp.glossary import merge
+from webapp.glossary.entries import ANY_LANG, Entry, Glossary, GlossaryError
+from webapp.glossary.exchange import load
+from webapp.glossary.matching import Match, find_terms
 
 META_ID = 1
 # Used when there is no glossary file to take the languages from.
@@ -24,6 +27,10 @@ DEFAULT_LANGUAGES = ("de", "en")
 MAX_KEY = 255
 # A previewed import nobody applied is forgotten after this long.
 IMPORT_TTL = timedelta(days=1)
+# Where a session (a request's) keeps the glossary it has checked once.
+_SESSION_KEY = "webapp.glossary"
+# Texts whose terms one snapshot remembers: a page's rows, then those of the next pages.
+_FOUND_LIMIT = 20_000
 
 
 @dataclass(frozen=True)
@@ -31,9 +38,12 @@ class Snapshot:
     """The glossary at one revision, with the row id of each entry."""
 
     revision: int
-    glossary: gl.Glossary
+    glossary: Glossary
     # Case-folded entry key -> glossary_entry.id
     ids: dict[str, int] = field(default_factory=dict)
+    # (language, text) -> the terms found in it; the entries never change under a snapshot.
+    found: dict[tuple[str, str], list[Match]] = field(default_factory=dict, repr=False,
+                                                      compare=False)
 
     @property
     def languages(self) -> tuple[str, ...]:
@@ -44,16 +54,30 @@ class Snapshot:
         """Return the row id of the entry with this key."""
         return self.ids.get(key.casefold())
 
+    def find(self, text: str, lang: str) -> list[Match]:
+        """Return the terms in text, remembered; a language the glossary cannot read has none."""
+        key = (lang, text)
+        matches = self.found.get(key)
+        if matches is None:
+            try:
+                matches = find_terms(self.glossary, text, lang)
+            except GlossaryError:
+                matches = []
+            if len(self.found) >= _FOUND_LIMIT:
+                self.found.clear()
+            self.found[key] = matches
+        return matches
 
-def entry_from_row(row: GlossaryEntry) -> gl.Entry:
+
+def entry_from_row(row: GlossaryEntry) -> Entry:
     """Return the domain entry a row stores."""
-    return gl.Entry(key=row.key, terms=json.loads(row.terms_json), note=row.note, dnt=row.dnt,
-                    forbidden=json.loads(row.forbidden_json), case_sensitive=row.case_sensitive)
+    return Entry(key=row.key, terms=json.loads(row.terms_json), note=row.note, dnt=row.dnt,
+                 forbidden=json.loads(row.forbidden_json), case_sensitive=row.case_sensitive)
 
 
-def _fill_row(row: GlossaryEntry, entry: gl.Entry, author: str) -> GlossaryEntry:
+def _fill_row(row: GlossaryEntry, entry: Entry, author: str) -> GlossaryEntry:
     if len(entry.key) > MAX_KEY:
-        raise gl.GlossaryError(f"the key “{entry.key[:40]}…” is longer than {MAX_KEY} characters")
+        raise GlossaryError(f"the key “{entry.key[:40]}…” is longer than {MAX_KEY} characters")
     data = entry.to_dict()
     row.key, row.key_folded = entry.key, entry.key.casefold()
     row.terms_json = json.dumps(data["terms"], ensure_ascii=False)
@@ -81,7 +105,7 @@ def read_snapshot(db: Session) -> Snapshot:
         entry = entry_from_row(row)
         entries.append(entry)
         ids[entry.key.casefold()] = row.id
-    return Snapshot(revision, gl.Glossary(entries, languages=languages or DEFAULT_LANGUAGES), ids)
+    return Snapshot(revision, Glossary(entries, languages=languages or DEFAULT_LANGUAGES), ids)
 
 
 class GlossaryCache:
@@ -106,6 +130,13 @@ class GlossaryCache:
                     snap = self._snapshot = read_snapshot(db)
         return snap
 
+    def current(self, db: Session) -> Snapshot:
+        """Return the glossary for one request's session: checked once, then kept until an edit."""
+        snap = db.info.get(_SESSION_KEY)
+        if snap is None:
+            snap = db.info[_SESSION_KEY] = self.get(db)
+        return snap
+
 
 # ---------------------------------------------------------------------------
 # First run
@@ -116,10 +147,10 @@ def seed(db: Session, path: str | None) -> int:
     """Load the curated glossary file into an empty database, once; return the entries added."""
     if read_revision(db) is not None:
         return 0
-    glossary = gl.Glossary(languages=DEFAULT_LANGUAGES)
+    glossary = Glossary(languages=DEFAULT_LANGUAGES)
     if path and Path(path).is_file():
         # A broken curated file must stop the first run loudly, not start with no glossary.
-        glossary = gl.load(Path(path).read_bytes(), filename=str(path))
+        glossary = load(Path(path).read_bytes(), filename=str(path))
     db.add(GlossaryMeta(id=META_ID, revision=1, languages=",".join(glossary.languages)))
     for i, entry in enumerate(glossary):
         db.add(_fill_row(GlossaryEntry(position=i), entry, "seed"))
@@ -132,12 +163,22 @@ def seed(db: Session, path: str | None) -> int:
     return len(glossary)
 
 
+def seed_summary(db: Session, path: str | None) -> str:
+    """Load the curated glossary into a database that never had one; say what happened."""
+    added = seed(db, path)
+    if added:
+        return f"Loaded the glossary from {Path(path).name}: {added} entries."
+    return f"The glossary has {len(read_snapshot(db).glossary)} entries."
+
+
 # ---------------------------------------------------------------------------
 # Edits: validated by the domain on a copy, then written with a revision bump
 # ---------------------------------------------------------------------------
 
 
 def _bump(db: Session, author: str, what: str, **details) -> None:
+    # What this session renders next must show the edit.
+    db.info.pop(_SESSION_KEY, None)
     db.execute(update(GlossaryMeta).where(GlossaryMeta.id == META_ID)
                .values(revision=GlossaryMeta.revision + 1, updated_at=utcnow()))
     log(db, Action.GLOSSARY, author, None, None, what=what, **details)
@@ -148,20 +189,20 @@ def _commit(db: Session) -> None:
         db.commit()
     except IntegrityError:
         db.rollback()
-        raise gl.GlossaryError(
+        raise GlossaryError(
             "duplicate concept: someone added an entry with this key meanwhile") from None
 
 
-def check_languages(entry: gl.Entry, languages: tuple[str, ...]) -> None:
+def check_languages(entry: Entry, languages: tuple[str, ...]) -> None:
     """Refuse an entry with a language this glossary has no column for."""
     unknown = [lang for lang in [*entry.terms, *entry.forbidden]
-               if lang != gl.ANY_LANG and lang not in languages]
+               if lang != ANY_LANG and lang not in languages]
     if unknown:
-        raise gl.GlossaryError(f"unknown language column “{unknown[0]}”: this workbench has "
+        raise GlossaryError(f"unknown language column “{unknown[0]}”: this workbench has "
                                f"{', '.join(languages)}")
 
 
-def add_entry(db: Session, snap: Snapshot, entry: gl.Entry, author: str) -> GlossaryEntry:
+def add_entry(db: Session, snap: Snapshot, entry: Entry, author: str) -> GlossaryEntry:
     """Add a concept; an existing key is a duplicate concept."""
     check_languages(entry, snap.languages)
     snap.glossary.copy().add(entry)
@@ -173,7 +214,7 @@ def add_entry(db: Session, snap: Snapshot, entry: gl.Entry, author: str) -> Glos
     return row
 
 
-def update_entry(db: Session, snap: Snapshot, row: GlossaryEntry, entry: gl.Entry,
+def update_entry(db: Session, snap: Snapshot, row: GlossaryEntry, entry: Entry,
                  author: str) -> GlossaryEntry:
     """Replace a concept's terms, note and flags (its key may change)."""
     check_languages(entry, snap.languages)
@@ -189,7 +230,7 @@ def update_entry(db: Session, snap: Snapshot, row: GlossaryEntry, entry: gl.Entr
     return row
 
 
-def delete_entry(db: Session, row: GlossaryEntry, author: str) -> gl.Entry:
+def delete_entry(db: Session, row: GlossaryEntry, author: str) -> Entry:
     """Delete a concept."""
     before = entry_from_row(row)
     db.delete(row)
@@ -198,15 +239,15 @@ def delete_entry(db: Session, row: GlossaryEntry, author: str) -> gl.Entry:
     return before
 
 
-def apply_import(db: Session, snap: Snapshot, preview: gl.ImportPreview, author: str,
+def apply_import(db: Session, snap: Snapshot, preview: merge.ImportPreview, author: str,
                  filename: str = "") -> None:
     """Apply a previewed import: add and change entries, all at once; nothing is deleted."""
-    gl.apply_import(snap.glossary.copy(), preview)
+    merge.apply_import(snap.glossary.copy(), preview)
     rows = {r.key_folded: r for r in db.scalars(select(GlossaryEntry))}
     for change in preview.changed:
         row = rows.get(change.before.key.casefold())
         if row is None:
-            raise gl.GlossaryError("the glossary changed since this import was previewed; "
+            raise GlossaryError("the glossary changed since this import was previewed; "
                                    "preview it again")
         _fill_row(row, change.after, author)
     position = (db.scalar(select(func.max(GlossaryEntry.position))) or 0) + 1
@@ -223,7 +264,7 @@ def apply_import(db: Session, snap: Snapshot, preview: gl.ImportPreview, author:
 # ---------------------------------------------------------------------------
 
 
-def store_upload(db: Session, snap: Snapshot, incoming: gl.Glossary, filename: str,
+def store_upload(db: Session, snap: Snapshot, incoming: Glossary, filename: str,
                  author: str) -> GlossaryImport:
     """Keep a parsed upload until its preview is applied (or a day has passed)."""
     db.execute(delete(GlossaryImport).where(GlossaryImport.created_at < utcnow() - IMPORT_TTL))
@@ -237,63 +278,6 @@ def store_upload(db: Session, snap: Snapshot, incoming: gl.Glossary, filename: s
     return row
 
 
-def load_upload(row: GlossaryImport) -> gl.Glossary:
+def load_upload(row: GlossaryImport) -> Glossary:
     """Return the glossary a stored upload holds."""
-    return gl.Glossary(gl.Entry(**data) for data in json.loads(row.entries_json))
-
-
-# ---------------------------------------------------------------------------
-# Through machine translation
-# ---------------------------------------------------------------------------
-
-
-class MtGuard:
-    """Glossary protection around engine calls: placeholders in, glossary renderings out."""
-
-    def __init__(self, glossary: gl.Glossary, source_lang: str, target_lang: str) -> None:
-        self.glossary, self.source_lang, self.target_lang = glossary, source_lang, target_lang
-        self._batch: list[gl.Protected] | None = None
-        self.dropped = 0
-        self.replaced = 0
-
-    def protect(self, texts: list[str]) -> list[str]:
-        """Return the texts with protected terms as placeholders, remembering them for restore."""
-        try:
-            self._batch = [gl.protect(self.glossary, t, self.source_lang, self.target_lang)
-                           for t in texts]
-        except gl.GlossaryError:
-            # A language code the glossary cannot read: translate without protection.
-            self._batch = None
-            return list(texts)
-        return [p.text for p in self._batch]
-
-    def restore(self, outputs: list[str]) -> list[str]:
-        """Put the renderings back into the outputs of the batch protected last, in order."""
-        batch, self._batch = self._batch, None
-        if batch is None:
-            return outputs
-        restored = []
-        for protected, output in zip(batch, outputs, strict=True):
-            if not output:
-                restored.append(output)
-                continue
-            result = gl.restore(protected, output)
-            self.dropped += len(result.dropped)
-            self.replaced += len(result.replaced)
-            restored.append(result.text)
-        return restored
-
-    def summary(self, flagged: bool) -> str:
-        """Return what the glossary did, for the job's closing message."""
-        parts = []
-        if self.replaced:
-            parts.append(f" {_count(self.replaced, 'forbidden rendering')} replaced by the "
-                         "glossary's.")
-        if self.dropped:
-            parts.append(f" The engine dropped {_count(self.dropped, 'protected glossary term')}"
-                         + ("; their segments show a QA warning." if flagged else "."))
-        return "".join(parts)
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" + ("" if n == 1 else "s")
+    return Glossary(Entry(**data) for data in json.loads(row.entries_json))

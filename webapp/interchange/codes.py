@@ -1,14 +1,13 @@
-"""A segment's inline codes as a translator meets them: ⟨1⟩ tokens, tag chips, tag QA (no Flask).
+"""A segment's inline codes as a translator meets them: ⟨1⟩ tokens, tag chips, tag QA (no Flask)."""
 
-Segments imported from XLIFF keep each inline code as one private-use placeholder character
-(see webapp.formats.inline) and the codes themselves in ``Segment.codes_json``. A textarea
-cannot show a placeholder, so the edit box spells each one as a token: ``⟨1⟩`` opens pair 1,
-``⟨/1⟩`` closes it, ``⟨2/⟩`` is a standalone code. The numbers are per segment, in the order
-the codes were read; an open code and its close share one. Saving maps the tokens back to
-placeholders and refuses a token the segment does not have, or a broken one, so a tag can
-be moved but never corrupted. ⟨ and ⟩ (U+27E8/U+27E9) were chosen because no source text
-this workbench sees uses them, unlike ``<1>`` or ``{1}``.
-"""
+# Segments imported from XLIFF keep each inline code as one private-use placeholder character
+# (see webapp.interchange.formats.inline) and the codes themselves in ``Segment.codes_json``. A textarea
+# cannot show a placeholder, so the edit box spells each one as a token: ``⟨1⟩`` opens pair 1,
+# ``⟨/1⟩`` closes it, ``⟨2/⟩`` is a standalone code. The numbers are per segment, in the order
+# the codes were read; an open code and its close share one. Saving maps the tokens back to
+# placeholders and refuses a token the segment does not have, or a broken one, so a tag can
+# be moved but never corrupted. ⟨ and ⟩ (U+27E8/U+27E9) were chosen because no source text
+# this workbench sees uses them, unlike ``<1>`` or ``{1}``.
 
 from __future__ import annotations
 

@@ -1,13 +1,12 @@
-"""Documents in and out of XLIFF 1.2/2.0 and TMX: import as segments, export with codes (no Flask).
+"""Documents in and out of XLIFF 1.2/2.0 and TMX: import as segments, export with codes (no Flask)."""
 
-An XLIFF unit becomes one segment: its source and target (inline codes as placeholders, the
-codes in ``Segment.codes_json``), its state (new, mt, translated, approved map to the states
-of the same name), its notes as comments of kind ``note``, and its id, file and
-``translate`` flag in a ``SegmentUnit`` row. A unit marked ``translate="no"`` is kept so the
-export gives it back, but it is locked: review.check_may_edit refuses every change to it.
-The file's own language tags ("de-DE") are kept for the export; the document has the
-language ("de"), which is what MT and the glossary work with.
-"""
+# An XLIFF unit becomes one segment: its source and target (inline codes as placeholders, the
+# codes in ``Segment.codes_json``), its state (new, mt, translated, approved map to the states
+# of the same name), its notes as comments of kind ``note``, and its id, file and
+# ``translate`` flag in a ``SegmentUnit`` row. A unit marked ``translate="no"`` is kept so the
+# export gives it back, but it is locked: review.workflow.check_may_edit refuses every change to it.
+# The file's own language tags ("de-DE") are kept for the export; the document has the
+# language ("de"), which is what MT and the glossary work with.
 
 from __future__ import annotations
 
@@ -22,12 +21,12 @@ from webapp.core.changelog import log
 from webapp.core.models import Comment, Document, DocumentFormat, Revision, Segment, SegmentUnit, utcnow
 from webapp.core.states import Action, State
 from webapp.core.text import language_tag, primary_language
-from webapp.documents import domain as documents
+from webapp.documents import export, importing
 from webapp.interchange import codes as tags
-from webapp.interchange.formats import tmx, xliff
+from webapp.interchange.formats import tmx, xliff, xliff_read, xliff_write
 from webapp.interchange.formats.inline import strip_codes
 from webapp.interchange.formats.safexml import FormatError
-from webapp.tm import store as tmstore
+from webapp.tm import feed as tm_feed
 
 XLIFF_SUFFIXES = (".xlf", ".xliff", ".sdlxliff", ".mqxliff", ".xlf2")
 EXPORT_FORMATS = ("txt", "xliff12", "xliff20", "tmx")
@@ -57,7 +56,7 @@ XLIFF_FROM_STATE = {
 _XML_HEAD = re.compile(r"^\s*(<\?xml[^>]*>\s*)?(<!--.*?-->\s*|<!DOCTYPE[^>]*>\s*)*<([\w:.-]+)", re.S)
 
 
-class XliffRefused(documents.DocumentError):
+class XliffRefused(importing.DocumentError):
     """An XLIFF file refused for what it holds (not for its size), saying what and where."""
 
 
@@ -84,7 +83,7 @@ def import_document(
     """Import an upload as XLIFF when it is one, else as plain text; nothing is stored if refused."""
     if is_xliff(name, data):
         return import_xliff(db, data, name, max_bytes, author, target_lang=target_lang)
-    return documents.import_text(db, data, name, source_lang, target_lang, mode, max_bytes,
+    return importing.import_text(db, data, name, source_lang, target_lang, mode, max_bytes,
                                  author=author)
 
 
@@ -106,17 +105,17 @@ def import_xliff(
 ) -> Document:
     """Store an XLIFF file's units as a translate-mode document, or raise DocumentError."""
     if len(data) > max_bytes:
-        raise documents.DocumentError(
+        raise importing.DocumentError(
             f"The XLIFF file is larger than the limit of {_size(max_bytes)}."
         )
     try:
-        parsed = xliff.read_xliff(data, target_lang=(target_lang or "").strip() or None)
+        parsed = xliff_read.read_xliff(data, target_lang=(target_lang or "").strip() or None)
     except FormatError as exc:
         raise XliffRefused(f"The XLIFF file cannot be imported: {exc}.") from None
     src, tgt = document_langs(parsed.source_lang, parsed.target_lang)
-    src, tgt, _ = documents.check_langs(src, tgt, "translate")
+    src, tgt, _ = importing.check_langs(src, tgt, "translate")
     doc = Document(
-        name=documents._clean_name(name), source_lang=src, target_lang=tgt, mode="translate",
+        name=importing._clean_name(name), source_lang=src, target_lang=tgt, mode="translate",
         source_kind="original", leading="", encoding="utf-8", created_by=author,
     )
     db.add(doc)
@@ -134,7 +133,7 @@ def import_xliff(
             document_id=doc.id, position=position, paragraph=position, source=unit.source,
             target=target, mt=target if state == State.MT else "", trailing="\n",
             state=int(state), version=1 if target else 0, updated_at=now, updated_by=author,
-            words=documents.count_words(strip_codes(unit.source)),
+            words=importing.count_words(strip_codes(unit.source)),
             codes_json=tags.dumps(unit.codes),
         ))
     # Bulk inserts, as import_text does: a 10,000-unit file must not cost 10,000 flushes.
@@ -161,7 +160,7 @@ def import_xliff(
     if notes:
         db.execute(Comment.__table__.insert(), notes)
     # Units the file brings in approved are approved here too, so the memory learns them.
-    tmstore.feed_segments(db, [sid for sid, row in zip(ids, rows, strict=True)
+    tm_feed.feed_segments(db, [sid for sid, row in zip(ids, rows, strict=True)
                                if row["state"] == int(State.APPROVED)])
     log(db, Action.IMPORT, author, doc.id, name=doc.name, segments=len(rows),
                   format=fmt, notes=len(notes),
@@ -277,7 +276,7 @@ def export_document(db: Session, doc: Document, fmt: str) -> ExportFile:
         )
     stem = _stem(doc)
     if fmt == "txt":
-        exp = documents.export_text(db, doc)
+        exp = export.export_text(db, doc)
         # export_text has already dropped the inline codes, which plain text cannot hold.
         return ExportFile(exp.text.encode("utf-8"), exp.filename, MIMETYPES[fmt],
                           exp.untranslated)
@@ -289,9 +288,9 @@ def export_document(db: Session, doc: Document, fmt: str) -> ExportFile:
     units = xliff_document(db, doc)
     untranslated = sum(1 for u in units.units if not u.target)
     if fmt == "xliff12":
-        return ExportFile(xliff.write_xliff12(units), f"{stem}.{doc.target_lang}.xlf",
+        return ExportFile(xliff_write.write_xliff12(units), f"{stem}.{doc.target_lang}.xlf",
                           MIMETYPES[fmt], untranslated)
-    return ExportFile(xliff.write_xliff20(units), f"{stem}.{doc.target_lang}.xliff2.xlf",
+    return ExportFile(xliff_write.write_xliff20(units), f"{stem}.{doc.target_lang}.xliff2.xlf",
                       MIMETYPES[fmt], untranslated)
 
 

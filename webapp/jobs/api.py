@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from flask import Blueprint, Flask, current_app, jsonify
 
+from webapp.core import openapi
 from webapp.core.access import require_role
 from webapp.core.db import get_db
 from webapp.core.http import ApiError, get_or_404
 from webapp.core.models import Job
+from webapp.core.openapi import error_response, id_param, json_response
 from webapp.core.states import Role
 from webapp.jobs import runner as jobs
 
@@ -33,6 +35,29 @@ def retry_job(job_id: int):
         raise ApiError(status, str(exc)) from None
     return jsonify(job.to_dict()), 202
 
+
+openapi.register({
+    "/api/jobs/{job_id}": {
+        "get": {
+            "summary": "A background job's progress",
+            "parameters": [id_param("job_id")],
+            "responses": {"200": json_response({"$ref": "#/components/schemas/Job"}),
+                          "404": error_response("No such job")},
+        },
+    },
+    "/api/jobs/{job_id}/retry": {
+        "post": {
+            "summary": "Queue a failed job, or one whose worker stopped, again; what it "
+                       "already stored stays and is not done twice",
+            "parameters": [id_param("job_id")],
+            "responses": {"202": json_response({"$ref": "#/components/schemas/Job"},
+                                               "Queued again"),
+                          "404": error_response("No such job"),
+                          "409": error_response("The job is done, still moving, or cannot "
+                                                "be retried")},
+        },
+    },
+})
 
 
 def init_app(app: Flask) -> None:

@@ -43,7 +43,7 @@ class QueueRunner(JobRunner):
     def submit(self, job_id: int) -> None:
         """Queue a job that is already stored (and marked queued)."""
         self.queue.enqueue(
-            "webapp.queue.perform", job_id,
+            f"{__name__}.perform", job_id,  # by name: the worker imports it itself
             # A retried job gets a new RQ id: the old one may still sit in a registry.
             job_id=f"webapp-job-{job_id}-{uuid.uuid4().hex[:8]}",
             description=f"webapp job {job_id}",

@@ -8,18 +8,21 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 
 from flask import Flask, current_app
-from sqlalchemy import select, update
+from sqlalchemy import Select, exists, insert, literal, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from webapp.core.db import get_sessionmaker
-from webapp.core.models import Document, Job, utcnow
-from webapp.documents import domain as documents
-from webapp.glossary import store as termbase
+from webapp.core.models import Document, Job, Segment, utcnow
+from webapp.glossary.protect import MtGuard
 from webapp.interchange import exchange as interchange
 from webapp.mt import engine as mt
+from webapp.segments import drafts as segment_drafts
 
 log = logging.getLogger(__name__)
+
+# A job in one of these states is under way: a document has at most one per kind.
+ACTIVE = ("queued", "running")
 
 # Job kinds that other features run here: kind → handler(factory, db, job), which works
 # (recording progress on the job) and returns the message the finished job shows.
@@ -113,11 +116,11 @@ def _pretranslate(factory: sessionmaker[Session], db: Session, job: Job, chunk: 
         else (doc.source_lang, doc.target_lang)
     )
     mt.route(src, tgt)  # a missing model fails the job before any work
-    pairs = documents.file_side_texts(db, doc)
+    pairs = segment_drafts.file_side_texts(db, doc)
     if doc.mode == "translate":
         # Segments someone already worked on keep their text; a retry skips them too.
-        done_ids = set(db.scalars(select(documents.Segment.id).where(
-            documents.Segment.document_id == doc.id, documents.Segment.state != 0
+        done_ids = set(db.scalars(select(Segment.id).where(
+            Segment.document_id == doc.id, Segment.state != 0
         )))
         pairs = [(i, t) for i, t in pairs if i not in done_ids]
     # Units an XLIFF file marks translate="no" stay as the file has them.
@@ -138,7 +141,7 @@ def _pretranslate(factory: sessionmaker[Session], db: Session, job: Job, chunk: 
 
     stored = 0
     # Glossary terms cross the engine as placeholders and come back as the glossary has them.
-    guard = termbase.MtGuard(current_app.extensions["webapp.glossary"].get(db).glossary, src, tgt)
+    guard = MtGuard(current_app.extensions["webapp.glossary"].get(db).glossary, src, tgt)
     for start in range(0, total, max(chunk, 1)):
         part = pairs[start:start + chunk]
         outputs = guard.restore(mt.translate_batch(guard.protect([t for _, t in part]), src, tgt,
@@ -146,13 +149,13 @@ def _pretranslate(factory: sessionmaker[Session], db: Session, job: Job, chunk: 
         drafts = list(zip([i for i, _ in part], outputs, strict=True))
         # Committed per chunk: a worker killed now loses at most this chunk's MT work.
         try:
-            stored += documents.store_machine_translations(db, doc, drafts, author="MT")
+            stored += segment_drafts.store_machine_translations(db, doc, drafts, author="MT")
         except IntegrityError:
             # A translator saved one of these segments between the read and the write: the
             # unique (segment, version) revision refused our draft and kept their text. The
             # second read sees their save and skips that segment.
             db.rollback()
-            stored += documents.store_machine_translations(db, doc, drafts, author="MT")
+            stored += segment_drafts.store_machine_translations(db, doc, drafts, author="MT")
     what = "back-translated" if doc.mode == "review" else "pre-translated"
     _finish(db, job, "done", f"{stored} segments {what} ({src}→{tgt})."
             + guard.summary(flagged=doc.mode == "translate"))
@@ -165,12 +168,50 @@ def _within(progress: Callable[[int], None], start: int, size: int) -> Callable[
 
 
 def start_pretranslation(app: Flask, db: Session, doc: Document) -> Job:
-    """Store a pre-translation job for a document and start it in the background."""
-    job = Job(kind="pretranslate", document_id=doc.id, status="queued")
-    db.add(job)
-    db.commit()
+    """Store a pre-translation job for a document and start it in the background.
+
+    Raise AlreadyRunning, holding that job, if the document has one queued or running.
+    """
+    job = store_job_once(db, doc.id, "pretranslate")
     app.extensions["webapp.jobs"].submit(job.id)
     return job
+
+
+def store_job_once(db: Session, doc_id: int, kind: str) -> Job:
+    """Store a queued job of a kind for a document, unless one is queued or running already."""
+    while True:
+        _lock_document(db, doc_id)
+        now = utcnow()
+        values = {"kind": kind, "document_id": doc_id, "status": "queued", "done": 0,
+                  "total": 0, "message": "", "created_at": now, "updated_at": now}
+        # One statement that looks and inserts: SQLite runs one writing statement at a time,
+        # so its NOT EXISTS sees every job committed before; PostgreSQL gets here only after
+        # the lock above, so it too sees the job of a request that started first.
+        stored = db.scalar(insert(Job).from_select(
+            list(values),
+            select(*(literal(v, type_=Job.__table__.c[k].type) for k, v in values.items()))
+            .where(~exists(_active(doc_id, kind))),
+        ).returning(Job.id))
+        db.commit()
+        if stored is not None:
+            return db.get(Job, stored)
+        busy = db.scalar(_active(doc_id, kind).order_by(Job.id).limit(1))
+        if busy is not None:
+            raise AlreadyRunning(busy)
+        # The job in the way finished between the two statements: this one may start now.
+
+
+def _active(doc_id: int, kind: str, job: type[Job] = Job) -> Select:
+    """Select the queued or running jobs of a kind for a document (`job` may be an alias)."""
+    return select(job).where(job.document_id == doc_id, job.kind == kind,
+                             job.status.in_(ACTIVE))
+
+
+def _lock_document(db: Session, doc_id: int) -> None:
+    """Hold the document's row until commit, so its jobs are started one request at a time."""
+    # FOR UPDATE on PostgreSQL; SQLite has no row locks (SQLAlchemy leaves the clause out)
+    # and relies on the single statement in store_job_once.
+    db.execute(select(Document.id).where(Document.id == doc_id).with_for_update())
 
 
 def active_job(db: Session, doc_id: int, kind: str = "pretranslate") -> Job | None:
@@ -190,6 +231,19 @@ class JobError(ValueError):
     """A request about a job that cannot be carried out, said for a person."""
 
 
+class AlreadyRunning(JobError):
+    """The document already has a job of this kind queued or running: that job."""
+
+    def __init__(self, job: Job):
+        self.job = job
+        what = "Machine translation" if job.kind == "pretranslate" else f"A {job.kind} job"
+        progress = f"{job.done} of {job.total} segments" if job.total else "starting"
+        super().__init__(
+            f"{what} of this document is already {job.status} (job {job.id}, "
+            f"{job.percent} %: {progress}); it was not started a second time."
+        )
+
+
 def may_retry(job: Job, stale_after: float) -> bool:
     """Tell whether a person should be offered to retry the job: it failed, or stalled."""
     return job.kind in runnable_kinds() and (job.status == "failed"
@@ -204,7 +258,8 @@ def is_stale(job: Job, stale_after: float) -> bool:
 
 def retry_job(app: Flask, db: Session, job_id: int, force: bool = False) -> Job:
     """Queue a failed job, or one whose worker died, again; raise JobError if it can't be."""
-    job = db.get(Job, job_id)
+    # Past the largest INTEGER (as core.http's route converter): no such row, not a crash.
+    job = db.get(Job, job_id) if 0 < job_id < 2**31 else None
     if job is None:
         raise JobError(f"There is no job {job_id}.")
     if job.kind not in runnable_kinds():
@@ -221,14 +276,24 @@ def retry_job(app: Flask, db: Session, job_id: int, force: bool = False) -> Job:
             f"Job {job_id} is {job.status} and moved less than {stale_after} s ago; its "
             "worker may still be busy. Retry it with --force if you know it died."
         )
-    # Only if nobody changed it since we looked: two retries must not both queue it.
+    # Only if nobody changed it since we looked, and no other job of its kind is under way
+    # for the document: two retries, or a retry and a new start, must not both queue it.
+    unchanged = [Job.id == job.id, Job.status == job.status, Job.updated_at == job.updated_at]
+    if job.document_id is not None:
+        _lock_document(db, job.document_id)
+        other = aliased(Job)  # not the row being updated
+        unchanged.append(~exists(_active(job.document_id, job.kind, other)
+                                 .where(other.id != job.id)))
     moved = db.execute(
-        update(Job).where(Job.id == job.id, Job.status == job.status,
-                          Job.updated_at == job.updated_at)
+        update(Job).where(*unchanged)
         .values(status="queued", message="Queued again.", updated_at=utcnow())
     ).rowcount
     db.commit()
     if not moved:
+        busy = None if job.document_id is None else db.scalar(
+            _active(job.document_id, job.kind).where(Job.id != job.id).limit(1))
+        if busy is not None:
+            raise AlreadyRunning(busy)
         raise JobError(f"Job {job_id} changed meanwhile; look at it again.")
     db.refresh(job)
     runner.submit(job.id)

@@ -10,6 +10,8 @@ def init_app(app: Flask) -> None:
     from webapp.mt import api, cli, engine, views
 
     engine.configure(app.config.get("ARGOS_PACKAGES_DIR"))
+    # What an uploaded or downloaded model may unpack to (bytes); set in the environment too.
+    app.config.setdefault("MAX_MODEL_BYTES", engine.MAX_MODEL_BYTES)
     views.init_app(app)
     api.init_app(app)
     cli.init_app(app)

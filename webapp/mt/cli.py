@@ -45,7 +45,15 @@ def pretranslate_document(doc: Document) -> None:
         return
     with _session() as db:
         doc = db.get(Document, doc.id)
-        job = jobs.start_pretranslation(current_app._get_current_object(), db, doc)
+        try:
+            job = jobs.start_pretranslation(current_app._get_current_object(), db, doc)
+        except jobs.AlreadyRunning as exc:
+            if jobs.is_stale(exc.job, current_app.config["JOB_STALE_SECONDS"]):
+                raise click.ClickException(
+                    f"{exc} It has not moved for a while; if its worker stopped, retry it "
+                    f"with `flask --app wsgi jobs retry {exc.job.id}`.") from None
+            click.echo(f"{exc} Showing its progress.", err=True)
+            job = exc.job
     what = "Back-translating" if doc.mode == "review" else "Pre-translating"
     job = _wait_with_bar(job.id, f"{what} {src}→{tgt}")
     click.echo(job.message)
@@ -59,7 +67,8 @@ def pretranslate_document(doc: Document) -> None:
 def pretranslate_command(doc_id: int) -> None:
     """Machine-translate a document (back-translate it in review mode), with a progress bar."""
     with _session() as db:
-        doc = db.get(Document, doc_id)
+        # Past the largest INTEGER (as core.http's route converter): no such row, not a crash.
+        doc = db.get(Document, doc_id) if 0 < doc_id < 2**31 else None
         if doc is None:
             raise click.ClickException(f"There is no document {doc_id}.")
     pretranslate_document(doc)
@@ -89,7 +98,8 @@ def models_list() -> None:
 def models_install(from_code: str, to_code: str) -> None:
     """Download and install a pair from the Argos package index (needs the internet)."""
     try:
-        installed = mt.install_from_index(from_code, to_code)
+        installed = mt.install_from_index(from_code, to_code,
+                                          max_bytes=current_app.config["MAX_MODEL_BYTES"])
     except (mt.OfflineError, mt.MissingModelError, ValueError) as exc:
         raise click.ClickException(str(exc)) from None
     if not installed:
@@ -104,7 +114,7 @@ def models_install(from_code: str, to_code: str) -> None:
 def models_install_file(path: Path) -> None:
     """Install a downloaded .argosmodel file."""
     try:
-        a, b = mt.install_file(path)
+        a, b = mt.install_file(path, max_bytes=current_app.config["MAX_MODEL_BYTES"])
     except (ValueError, OSError) as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"Installed {a}→{b} from {path.name}.")

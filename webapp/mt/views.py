@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 
 from flask import Blueprint, Flask, current_app, render_template, request
@@ -11,7 +13,7 @@ from webapp.core.db import get_db
 from webapp.core.http import get_or_404
 from webapp.core.models import Document
 from webapp.core.states import Role
-from webapp.documents import domain as documents
+from webapp.documents import importing
 from webapp.jobs import runner as jobs
 from webapp.mt import engine as mt
 
@@ -27,7 +29,11 @@ def pretranslate(doc_id: int):
     if not mt.has_route(src, tgt):
         return render_template("jobs/_missing_model.html", message=mt.missing_pair_message(src, tgt),
                                pair=(src, tgt)), 409
-    job = jobs.start_pretranslation(current_app._get_current_object(), get_db(), doc)
+    try:
+        job = jobs.start_pretranslation(current_app._get_current_object(), get_db(), doc)
+    except jobs.AlreadyRunning as exc:
+        # The running job's own progress bar, which goes on polling, and why nothing started.
+        return render_template("jobs/_progress.html", job=exc.job, error=str(exc)), 409
     return render_template("jobs/_progress.html", job=job), 202
 
 
@@ -48,18 +54,31 @@ def models_install():
     if upload is None or not upload.filename:
         error = "Choose an .argosmodel file."
     else:
-        tmp = Path(current_app.instance_path) / "upload.argosmodel"
-        upload.save(tmp)
+        name = shown_name(upload.filename)
+        # A private file per upload: two admins uploading at once must not install each
+        # other's file, nor delete it under the other's feet.
+        fd, tmp = tempfile.mkstemp(prefix="model-upload-", suffix=".argosmodel",
+                                   dir=current_app.instance_path)
         try:
-            pair = mt.install_file(tmp)
-            message = f"Installed {pair[0]}→{pair[1]}."
+            with os.fdopen(fd, "wb") as out:
+                upload.save(out)
+            pair = mt.install_file(tmp, name=name,
+                                   max_bytes=current_app.config["MAX_MODEL_BYTES"])
+            message = f"Installed {pair[0]}→{pair[1]} from {name}."
         except (ValueError, OSError) as exc:
             error = str(exc)
         finally:
-            tmp.unlink(missing_ok=True)
+            Path(tmp).unlink(missing_ok=True)
     status = 400 if error else 200
     return render_template("models/index.html", pairs=mt.installed_pairs(), error=error,
                            message=message), status
+
+
+def shown_name(filename: str) -> str:
+    """Return an uploaded file's own name, as the person chose it, without any folders."""
+    name = filename.replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(c for c in name if c.isprintable()).strip()
+    return name[:120] or "The uploaded file"
 
 
 @bp.post("/models/index")
@@ -70,8 +89,9 @@ def models_install_index():
     src = request.form.get("from_code", "").strip().lower()
     tgt = request.form.get("to_code", "").strip().lower()
     try:
-        documents.check_langs(src, tgt, "translate")
-        installed = mt.install_from_index(src, tgt)
+        importing.check_langs(src, tgt, "translate")
+        installed = mt.install_from_index(src, tgt,
+                                          max_bytes=current_app.config["MAX_MODEL_BYTES"])
         message = ("Installed " + ", ".join(f"{a}→{b}" for a, b in installed) + "."
                    if installed else f"{src}→{tgt} is already installed.")
     except (mt.OfflineError, ValueError, OSError) as exc:

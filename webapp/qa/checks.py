@@ -15,17 +15,18 @@ from sqlalchemy.orm import Session
 from webapp.core.changelog import log
 from webapp.core.models import Change, Document, QaDismissal, Segment
 from webapp.core.states import Action
-from webapp.glossary import domain as gl
+from webapp.glossary.checks import DNT_CHANGED, FORBIDDEN_TERM, MISSING_TERM, check_segment
+from webapp.glossary.entries import Glossary
 
 NUMBERS = "numbers"
 END_PUNCTUATION = "end_punctuation"
 DOUBLE_SPACE = "double_space"
 UNTRANSLATED = "untranslated"
-CODES = (gl.MISSING_TERM, gl.FORBIDDEN_TERM, gl.DNT_CHANGED, NUMBERS, END_PUNCTUATION,
+CODES = (MISSING_TERM, FORBIDDEN_TERM, DNT_CHANGED, NUMBERS, END_PUNCTUATION,
          DOUBLE_SPACE, UNTRANSLATED)
 LABELS = {
-    gl.MISSING_TERM: "missing term", gl.FORBIDDEN_TERM: "forbidden term",
-    gl.DNT_CHANGED: "do-not-translate changed", NUMBERS: "numbers", DOUBLE_SPACE: "double space",
+    MISSING_TERM: "missing term", FORBIDDEN_TERM: "forbidden term",
+    DNT_CHANGED: "do-not-translate changed", NUMBERS: "numbers", DOUBLE_SPACE: "double space",
     END_PUNCTUATION: "end punctuation", UNTRANSLATED: "untranslated",
 }
 # Bump when a check changes, so results cached under the old rules are not reused.
@@ -144,7 +145,7 @@ def compares_source(doc: Document) -> bool:
 
 
 def content_checks(
-    glossary: gl.Glossary, source: str, target: str, source_lang: str, target_lang: str,
+    glossary: Glossary, source: str, target: str, source_lang: str, target_lang: str,
     compare: bool = True,
 ) -> tuple[QaWarning, ...]:
     """Return the glossary and text warnings of a source/target pair, cached by content."""
@@ -152,8 +153,8 @@ def content_checks(
                     source, target)
     found = _MEMO.get(key)
     if found is None:
-        terms = gl.check_segment(glossary, source if compare else "", target, source_lang,
-                                 target_lang)
+        terms = check_segment(glossary, source if compare else "", target, source_lang,
+                              target_lang)
         found = tuple(
             QaWarning(w.code, w.message, w.entry_key, w.span, w.source_span) for w in terms
         ) + tuple(text_checks(source, target, compare=compare))
@@ -175,7 +176,7 @@ def provider_warnings(seg: Segment, providers: Sequence[Provider]) -> list[QaWar
 
 
 def segment_warnings(
-    glossary: gl.Glossary, seg: Segment, doc: Document, providers: Sequence[Provider] = (),
+    glossary: Glossary, seg: Segment, doc: Document, providers: Sequence[Provider] = (),
 ) -> list[QaWarning]:
     """Return every warning of a segment: glossary, text checks, then the providers'."""
     found = list(content_checks(glossary, seg.source, seg.target, doc.source_lang,
@@ -271,7 +272,7 @@ def fingerprint(db: Session, doc: Document) -> tuple:
 
 
 def open_segment_ids(
-    db: Session, doc: Document, glossary: gl.Glossary, providers: Sequence[Provider] = (),
+    db: Session, doc: Document, glossary: Glossary, providers: Sequence[Provider] = (),
     cache: dict | None = None,
 ) -> list[int]:
     """Return the ids of a document's segments that have a warning nobody dismissed.
@@ -298,7 +299,7 @@ def open_segment_ids(
 
 
 def _open_segment_ids(
-    db: Session, doc: Document, glossary: gl.Glossary, providers: Sequence[Provider],
+    db: Session, doc: Document, glossary: Glossary, providers: Sequence[Provider],
     checked: dict[int, tuple[tuple, tuple]],
 ) -> list[int]:
     """Check the segments whose columns differ from `checked` (updated in place); list ids."""

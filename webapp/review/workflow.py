@@ -37,6 +37,13 @@ def check_may_edit(seg: Segment, role: Role, locked: bool | None = None) -> None
         raise ForbiddenError(f"Segment {seg.number} is approved; only an editor may change it.")
 
 
+def save_state(seg: Segment, role: Role) -> State:
+    """Return the state a save leaves: an editor's fix keeps a segment approved."""
+    if seg.state == State.APPROVED and role >= Role.EDITOR:
+        return State.APPROVED
+    return State.TRANSLATED
+
+
 def set_state(db: Session, seg: Segment, state: State, author: str, role: Role,
               comment: str | None = None) -> Segment:
     """Move a segment to translated, approved or rejected, with the comment a rejection needs."""

@@ -3,8 +3,11 @@
 (function () {
   "use strict";
 
-  const DRAFT_PREFIX = "workbench:draft:";
-  const PENDING_PREFIX = "workbench:pending:";
+  // Drafts and pending saves belong to one person on one installation: a browser shared by
+  // two people, or used for two servers, never shows or replays another person's text.
+  const SCOPE = "workbench:" + (document.body.dataset.storageScope || "anonymous") + ":";
+  const DRAFT_PREFIX = SCOPE + "draft:";
+  const PENDING_PREFIX = SCOPE + "pending:";
   const HEARTBEAT_MS = 20000;
   let openedAt = 0;
   let heartbeat = null;
@@ -432,7 +435,35 @@
     }
   });
 
+  function storedKeys(prefix) {
+    const keys = [];
+    for (let i = 0; i < localStorage.length; i++) {
+      const key = localStorage.key(i);
+      if (key && key.indexOf(prefix) === 0) keys.push(key);
+    }
+    return keys;
+  }
+
+  // Keys from before drafts were scoped name no person: they are never replayed.
+  function dropUnscoped() {
+    storedKeys("workbench:draft:").concat(storedKeys("workbench:pending:")).forEach(function (key) {
+      localStorage.removeItem(key);
+    });
+  }
+
+  // Logging out ends this person's drafts on this browser; unsent saves are named first.
+  document.addEventListener("submit", function (ev) {
+    if (!ev.target.matches || !ev.target.matches("form.whoami")) return;
+    const unsent = readPending().length;
+    if (unsent && !window.confirm(unsent + " change(s) have not reached the server yet and will be lost. Log out anyway?")) {
+      ev.preventDefault();
+      return;
+    }
+    storedKeys(SCOPE).forEach(function (key) { localStorage.removeItem(key); });
+  });
+
   document.addEventListener("DOMContentLoaded", function () {
+    dropUnscoped();
     const pending = readPending();
     pending.forEach(function (p) { showUnsaved(p.id, "unsaved: retrying"); });
     if (pending.length) retryPending();

@@ -1,19 +1,18 @@
-"""Fuzzy matching and concordance over one language pair of the translation memory.
+"""Fuzzy matching and concordance over one language pair of the translation memory."""
 
-The score is OmegaT's: a Levenshtein distance over word and punctuation tokens,
-``100 × (1 − distance / max(len_a, len_b))``. Tokens rather than characters because a
-translator edits words, and a character score inflates German compounds and inflections
-("Sicherheitsrates" vs "Sicherheitsrat" would be a 94 % "match" of one wrong word); inline
-codes count as one token each, whatever their number. Only identical token sequences score
-100; if they differ in spacing or code identity the score is 99, as MateCat does.
-
-Speed comes from prefix filtering (the standard trick of similarity joins): a memory
-segment within the threshold t of a query of n tokens shares at least ⌈t·n⌉ of its tokens,
-so it must contain one of the query's n − ⌈t·n⌉ + 1 *rarest* tokens. Only those tokens'
-postings are read from the inverted index, then candidates outside the length bounds
-are dropped and the rest are scored by rapidfuzz's C Levenshtein on token ids packed
-into strings. No match at or above the threshold is ever missed.
-"""
+# The score is OmegaT's: a Levenshtein distance over word and punctuation tokens,
+# ``100 × (1 − distance / max(len_a, len_b))``. Tokens rather than characters because a
+# translator edits words, and a character score inflates German compounds and inflections
+# ("Sicherheitsrates" vs "Sicherheitsrat" would be a 94 % "match" of one wrong word); inline
+# codes count as one token each, whatever their number. Only identical token sequences score
+# 100; if they differ in spacing or code identity the score is 99, as MateCat does.
+#
+# Speed comes from prefix filtering (the standard trick of similarity joins): a memory
+# segment within the threshold t of a query of n tokens shares at least ⌈t·n⌉ of its tokens,
+# so it must contain one of the query's n − ⌈t·n⌉ + 1 *rarest* tokens. Only those tokens'
+# postings are read from the inverted index, then candidates outside the length bounds
+# are dropped and the rest are scored by rapidfuzz's C Levenshtein on token ids packed
+# into strings. No match at or above the threshold is ever missed.
 
 from __future__ import annotations
 

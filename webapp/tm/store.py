@@ -1,15 +1,14 @@
-"""The translation memory table: fed by approvals and TMX, searched through cached fuzzy indexes.
+"""The translation memory's table searched through cached fuzzy indexes: lookup, concordance, pairs."""
 
-Every approved segment is mirrored by one ``MemoryUnit`` (``feed_segments``, called for
-each commit that touched segments); when the segment changes or loses its approval, its
-unit is replaced or removed. Units are never updated in place, only added and deleted, so a
-per-pair ``FuzzyIndex`` can follow the table by its highest id: ``MemoryCache`` adds the
-rows above the id it has seen, and rebuilds from the table when deletions have left too
-many stale entries (hits are always re-read from the table, so a stale entry is never
-shown). Several processes (gunicorn workers, queue workers) each keep their own cache and
-all of them stay right, at the cost of one index seek per lookup (and a count now and
-then). A pair too big to index within a request is indexed on a thread. No Flask.
-"""
+# Every approved segment is mirrored by one ``MemoryUnit`` (webapp.tm.feed); when the segment
+# changes or loses its approval, its unit is replaced or removed. Units are never updated in
+# place, only added and deleted, so a per-pair ``FuzzyIndex`` can follow the table by its
+# highest id: ``MemoryCache`` adds the rows above the id it has seen, and rebuilds from the
+# table when deletions have left too many stale entries (hits are always re-read from the
+# table, so a stale entry is never shown). Several processes (gunicorn workers, queue
+# workers) each keep their own cache and all of them stay right, at the cost of one index
+# seek per lookup (and a count now and then). A pair too big to index within a request is
+# indexed on a thread.
 
 from __future__ import annotations
 
@@ -17,39 +16,32 @@ import hashlib
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from typing import BinaryIO
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from webapp.core.changelog import log
-from webapp.core.models import Document, DocumentFormat, MemoryUnit, Revision, Segment, SegmentUnit, utcnow
-from webapp.core.states import Action, State
-from webapp.core.text import language_tag, primary_language
+from webapp.core.models import MemoryUnit, Segment
+from webapp.core.text import primary_language, word_diff
 from webapp.interchange import codes as tags
 from webapp.interchange.formats import tmx
-from webapp.interchange.formats.inline import PLACEHOLDER_RE
 from webapp.tm.fuzzy import FuzzyIndex, Hit, Match
 
-BATCH = 1000
+# Where the app keeps this process's MemoryCache (app.extensions).
+CACHE_KEY = "webapp.tm_cache"
 logger = logging.getLogger(__name__)
+
+
+def cache_of(app) -> MemoryCache:
+    """Return the app's memory cache (any object with Flask's `extensions`)."""
+    return app.extensions[CACHE_KEY]
 
 
 def digest(source_key: str, target_key: str, source: str, target: str) -> str:
     """Return the fingerprint two identical units share."""
     raw = "\x1f".join((source_key, target_key, source, target)).encode("utf-8")
     return hashlib.sha1(raw).hexdigest()
-
-
-def _naive(value: datetime | None) -> datetime:
-    if value is None:
-        return utcnow()
-    if value.tzinfo is not None:
-        value = value.astimezone(UTC).replace(tzinfo=None)
-    return value
 
 
 # --- The in-process cache of fuzzy indexes ---------------------------------------------
@@ -166,7 +158,7 @@ class MemoryMatch:
 
     score: int
     unit: MemoryUnit
-    # Word diff of the unit's source against the query (see webapp.tm.Match.diff).
+    # Word diff of the unit's source against the query (see webapp.tm.fuzzy.Match.diff).
     diff: list[tuple[str, str]]
 
 
@@ -238,6 +230,20 @@ def concordance(
     return out
 
 
+
+def glossary_hits(glossary_cache, db: Session, query: str, lang: str) -> list:
+    """Return (entry, language) for glossary entries containing the query, if a glossary searches."""
+    # The glossary feature is optional here: any cache whose snapshot offers search() will do.
+    if glossary_cache is None or not hasattr(glossary_cache, "get"):
+        return []
+    snapshot = glossary_cache.get(db)
+    glossary = getattr(snapshot, "glossary", snapshot)
+    search = getattr(glossary, "search", None)
+    if search is None:
+        return []
+    short = primary_language(lang)
+    return [(entry, short) for entry in search(query, short)[:20]]
+
 @dataclass
 class Pair:
     """A language pair of the memory and how many units it holds."""
@@ -268,230 +274,25 @@ def pairs(db: Session) -> list[Pair]:
     return sorted(out.values(), key=lambda p: (-p.units, p.source_key, p.target_key))
 
 
-# --- Fed by approvals ------------------------------------------------------------------
 
-
-def _feeds(doc: Document) -> bool:
-    # A review document's source column is an MT back-translation until an original is
-    # aligned: a memory must not learn machine output as a source.
-    return doc.mode == "translate" or doc.source_kind == "original"
-
-
-def feed_segments(db: Session, segment_ids: Iterable[int]) -> int:
-    """Mirror approved segments into the memory and drop units of segments no longer approved."""
-    ids = sorted(set(segment_ids))
-    if not ids:
-        return 0
-    existing: dict[int, list[MemoryUnit]] = {}
-    for unit in db.scalars(select(MemoryUnit).where(MemoryUnit.segment_id.in_(ids))):
-        existing.setdefault(unit.segment_id, []).append(unit)
-    segs = {s.id: s for s in db.scalars(select(Segment).where(Segment.id.in_(ids)))}
-    changed = 0
-    for seg_id in ids:
-        seg = segs.get(seg_id)
-        old = existing.get(seg_id, [])
-        wanted = seg is not None and seg.state == State.APPROVED and bool(seg.target.strip()) \
-            and bool(seg.source.strip()) and _feeds(seg.document)
-        if not wanted:
-            for unit in old:
-                db.delete(unit)
-                changed += 1
-            continue
-        source_tag, target_tag = _tags(db, seg.document)
-        skey, tkey = primary_language(source_tag), primary_language(target_tag)
-        fingerprint = digest(skey, tkey, seg.source, seg.target)
-        if len(old) == 1 and old[0].digest == fingerprint:
-            continue
-        created = min((u.created_at for u in old), default=utcnow())
-        for unit in old:
-            db.delete(unit)
-        db.add(MemoryUnit(
-            source=seg.source, target=seg.target, source_lang=source_tag,
-            target_lang=target_tag, source_key=skey, target_key=tkey,
-            codes_json=seg.codes_json, origin=seg.document.name[:255],
-            author=_author(db, seg), created_at=created, changed_at=utcnow(),
-            document_id=seg.document_id, segment_id=seg.id, digest=fingerprint,
-        ))
-        changed += 1
-    return changed
-
-
-def _tags(db: Session, doc: Document) -> tuple[str, str]:
-    fmt = db.get(DocumentFormat, doc.id)
-    if fmt is not None:
-        return fmt.source_tag, fmt.target_tag
-    return language_tag(doc.source_lang), language_tag(doc.target_lang)
-
-
-def _author(db: Session, seg: Segment) -> str:
-    """Return who wrote the approved text: the newest revision's author, else the approver."""
-    author = db.scalar(
-        select(Revision.author).where(Revision.segment_id == seg.id)
-        .order_by(Revision.version.desc()).limit(1)
-    )
-    return (author or seg.updated_by or "")[:80]
-
-
-# --- TMX in and out --------------------------------------------------------------------
-
-
-@dataclass
-class ImportResult:
-    """What a TMX import added and skipped."""
-
-    added: int = 0
-    duplicates: int = 0
-    pairs: set[tuple[str, str]] = field(default_factory=set)
-
-
-def _row(unit: tmx.TranslationUnit, origin: str, job_id: int | None) -> dict:
-    skey, tkey = primary_language(unit.source_lang), primary_language(unit.target_lang)
-    # Our own exports carry each unit's origin as a prop; other tools' files are their origin.
-    own = next((value for name, value in unit.props if name == "x-origin" and value), None)
-    created = _naive(unit.creation_date)
-    return dict(
-        source=unit.source, target=unit.target, source_lang=unit.source_lang,
-        target_lang=unit.target_lang, source_key=skey, target_key=tkey,
-        codes_json=tags.dumps(unit.codes), origin=(own or origin)[:255],
-        author=(unit.change_id or unit.creation_id or "")[:80], created_at=created,
-        changed_at=_naive(unit.change_date) if unit.change_date else created,
-        document_id=None, segment_id=None, import_job_id=job_id,
-        digest=digest(skey, tkey, unit.source, unit.target),
-    )
-
-
-def import_tmx(
-    db: Session, fileobj: BinaryIO, origin: str, *, job_id: int | None = None,
-    source_lang: str | None = None, target_lang: str | None = None,
-    on_batch: Callable[[int, int | None, ImportResult], None] | None = None,
-) -> ImportResult:
-    """Stream a TMX file into the memory, committing batch by batch; a refused file adds nothing."""
-    # `on_batch(bytes_read, total_bytes, result)` runs before each commit, so a job can
-    # record its progress in the same transaction. Units already in the memory (same pair,
-    # source and target) are skipped. On a FormatError the units this import added are
-    # deleted again before the error is raised.
-    result = ImportResult()
-    seen: set[str] = set()
-    read = [0, None]
-
-    def progress(done: int, total: int | None) -> None:
-        read[0], read[1] = done, total
-
-    def store(batch: list[dict]) -> None:
-        fresh = [r for r in batch if r["digest"] not in seen]
-        known = set(db.scalars(select(MemoryUnit.digest).where(
-            MemoryUnit.digest.in_({r["digest"] for r in fresh}))))
-        rows = []
-        for row in fresh:
-            if row["digest"] in known or row["digest"] in seen:
-                continue
-            seen.add(row["digest"])
-            rows.append(row)
-        result.duplicates += len(batch) - len(rows)
-        if rows:
-            db.execute(MemoryUnit.__table__.insert(), rows)
-            result.added += len(rows)
-            result.pairs.update((r["source_key"], r["target_key"]) for r in rows)
-        if on_batch is not None:
-            on_batch(read[0], read[1], result)
-        db.commit()
-
-    batch: list[dict] = []
-    try:
-        for unit in tmx.iter_tmx(fileobj, progress, source_lang=source_lang,
-                                 target_lang=target_lang):
-            if not unit.source.strip() or not unit.target.strip():
-                continue
-            batch.append(_row(unit, origin, job_id))
-            if len(batch) >= BATCH:
-                store(batch)
-                batch = []
-        store(batch)
-    except Exception:
-        db.rollback()
-        if job_id is not None:
-            db.execute(delete(MemoryUnit).where(MemoryUnit.import_job_id == job_id))
-            db.commit()
-        raise
-    return result
-
-
-def iter_units(
-    db: Session, source_key: str | None = None, target_key: str | None = None
-) -> Iterator[tmx.TranslationUnit]:
-    """Yield the memory's units (of one pair, or one source language) as TMX units."""
-    stmt = select(MemoryUnit).order_by(MemoryUnit.id).execution_options(yield_per=2000)
-    if source_key:
-        stmt = stmt.where(MemoryUnit.source_key == source_key)
-    if target_key:
-        stmt = stmt.where(MemoryUnit.target_key == target_key)
-    for unit in db.scalars(stmt):
-        props = [("x-origin", unit.origin)] if unit.origin else []
-        yield tmx.TranslationUnit(
-            source_lang=unit.source_lang, target_lang=unit.target_lang, source=unit.source,
-            target=unit.target, props=props, creation_date=unit.created_at.replace(tzinfo=UTC),
-            creation_id=unit.author or None, change_date=unit.changed_at.replace(tzinfo=UTC),
-            change_id=unit.author or None, codes=list(tags.of(unit)),
-        )
-
-
-class ExportError(ValueError):
-    """A memory export that cannot be written as asked, said for a person."""
-
-
-def export_tmx(db: Session, source_lang: str | None = None, target_lang: str | None = None) -> bytes:
-    """Return the memory (or one pair of it) as TMX 1.4b."""
-    skey = primary_language(source_lang) if source_lang else None
-    tkey = primary_language(target_lang) if target_lang else None
-    stmt = select(MemoryUnit.source_lang).distinct()
-    if skey:
-        stmt = stmt.where(MemoryUnit.source_key == skey)
-    if tkey:
-        stmt = stmt.where(MemoryUnit.target_key == tkey)
-    tags_found = sorted(db.scalars(stmt))
-    keys = sorted({primary_language(t) for t in tags_found})
-    if len(keys) > 1:
-        # A TMX header names one source language; our reader takes it to find each source.
-        raise ExportError(
-            f"The memory holds several source languages ({', '.join(keys)}); "
-            "choose one with source_lang."
-        )
-    header = source_lang or (tags_found[0] if tags_found else "en")
-    return tmx.write_tmx(iter_units(db, skey or (keys[0] if keys else None), tkey),
-                         language_tag(header))
-
-
-def prefill(db: Session, cache: MemoryCache, doc: Document, author: str = "TM") -> int:
-    """Fill empty targets of a document from 100 % memory matches; return how many."""
-    if not _feeds(doc):
-        return 0
-    source_tag, target_tag = _tags(db, doc)
-    filled = 0
-    locked = select(SegmentUnit.segment_id).where(SegmentUnit.translate.is_(False))
-    segs = db.scalars(
-        select(Segment).where(Segment.document_id == doc.id, Segment.state == int(State.NEW),
-                              Segment.target == "", Segment.id.not_in(locked))
-        .order_by(Segment.position)
-    ).all()
-    for seg in segs:
-        if not seg.source.strip():
-            continue
-        found = lookup(db, cache, seg.source, source_tag, target_tag, threshold=1.0, limit=1)
-        if not found or found[0].score < 100:
-            continue
-        unit = found[0].unit
-        text = unit.target
-        if PLACEHOLDER_RE.search(text) or PLACEHOLDER_RE.search(seg.source):
-            text = tags.carry_over(text, unit.source, tags.of(unit), seg.source, tags.of(seg))
-        seg.target = text
-        # A 100 % match was approved once in the very same words: translated, for review.
-        seg.state = int(State.TRANSLATED)
-        seg.version += 1
-        seg.updated_by, seg.updated_at = author, utcnow()
-        db.add(Revision(segment=seg, version=seg.version, replaced_version=seg.version - 1,
-                        text=text, state=seg.state, kind="tm", author=author))
-        filled += 1
-    if filled:
-        log(db, Action.EDIT, author, doc.id, segments=filled, source="tm")
-    db.commit()
-    return filled
+def segment_matches(
+    db: Session, cache: MemoryCache, seg: Segment, source_lang: str, target_lang: str,
+    threshold: float, limit: int = 3,
+) -> list[dict]:
+    """Return a segment's fuzzy matches with the codes carried over, as the editor shows them."""
+    found = lookup(db, cache, seg.source, source_lang, target_lang, threshold, limit)
+    seg_codes = tags.of(seg)
+    out = []
+    for n, match in enumerate(found, 1):
+        unit_codes = tags.of(match.unit)
+        target = tags.carry_over(match.unit.target, match.unit.source, unit_codes,
+                                 seg.source, seg_codes) if (unit_codes or seg_codes) \
+            else match.unit.target
+        diff = [(op, tags.render_codes_html(text, unit_codes if op == "delete" else seg_codes))
+                for op, text in word_diff(match.unit.source, seg.source)]
+        out.append({
+            "n": n, "score": match.score, "diff": diff, "unit": match.unit,
+            "target_html": tags.render_codes_html(target, seg_codes),
+            "insert": tags.to_tokens(target, seg_codes),
+        })
+    return out

@@ -1,12 +1,11 @@
-"""TMX 1.1–1.4b as plain translation units: streamed in, written out as TMX 1.4b.
+"""TMX 1.1–1.4b as plain translation units: streamed in, written out as TMX 1.4b."""
 
-Why lxml and not translate-toolkit's ``tmxfile`` (3.20, checked against shared/testdata):
-it only knows ``xml:lang``, so OmegaT's TMX 1.1 (``lang=``) reads with no source at all; it
-keeps one target per ``<tu>``, dropping the other languages and variants; it flattens
-``<bpt>/<ept>/<ph>`` into their native text (``<b>black</b>``), so codes cannot be protected;
-and it builds the whole DOM, which a 10 MB memory should not need. Here a pull parser
-hands over one ``<tu>`` at a time and frees it.
-"""
+# Why lxml and not translate-toolkit's ``tmxfile`` (3.20, checked against shared/testdata):
+# it only knows ``xml:lang``, so OmegaT's TMX 1.1 (``lang=``) reads with no source at all; it
+# keeps one target per ``<tu>``, dropping the other languages and variants; it flattens
+# ``<bpt>/<ept>/<ph>`` into their native text (``<b>black</b>``), so codes cannot be protected;
+# and it builds the whole DOM, which a 10 MB memory should not need. Here a pull parser
+# hands over one ``<tu>`` at a time and frees it.
 
 from __future__ import annotations
 
@@ -22,17 +21,8 @@ from lxml import etree
 
 from webapp.core.text import language_tag
 from webapp.interchange.formats import safexml
-from webapp.interchange.formats.inline import (
-    CLOSE,
-    OPEN,
-    STANDALONE,
-    Code,
-    CodeRegistry,
-    Tag,
-    build,
-    original_element,
-    xml_text,
-)
+from webapp.interchange.formats.inline import CLOSE, OPEN, STANDALONE, Code
+from webapp.interchange.formats.inline_xml import CodeRegistry, Tag, build, original_element, xml_text
 from webapp.interchange.formats.safexml import FormatError
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"

@@ -1,0 +1,92 @@
+"""The glossary's entries, revision, pending imports, and dismissed QA warnings."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from webapp.core.models.base import Base, utcnow
+
+
+class GlossaryEntry(Base):
+    """One glossary concept as stored; each process builds its Glossary from these rows."""
+
+    __tablename__ = "glossary_entry"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(255))
+    # The glossary treats keys case-insensitively ("UNSC" and "unsc" are one concept).
+    key_folded: Mapped[str] = mapped_column(String(255), unique=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    # {"de": ["UN-Sicherheitsrat", …], "en": […]}; the first variant is the preferred one.
+    terms_json: Mapped[str] = mapped_column(Text)
+    note: Mapped[str] = mapped_column(Text, default="")
+    dnt: Mapped[bool] = mapped_column(default=False)
+    # {"en": ["UN Safety Council"], "*": ["38 Nord"]}; "*" applies to every target language.
+    forbidden_json: Mapped[str] = mapped_column(Text, default="{}")
+    # None: automatic (all-capitals variants match only in capitals).
+    case_sensitive: Mapped[bool | None] = mapped_column(nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_by: Mapped[str] = mapped_column(String(80), default="")
+
+    @property
+    def url(self) -> str:
+        """Return the path of this entry's row fragment."""
+        return f"/glossary/{self.id}"
+
+
+class GlossaryMeta(Base):
+    """The glossary's revision, bumped by every edit so each worker knows its copy is stale."""
+
+    __tablename__ = "glossary_meta"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    revision: Mapped[int] = mapped_column(Integer, default=0)
+    # Comma-separated language codes a glossary file may have columns for ("de,en").
+    languages: Mapped[str] = mapped_column(String(255), default="")
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class GlossaryImport(Base):
+    """An uploaded glossary file, parsed and waiting for an admin to apply its preview."""
+
+    __tablename__ = "glossary_import"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    filename: Mapped[str] = mapped_column(String(255), default="")
+    entries_json: Mapped[str] = mapped_column(Text)
+    # The glossary version the preview was computed against; applying needs it unchanged.
+    base_version: Mapped[str] = mapped_column(String(32))
+    created_by: Mapped[str] = mapped_column(String(80), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+
+class QaDismissal(Base):
+    """A QA warning someone judged harmless, for one text of a segment; never changed.
+
+    Reopening the warning deletes the row; the change log keeps both the dismissal and
+    the reopening, with the reason.
+    """
+
+    __tablename__ = "qa_dismissal"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    segment_id: Mapped[int] = mapped_column(
+        ForeignKey("segment.id", ondelete="CASCADE"), index=True
+    )
+    code: Mapped[str] = mapped_column(String(32))
+    # Which warning of that code: the glossary entry's key, or "" for text checks.
+    key: Mapped[str] = mapped_column(String(255), default="")
+    # Hash of the source and target it was dismissed for: new text, new judgement.
+    digest: Mapped[str] = mapped_column(String(32))
+    reason: Mapped[str] = mapped_column(Text)
+    author: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def to_dict(self) -> dict:
+        """Return the JSON API representation."""
+        return {"id": self.id, "code": self.code, "key": self.key, "reason": self.reason,
+                "author": self.author, "created_at": self.created_at.isoformat() + "Z"}

@@ -1,0 +1,104 @@
+"""Term QA of one segment: missing terms, forbidden renderings, do-not-translate terms changed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from webapp.glossary.entries import Glossary, normalize_lang
+from webapp.glossary.matching import find_terms, matcher, split_words
+
+MISSING_TERM = "missing_term"
+FORBIDDEN_TERM = "forbidden_term"
+DNT_CHANGED = "dnt_changed"
+
+
+@dataclass(frozen=True)
+class TermWarning:
+    """A glossary QA finding on one segment."""
+
+    code: str
+    message: str
+    entry_key: str
+    span: tuple[int, int] | None = None
+    source_span: tuple[int, int] | None = None
+
+    def to_dict(self) -> dict:
+        """Return the warning as plain JSON-ready data."""
+        return {
+            "code": self.code,
+            "message": self.message,
+            "entry_key": self.entry_key,
+            "span": list(self.span) if self.span else None,
+            "source_span": list(self.source_span) if self.source_span else None,
+        }
+
+
+def _quote_list(items: Iterable[str], limit: int = 4) -> str:
+    items = list(items)
+    shown = " or ".join(f"“{item}”" for item in items[:limit])
+    return shown + (" …" if len(items) > limit else "")
+
+
+def check_segment(
+    glossary: Glossary, source: str, target: str, source_lang: str, target_lang: str
+) -> list[TermWarning]:
+    """Return missing_term, forbidden_term and dnt_changed warnings for one segment."""
+    source_lang, target_lang = normalize_lang(source_lang), normalize_lang(target_lang)
+    warnings: list[TermWarning] = []
+    if not target.strip():
+        return warnings
+    target_words = split_words(target)
+    in_target: dict[str, list[tuple[int, int]]] = {}
+    for start, end, _, _, term in matcher(glossary, "terms", target_lang).scan(target, target_words):
+        in_target.setdefault(term.entry.key, []).append((start, end))
+    reported: set[tuple[str, str]] = set()
+    for match in find_terms(glossary, source, source_lang):
+        entry = match.entry
+        spans = [s for e in match.entries for s in in_target.get(e.key, ())]
+        if entry.dnt:
+            # "As written" means the glossary spelling when the source uses it, else the
+            # source's own spelling; an inflection ending after it is allowed.
+            written = match.term if source.startswith(match.term, match.start) else match.text
+            if any(target.startswith(written, start) for start, _ in spans):
+                continue
+            if (entry.key, written) in reported:
+                continue
+            reported.add((entry.key, written))
+            if spans:
+                found = target[spans[0][0] : spans[0][1]]
+                message = f"“{written}” must stay exactly as written, but the target has “{found}”."
+            else:
+                message = f"“{written}” must stay exactly as written, but the target does not contain it."
+            warnings.append(
+                TermWarning(
+                    DNT_CHANGED, message, entry.key, spans[0] if spans else None, (match.start, match.end)
+                )
+            )
+            continue
+        accepted = [v for e in match.entries for v in e.variants(target_lang)]
+        if not accepted or spans or (entry.key, "") in reported:
+            continue
+        reported.add((entry.key, ""))
+        warnings.append(
+            TermWarning(
+                MISSING_TERM,
+                f"The source has “{match.text}” ({entry.key}), but the target has none of its"
+                f" renderings: expected {_quote_list(accepted)}.",
+                entry.key,
+                None,
+                (match.start, match.end),
+            )
+        )
+    for match in matcher(glossary, "forbidden", target_lang).find(target, target_words):
+        use = match.entry.preferred(target_lang)
+        advice = f"; use “{use}”" if use else ""
+        warnings.append(
+            TermWarning(
+                FORBIDDEN_TERM,
+                f"“{match.text}” is a forbidden rendering of “{match.entry.key}”{advice}.",
+                match.entry.key,
+                (match.start, match.end),
+            )
+        )
+    return warnings

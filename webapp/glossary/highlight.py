@@ -1,0 +1,88 @@
+"""Glossary terms in segment text: highlights with their tooltips, and the list beside a segment."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from markupsafe import Markup, escape
+
+from webapp.core.models import Document, Segment
+from webapp.glossary.entries import Entry, normalize_lang
+from webapp.glossary.matching import Match
+from webapp.glossary.store import Snapshot
+
+
+def render_piece(text: str) -> Markup:
+    """Return a stretch of segment text as safe HTML.
+
+    Everything that is not a term goes through here, so another feature can replace it
+    (`highlight.render_piece = …`) to show inline-code characters as tag chips.
+    """
+    return escape(text)
+
+
+@lru_cache(maxsize=4096)
+def _tip(entries: tuple[Entry, ...], lang: str) -> Markup:
+    # Escaped once per concept and language: a page shows the same few terms many times.
+    lines = []
+    for entry in entries:
+        if entry.dnt:
+            head = f"do not translate: keep “{entry.preferred(lang) or entry.key}” as it is"
+            avoid = [v for vs in entry.forbidden.values() for v in vs]
+            head += f" (not {', '.join(avoid)})" if avoid else ""
+        else:
+            parts = []
+            for other, variants in entry.terms.items():
+                if other != lang:
+                    avoid = entry.forbidden_in(other)
+                    parts.append(f"{other}: {' | '.join(variants)}"
+                                 + (f" (not {', '.join(avoid)})" if avoid else ""))
+            head = "; ".join(parts) or entry.key
+        lines.append(f"{head} — {entry.note}" if entry.note else head)
+    return escape("\n".join(lines))
+
+
+def highlight(text: str, matches: list[Match]) -> Markup:
+    """Return text as HTML with each matched term in a focusable <mark> carrying its tooltip."""
+    out, cursor = [], 0
+    for m in matches:
+        out += (render_piece(text[cursor:m.start]), _open_mark(m.entries, m.lang),
+                render_piece(m.text), "</mark>")
+        cursor = m.end
+    out.append(render_piece(text[cursor:]))
+    # Every piece is escaped (render_piece) or built from escaped parts (_open_mark).
+    return Markup("".join(out))
+
+
+@lru_cache(maxsize=4096)
+def _open_mark(entries: tuple[Entry, ...], lang: str) -> Markup:
+    return Markup('<mark class="term{}" data-entry="{}" title="{}" tabindex="0">').format(
+        " dnt" if entries[0].dnt else "", entries[0].key, _tip(entries, lang))
+
+
+@dataclass
+class TermLine:
+    """A term a segment's text contains, with its renderings in the other language."""
+
+    found: str
+    key: str
+    renderings: tuple[str, ...]
+    dnt: bool
+
+
+def segment_terms(snap: Snapshot, seg: Segment, doc: Document) -> tuple[str, str, list[TermLine]]:
+    """Return the file side's language, the other one, and the terms with their renderings."""
+    if doc.mode == "review":
+        text, lang, other = seg.target or seg.mt, doc.target_lang, doc.source_lang
+    else:
+        text, lang, other = seg.source, doc.source_lang, doc.target_lang
+    lines, seen = [], set()
+    for m in snap.find(text or "", lang):
+        if m.entry.key in seen:
+            continue
+        seen.add(m.entry.key)
+        renderings = tuple(dict.fromkeys(v for e in m.entries for v in e.variants(
+            normalize_lang(other))))
+        lines.append(TermLine(m.text, m.entry.key, renderings, m.entry.dnt))
+    return lang, other, lines

@@ -1,0 +1,110 @@
+"""QA in the JSON API: a segment's warnings, dismissing one with a reason, taking it back."""
+
+from __future__ import annotations
+
+from flask import Blueprint, jsonify
+
+from webapp.core import openapi
+from webapp.core.access import current_name, require_role
+from webapp.core.db import get_db
+from webapp.core.http import ApiError, get_or_404, json_body
+from webapp.core.models import Segment
+from webapp.core.states import Role
+from webapp.qa import checks
+from webapp.qa.views import glossary_snapshot, segment_review
+
+bp = Blueprint("qa_api", __name__, url_prefix="/api")
+
+
+@bp.get("/segments/<int:seg_id>/qa")
+@require_role(Role.TRANSLATOR)
+def segment_qa(seg_id: int):
+    """Return a segment's QA warnings, each marked open or dismissed."""
+    seg = get_or_404(Segment, seg_id)
+    review = segment_review(seg, seg.document)
+    warnings = [{**w.to_dict(), "dismissed": None} for w in review.open]
+    warnings += [{**w.to_dict(), "dismissed": d.to_dict()} for w, d in review.dismissed]
+    return jsonify({"segment_id": seg.id, "version": seg.version,
+                    "glossary_version": glossary_snapshot().glossary.version,
+                    "open": len(review.open), "warnings": warnings})
+
+
+@bp.post("/segments/<int:seg_id>/qa/dismiss")
+@require_role(Role.TRANSLATOR)
+def dismiss(seg_id: int):
+    """Dismiss one open QA warning of a segment with a reason."""
+    seg = get_or_404(Segment, seg_id)
+    body = json_body()
+    ident = (body.get("code"), body.get("key", ""))
+    warning = next((w for w in segment_review(seg, seg.document).open if w.ident == ident), None)
+    if warning is None:
+        raise ApiError(404, "The segment has no such open warning (code and key).")
+    try:
+        row = checks.dismiss(get_db(), seg, warning, body.get("reason") or "", current_name())
+    except checks.QaError as exc:
+        get_db().rollback()
+        raise ApiError(422, str(exc)) from None
+    return jsonify({**warning.to_dict(), "dismissed": row.to_dict()}), 201
+
+
+@bp.post("/segments/<int:seg_id>/qa/reopen")
+@require_role(Role.TRANSLATOR)
+def reopen(seg_id: int):
+    """Take back the dismissal of a QA warning, so it is open again."""
+    seg = get_or_404(Segment, seg_id)
+    dismissal = json_body().get("dismissal")
+    if not isinstance(dismissal, int) or isinstance(dismissal, bool):
+        raise ApiError(400, "'dismissal' must be the id of one of the segment's dismissals.")
+    try:
+        row = checks.reopen(get_db(), seg, dismissal, current_name())
+    except checks.QaError as exc:
+        get_db().rollback()
+        raise ApiError(404, str(exc)) from None
+    return jsonify({"reopened": row.to_dict()})
+
+
+_WARNING = {"$ref": "#/components/schemas/QaWarning"}
+
+openapi.register({
+    "/api/segments/{seg_id}/qa": {"get": {
+        "summary": "A segment's QA warnings: glossary, numbers, punctuation, spaces, "
+                   "untranslated, and any registered checks",
+        "parameters": [openapi.id_param("seg_id")],
+        "responses": {"200": openapi.json_response({"type": "object", "properties": {
+            "segment_id": {"type": "integer"}, "version": {"type": "integer"},
+            "glossary_version": {"type": "string"}, "open": {"type": "integer"},
+            "warnings": {"type": "array", "items": _WARNING}}}),
+            "404": openapi.error_response("No such segment")}}},
+    "/api/segments/{seg_id}/qa/dismiss": {"post": {
+        "summary": "Dismiss an open QA warning for the segment's current text, with a reason",
+        "parameters": [openapi.id_param("seg_id")],
+        "requestBody": {"required": True, "content": {"application/json": {"schema": {
+            "type": "object", "required": ["code", "reason"],
+            "properties": {"code": {"type": "string"}, "key": {"type": "string"},
+                           "reason": {"type": "string"}}}}}},
+        "responses": {"201": openapi.json_response(_WARNING, "Dismissed"),
+                      "400": openapi.error_response("Malformed body"),
+                      "404": openapi.error_response("No such segment or open warning"),
+                      "422": openapi.error_response("No reason given")}}},
+    "/api/segments/{seg_id}/qa/reopen": {"post": {
+        "summary": "Take back the dismissal of a QA warning, so it shows as open again",
+        "parameters": [openapi.id_param("seg_id")],
+        "requestBody": {"required": True, "content": {"application/json": {"schema": {
+            "type": "object", "required": ["dismissal"],
+            "properties": {"dismissal": {"type": "integer",
+                                         "description": "the id of one of its dismissals"}}}}}},
+        "responses": {"200": openapi.json_response({"type": "object"}, "Reopened"),
+                      "400": openapi.error_response("Malformed body"),
+                      "404": openapi.error_response("No such segment or dismissal")}}},
+}, {
+    "QaWarning": {"type": "object", "required": ["code", "message"], "properties": {
+        "code": {"type": "string", "description": ", ".join(checks.CODES) + ", or a code of a "
+                                                            "registered check"},
+        "message": {"type": "string"}, "key": {"type": "string"},
+        "span": {"type": ["array", "null"], "items": {"type": "integer"}},
+        "source_span": {"type": ["array", "null"], "items": {"type": "integer"}},
+        "dismissed": {"type": ["object", "null"], "properties": {
+            "id": {"type": "integer", "description": "what POST …/qa/reopen takes back"},
+            "reason": {"type": "string"}, "author": {"type": "string"},
+            "created_at": {"type": "string"}}}}},
+})

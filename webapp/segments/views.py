@@ -1,0 +1,169 @@
+"""The segment row's htmx fragments: show, edit, save, history, restore, split and merge."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask, Response, abort, current_app, make_response, render_template, request
+
+from webapp.core.access import current_name, current_role, require_role
+from webapp.core.db import get_db
+from webapp.core.http import get_or_404
+from webapp.core.models import Segment
+from webapp.core.states import Role, State
+from webapp.documents.importing import DocumentError
+from webapp.interchange import exchange as interchange
+from webapp.review import workflow as review
+from webapp.segments import editing, listing, rows
+
+bp = Blueprint("segments", __name__)
+
+
+def render_row(seg: Segment, status: int = 200, **extra) -> Response:
+    """Return the display row of a segment, as the editor or the review view shows it."""
+    context = rows.row_context(get_db(), seg, request.values.get("view", "edit"), current_name())
+    return make_response(render_template(rows.ROW, **context, **extra), status)
+
+
+@bp.get("/segments/<int:seg_id>")
+@require_role(Role.TRANSLATOR)
+def segment_row(seg_id: int):
+    """Return the segment's display row."""
+    return render_row(get_or_404(Segment, seg_id))
+
+
+@bp.get("/segments/<int:seg_id>/edit")
+@require_role(Role.TRANSLATOR)
+def segment_edit(seg_id: int):
+    """Return the segment's row opened for editing, and say who else has it open."""
+    seg = get_or_404(Segment, seg_id)
+    review.touch(get_db(), seg.id, current_name())
+    return render_row(seg, row_kind="edit")
+
+
+@bp.post("/segments/<int:seg_id>")
+@require_role(Role.TRANSLATOR)
+def segment_save(seg_id: int):
+    """Save the target as a new revision; on a stale version show both texts."""
+    db = get_db()
+    seg, locked = interchange.segment_and_lock(db, seg_id)
+    if seg is None:
+        abort(404, f"There is no segment {seg_id}.")
+    form = request.form
+    try:
+        version = int(form.get("version", ""))
+    except ValueError:
+        abort(400, "The save did not say which version it was based on.")
+    # Saved and closed: others should not see "being edited" until the next heartbeat. The
+    # soft lock ends in the save's own transaction, and stays if the save is refused.
+    review.release(db, seg.id, current_name(), commit=False)
+    try:
+        seg = editing.save_edit(
+            db, seg, form.get("target"), version, current_name(), current_role(),
+            seconds=_seconds(form.get("seconds")),
+            max_chars=current_app.config["MAX_SEGMENT_CHARS"], locked=locked,
+        )
+    except editing.ConflictError as exc:
+        return make_response(render_template(
+            rows.ROW, row_kind="conflict", seg=exc.segment, doc=exc.segment.document,
+            mine=exc.attempted, States=State,
+        ), 409)
+    except review.ForbiddenError as exc:
+        abort(403, str(exc))
+    except DocumentError as exc:
+        db.rollback()
+        return make_response(render_template(
+            rows.ROW, row_kind="edit", seg=seg, doc=seg.document, States=State, error=str(exc),
+            typed=form.get("target", ""),
+        ), 422)
+    resp = render_row(seg, saved=True)
+    if form.get("go") == "next" and (trigger := rows.open_next(db, seg)):
+        resp.headers["HX-Trigger-After-Swap"] = trigger
+    return resp
+
+
+def _seconds(raw: str | None) -> float | None:
+    """Return the edit time sent by the browser, ignoring nonsense."""
+    try:
+        value = float(raw or "")
+    except ValueError:
+        return None
+    return value if 0 <= value < 86400 else None
+
+
+@bp.get("/segments/<int:seg_id>/history")
+@require_role(Role.TRANSLATOR)
+def segment_history(seg_id: int):
+    """Return the segment's revisions and change log."""
+    seg = get_or_404(Segment, seg_id)
+    revisions, changes = editing.history(get_db(), seg)
+    return render_template("segments/_history.html", seg=seg, revisions=revisions,
+                           changes=changes, States=State)
+
+
+@bp.post("/segments/<int:seg_id>/restore/<int:version>")
+@require_role(Role.TRANSLATOR)
+def segment_restore(seg_id: int, version: int):
+    """Make an earlier revision current again, as a new revision."""
+    seg = get_or_404(Segment, seg_id)
+    try:
+        seg = editing.restore_revision(get_db(), seg, version, current_name(), current_role())
+    except review.ForbiddenError as exc:
+        abort(403, str(exc))
+    except DocumentError as exc:
+        abort(404, str(exc))
+    return render_row(seg, saved=True)
+
+
+def _list_after_change(seg: Segment) -> Response:
+    """Return the segment list around a segment after a structural change."""
+    context = listing.list_context(
+        get_db(), seg.document, request.args, request.headers, current_app.config,
+        current_name(), current_app.extensions.get(listing.QA_FINDER), goto=seg.number)
+    resp = make_response(render_template("segments/_list.html", **context))
+    resp.headers["HX-Retarget"] = "#segment-list"
+    resp.headers["HX-Reswap"] = "outerHTML"
+    return resp
+
+
+@bp.post("/segments/<int:seg_id>/split")
+@require_role(Role.TRANSLATOR)
+def segment_split(seg_id: int):
+    """Split a segment in two at a character offset."""
+    seg = get_or_404(Segment, seg_id)
+    try:
+        offset = int(request.form.get("offset", ""))
+    except ValueError:
+        offset = None
+    try:
+        editing.split_segment(get_db(), seg, offset, current_name(), current_role())
+    except review.ForbiddenError as exc:
+        abort(403, str(exc))
+    except DocumentError as exc:
+        get_db().rollback()
+        abort(422, str(exc))
+    return _list_after_change(seg)
+
+
+@bp.post("/segments/<int:seg_id>/merge")
+@require_role(Role.TRANSLATOR)
+def segment_merge(seg_id: int):
+    """Merge a segment with the next one."""
+    seg = get_or_404(Segment, seg_id)
+    try:
+        editing.merge_segments(get_db(), seg, current_name(), current_role())
+    except review.ForbiddenError as exc:
+        abort(403, str(exc))
+    except DocumentError as exc:
+        get_db().rollback()
+        abort(422, str(exc))
+    return _list_after_change(seg)
+
+
+def plain_text(text: str, _lang: str) -> str:
+    """Return text as it is, for Jinja to escape; the glossary replaces this with highlighting."""
+    return text
+
+
+def init_app(app: Flask) -> None:
+    """Register the segment fragments, and the plain stand-in for term highlighting."""
+    app.register_blueprint(bp)
+    app.jinja_env.globals.setdefault("highlight_terms", plain_text)
