@@ -45,7 +45,7 @@ def test_every_download_of_a_document_named_in_any_script_keeps_its_name(app, cl
                                                                          api_headers, name):
     token = api_headers("admin")["Authorization"].split(" ", 1)[1]
     resp = client.post("/api/documents", data={
-        "file": (io.BytesIO("Kim traf Putin. Er lobte die Beziehungen.".encode()), name),
+        "file": (io.BytesIO(b"Kim traf Putin. Er lobte die Beziehungen."), name),
         "source_lang": "en", "target_lang": "de", "mode": "review",
     }, content_type="multipart/form-data")
     doc = resp.get_json()["id"]

@@ -214,6 +214,46 @@ def test_an_xliff_over_the_size_limit_is_refused_with_the_limit(app, client):
     assert client.get("/api/documents").get_json() == []
 
 
+def xliff_with_unit(source: str, target: str | None, unit_id: str = "long-one") -> bytes:
+    """Return an XLIFF 1.2 file with a short unit and then the unit `unit_id`."""
+    target_xml = "" if target is None else f"<target state=\"translated\">{target}</target>"
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<xliff xmlns="urn:oasis:names:tc:xliff:document:1.2" version="1.2">'
+        '<file original="a.txt" datatype="plaintext" source-language="en" target-language="de">'
+        '<body><trans-unit id="short"><source>Hello.</source></trans-unit>'
+        f'<trans-unit id="{unit_id}"><source>{source}</source>{target_xml}</trans-unit>'
+        "</body></file></xliff>"
+    ).encode()
+
+
+@pytest.mark.parametrize("side, source, target", [
+    ("source", "a" * 20_001, None),
+    ("target", "Short.", "b" * 20_001),
+])
+def test_a_unit_longer_than_a_segment_is_refused_naming_it_and_stores_nothing(
+    app, client, side, source, target
+):
+    before = table_counts(app)
+    resp = upload(client, xliff_with_unit(source, target), "long.xlf")
+    assert resp.status_code == 422
+    message = resp.get_json()["message"]
+    assert "long-one" in message and side in message and "20,001" in message
+    assert "20,000" in message
+    assert table_counts(app) == before
+    form = client.post("/documents", data={
+        "file": (io.BytesIO(xliff_with_unit(source, target)), "long.xlf"),
+        "source_lang": "en", "target_lang": "de"}, content_type="multipart/form-data")
+    assert form.status_code == 400 and "long-one" in form.get_data(as_text=True)
+    assert table_counts(app) == before
+
+
+def test_a_unit_as_long_as_a_segment_may_be_is_imported(client):
+    resp = upload(client, xliff_with_unit("a" * 20_000, "b" * 20_000), "long.xlf")
+    assert resp.status_code == 201, resp.get_json()
+    assert [len(s["source"]) for s in segments(client, resp.get_json()["id"])] == [6, 20_000]
+
+
 # --- Tags in the editor ----------------------------------------------------------------
 
 

@@ -13,6 +13,7 @@ import pytest
 from model_archives import TOP, MiB, rebuilt, with_symlink, zip_bomb
 
 from webapp.mt import engine as mt
+from webapp.mt import packages
 
 SENTENCE = "Der Vertrag wurde am Montag in Berlin unterzeichnet."
 
@@ -183,13 +184,13 @@ def test_two_admins_uploading_at_once_each_install_their_own_file(
         app, client_as, argos_packages_dir, tiny_argos_file, tiny_argos_file_en_de, monkeypatch):
     # Both uploads are saved before either is installed, as when two requests overlap.
     both_saved = threading.Barrier(2, timeout=30)
-    real_install = mt.install_file
+    real_install = packages.install_file
 
     def install_when_both_are_saved(*args, **kwargs):
         both_saved.wait()
         return real_install(*args, **kwargs)
 
-    monkeypatch.setattr(mt, "install_file", install_when_both_are_saved)
+    monkeypatch.setattr(packages, "install_file", install_when_both_are_saved)
     uploads = {"de→en": (client_as("admin", "kim"), tiny_argos_file),
                "en→de": (client_as("admin", "lee"), tiny_argos_file_en_de)}
     pages = {}

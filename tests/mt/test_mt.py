@@ -15,6 +15,7 @@ import pytest
 from argos_tiny import build_tiny_package
 
 from webapp.mt import engine as mt
+from webapp.mt import packages
 
 GERMAN = [
     "Der Vertrag wurde am Montag in Berlin unterzeichnet.",
@@ -149,8 +150,8 @@ def test_translator_is_loaded_lazily_once_and_reused(argos_installed, counting):
 def test_pivot_through_english_chains_two_packages(
     argos_packages_dir, tiny_argos_file, tiny_argos_file_en_fr
 ):
-    mt.install_file(tiny_argos_file)
-    mt.install_file(tiny_argos_file_en_fr)
+    packages.install_file(tiny_argos_file)
+    packages.install_file(tiny_argos_file_en_fr)
     seen = []
 
     chain = mt.route("de", "fr")
@@ -166,7 +167,7 @@ def test_pivot_through_english_chains_two_packages(
 def test_a_package_target_prefix_is_forced_and_then_removed(
     argos_packages_dir, tmp_path, counting
 ):
-    mt.install_file(build_tiny_package(tmp_path, "de", "en", target_prefix="__en__"))
+    packages.install_file(build_tiny_package(tmp_path, "de", "en", target_prefix="__en__"))
     prefixes = []
     real = CountingTranslator.translate_batch
 
@@ -274,17 +275,17 @@ def test_install_file_rejects_a_broken_file_and_installs_nothing(
     path, message = _broken_archives(tmp_path, tiny_argos_file)[case]
 
     with pytest.raises(ValueError, match=message):
-        mt.install_file(path)
+        packages.install_file(path)
 
     assert list(argos_packages_dir.iterdir()) == []
     assert mt.installed_pairs() == []
 
 
 def test_install_file_returns_the_pair_and_can_reinstall(argos_packages_dir, tiny_argos_file):
-    assert mt.install_file(tiny_argos_file) == ("de", "en")
+    assert packages.install_file(tiny_argos_file) == ("de", "en")
     before = mt.translate_batch(GERMAN, "de", "en")
 
-    assert mt.install_file(tiny_argos_file) == ("de", "en")
+    assert packages.install_file(tiny_argos_file) == ("de", "en")
 
     assert mt.installed_pairs() == [("de", "en")]
     assert [p.name for p in argos_packages_dir.iterdir()] == ["translate-de_en-0_1"]
@@ -307,24 +308,24 @@ def test_install_from_index_offline_raises_offline_error(argos_packages_dir, mon
     )
     monkeypatch.setattr(argostranslate.settings, "local_package_index", index)
 
-    with pytest.raises(mt.OfflineError, match="offline"):
-        mt.install_from_index("de", "en")
+    with pytest.raises(packages.OfflineError, match="offline"):
+        packages.install_from_index("de", "en")
 
     assert not index.exists()
     assert mt.installed_pairs() == []
 
 
 def test_install_from_index_installs_both_legs_through_english(argos_packages_dir, local_index):
-    installed = mt.install_from_index("de", "fr")
+    installed = packages.install_from_index("de", "fr")
 
     assert installed == [("de", "en"), ("en", "fr")]
     assert mt.installed_pairs() == [("de", "en"), ("en", "fr")]
     assert all(mt.translate_batch(GERMAN, "de", "fr"))
     assert list(local_index.iterdir()) == []  # downloads are removed once installed
-    assert mt.install_from_index("de", "en") == []  # already installed, nothing downloaded
+    assert packages.install_from_index("de", "en") == []  # already installed, nothing downloaded
 
 
 def test_install_from_index_rejects_a_pair_it_does_not_have(argos_packages_dir, local_index):
     with pytest.raises(ValueError, match="no de → ja model"):
-        mt.install_from_index("de", "ja")
+        packages.install_from_index("de", "ja")
     assert mt.installed_pairs() == []

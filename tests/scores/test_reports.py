@@ -258,11 +258,18 @@ def test_a_save_invalidates_the_cached_document_scores(app, client, doc, monkeyp
 
 def test_the_report_page_polls_while_scoring_and_swaps_in_the_result(app, client, doc):
     html = client.get(f"/documents/{doc}/report").get_data(as_text=True)
-    match = re.search(r'hx-get="(/documents/\d+/report/status\?job=\d+)"', html)
+    match = re.search(r'hx-get="(/jobs/(\d+))"', html)
     assert match and 'id="report-status"' in html
     settle(app)
-    resp = client.get(match.group(1).replace("&amp;", "&"), headers=HX)
-    assert resp.headers["HX-Retarget"] == "#report"
+    resp = client.get(match.group(1), headers=HX)
+    # The finished job tells the page, and the report, listening, reloads itself.
+    finished = json.loads(resp.headers["HX-Trigger"])["job-finished"]
+    assert finished["id"] == int(match.group(2)) and finished["kind"] == "score"
+    report = re.search(r'<div id="report"[^>]* hx-get="([^"]+)" hx-trigger="job-finished '
+                       r'from:body"', html)
+    assert report, html[:500]
+    resp = client.get(report.group(1).replace("&amp;", "&"),
+                      headers={**HX, "HX-Target": "report"})
     body = resp.get_data(as_text=True)
     assert body.lstrip().startswith('<div id="report"') and "report-status" not in body
 
@@ -543,10 +550,14 @@ def test_unknown_documents_are_404(client):
 def test_route_matrix(app, client, client_as, doc, role, reads, uploads):
     seg = segments(client, doc)[0]
     who = client_as(role)
-    for url in (f"/documents/{doc}/report", f"/documents/{doc}/report/status?job=0",
-                f"/documents/{doc}/report.csv", f"/documents/{doc}/report.json",
-                f"/segments/{seg['id']}/scores", f"/api/documents/{doc}/scores"):
+    for url in (f"/documents/{doc}/report", f"/documents/{doc}/report.csv",
+                f"/documents/{doc}/report.json", f"/segments/{seg['id']}/scores",
+                f"/api/documents/{doc}/scores"):
         assert who.get(url).status_code in ((200, 202) if reads else (403,)), url
+    # The report's refresh polls the one job route.
+    with get_sessionmaker(app)() as db:
+        job_id = db.query(Job).order_by(Job.id.desc()).first().id
+    assert who.get(f"/jobs/{job_id}").status_code == (200 if reads else 403)
     resp = who.post(f"/documents/{doc}/reference", data={
         "file": (io.BytesIO("\n".join(MT).encode()), "ref.txt")},
         content_type="multipart/form-data")

@@ -205,12 +205,12 @@ def test_models_page_refuses_a_file_that_is_not_a_model(client):
 
 
 def test_models_page_says_so_when_the_index_cannot_be_reached(client, monkeypatch):
-    from webapp.mt import engine as mt
+    from webapp.mt import packages
 
     def offline(_a, _b, **_options):
-        raise mt.OfflineError("Could not reach the Argos package index (no network).")
+        raise packages.OfflineError("Could not reach the Argos package index (no network).")
 
-    monkeypatch.setattr(mt, "install_from_index", offline)
+    monkeypatch.setattr(packages, "install_from_index", offline)
     resp = client.post("/models/index", data={"from_code": "de", "to_code": "en"})
     assert resp.status_code == 400
     assert "Could not reach the Argos package index" in resp.get_data(as_text=True)

@@ -234,7 +234,7 @@ def test_the_tm_page_imports_shows_progress_and_counts_pairs(app, client):
     app.extensions["webapp.jobs"].wait(job_id, timeout=60)
     page = client.get(resp.headers["Location"]).get_data(as_text=True)
     assert "Imported 1 units" in page
-    progress = client.get(f"/tm/jobs/{job_id}", headers={"HX-Request": "true"})
+    progress = client.get(f"/jobs/{job_id}", headers={"HX-Request": "true"})
     assert "tm-changed" in progress.headers["HX-Trigger"]
     pairs = client.get("/tm/pairs").get_data(as_text=True)
     assert "<td class=\"num\">1</td>" in pairs and "de-DE" in pairs

@@ -57,36 +57,25 @@ def token_revoke(token_id: int):
     return "", 204
 
 
-TOKEN = {
-    "type": "object",
-    "required": ["id", "label", "created_at", "expires_at", "current"],
-    "properties": {
-        "id": {"type": "integer"},
-        "label": {"type": "string"},
-        "created_at": {"type": "string"},
-        "expires_at": {"type": "string"},
-        "last_used_at": {"type": ["string", "null"]},
-        "current": {"type": "boolean", "description": "The token of this request"},
-    },
-}
+TOKEN = openapi.obj({
+    "id": "integer", "label": "string", "created_at": "string", "expires_at": "string",
+    "last_used_at": ["string", "null"],
+    "current": {"type": "boolean", "description": "The token of this request"},
+}, ["id", "label", "created_at", "expires_at", "current"])
 
 openapi.register({
     "/api/login": {
         "post": {
             "summary": "Exchange a user name and password for a bearer token",
             "security": [],
-            "requestBody": {"required": True, "content": {"application/json": {"schema": {
-                "type": "object", "required": ["username", "password"],
-                "properties": {"username": {"type": "string"}, "password": {"type": "string"},
-                               "label": {"type": "string",
-                                         "description": "A name for the token in lists"}},
-            }}}},
+            "requestBody": openapi.json_request(openapi.obj({
+                "username": "string", "password": "string",
+                "label": {"type": "string", "description": "A name for the token in lists"},
+            }, ["username", "password"])),
             "responses": {
-                "200": openapi.json_response({
-                    "type": "object", "required": ["token", "expires_at"],
-                    "properties": {"token": {"type": "string"},
-                                   "expires_at": {"type": "string"},
-                                   "user": {"type": "object"}}},
+                "200": openapi.json_response(
+                    openapi.obj({"token": "string", "expires_at": "string", "user": "object"},
+                                ["token", "expires_at"]),
                     "A token for `Authorization: Bearer …`, valid until expires_at"),
                 "400": openapi.error_response("Malformed body"),
                 "401": openapi.error_response("Wrong user name or password"),
@@ -98,10 +87,7 @@ openapi.register({
     "/api/tokens": {
         "get": {
             "summary": "List my API tokens",
-            "responses": {
-                "200": openapi.json_response({"type": "array",
-                                              "items": {"$ref": "#/components/schemas/ApiToken"}}),
-            },
+            "responses": {"200": openapi.json_response(openapi.array_of(openapi.ref("ApiToken")))},
         },
     },
     "/api/tokens/{token_id}": {

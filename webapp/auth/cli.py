@@ -6,10 +6,12 @@ import sys
 
 import click
 from flask.cli import with_appcontext
+from sqlalchemy.orm import Session
 
 from webapp.auth import users
 from webapp.auth.users import UserError
 from webapp.core.db import get_sessionmaker
+from webapp.core.models import User
 from webapp.core.states import Role, RoleError
 
 
@@ -18,6 +20,14 @@ def _read_password(prompt: bool) -> str:
     if not sys.stdin.isatty() and not prompt:
         return sys.stdin.readline().rstrip("\r\n")
     return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+
+
+def _user(db: Session, username: str) -> User:
+    """Return the account called `username` (any case), or stop with a message."""
+    user = users.find(db, username)
+    if user is None:
+        raise click.ClickException(f"There is no user {username}.")
+    return user
 
 
 @click.command("create-user")
@@ -46,10 +56,7 @@ def create_user_command(username: str, role: str, random_password: bool) -> None
 def set_role_command(username: str, role: str) -> None:
     """Change a user's role."""
     with get_sessionmaker()() as db:
-        user = users.find(db, username)
-        if user is None:
-            raise click.ClickException(f"There is no user {username}.")
-        users.set_role(db, user, Role.from_slug(role))
+        users.set_role(db, _user(db, username), Role.from_slug(role))
     click.echo(f"{username} is now {role}.")
 
 
@@ -60,10 +67,7 @@ def reset_password_command(username: str) -> None:
     """Give a user a new random password (printed once), ending their sessions and API tokens."""
     password = users.random_password()
     with get_sessionmaker()() as db:
-        user = users.find(db, username)
-        if user is None:
-            raise click.ClickException(f"There is no user {username}.")
-        users.set_password(db, user, password)
+        users.set_password(db, _user(db, username), password)
     click.echo(f"New password for {username} (shown once): {password}")
 
 
@@ -73,10 +77,7 @@ def reset_password_command(username: str) -> None:
 def log_out_everywhere_command(username: str) -> None:
     """End all of a user's browser sessions and revoke their API tokens."""
     with get_sessionmaker()() as db:
-        user = users.find(db, username)
-        if user is None:
-            raise click.ClickException(f"There is no user {username}.")
-        ended = users.log_out_everywhere(db, user)
+        ended = users.log_out_everywhere(db, _user(db, username))
     click.echo(f"{username} is logged out everywhere ({ended} sessions and tokens ended).")
 
 

@@ -6,6 +6,7 @@ import hashlib
 import re
 import secrets
 from datetime import timedelta
+from typing import TypeVar
 
 from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.orm import Session
@@ -16,6 +17,8 @@ from webapp.core.states import Role
 
 USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$")
 MIN_PASSWORD = 10
+
+T = TypeVar("T", LoginSession, ApiToken)
 
 
 class UserError(ValueError):
@@ -140,31 +143,58 @@ def start_session(db: Session, user: User, lifetime: timedelta,
     # Sessions past their end are dead anyway; dropping them here keeps the table small.
     db.execute(delete(LoginSession).where(LoginSession.expires_at <= now))
     db.execute(delete(ApiToken).where(ApiToken.expires_at <= now))
-    sid = secrets.token_urlsafe(32)
-    record = LoginSession(user_id=user.id, token_hash=_hash_token(sid),
-                          user_agent=(user_agent or "")[:200], created_at=now,
-                          last_seen_at=now, expires_at=now + lifetime)
-    db.add(record)
+    return _issue(db, LoginSession, user, lifetime, user_agent=(user_agent or "")[:200],
+                  last_seen_at=now)
+
+
+def _issue(db: Session, model: type[T], user: User, lifetime: timedelta, **fields) -> tuple[str, T]:
+    """Store a new `model` row of the user under a fresh random secret, kept only as its hash;
+    return the secret (for the cookie or the script) and the row."""
+    secret = secrets.token_urlsafe(32)
+    now = utcnow()
+    row = model(user_id=user.id, token_hash=_hash_token(secret), created_at=now,
+                expires_at=now + lifetime, **fields)
+    db.add(row)
     db.commit()
-    return sid, record
+    return secret, row
 
 
-_SESSION = select(LoginSession, User).join(User, LoginSession.user_id == User.id).where(
-    LoginSession.token_hash == bindparam("token_hash"), LoginSession.expires_at > bindparam("now"),
-    User.active.is_(True))
+def _live_rows(db: Session, model: type[T], user: User, newest) -> list[T]:
+    """Return the user's unexpired `model` rows, ordered by the column `newest`, newest first."""
+    return list(db.scalars(select(model).where(
+        model.user_id == user.id, model.expires_at > utcnow(),
+    ).order_by(newest.desc(), model.id.desc())))
+
+
+def _live_query(model: type[T]):
+    """Return the query of the unexpired `model` row with a given hash whose user is active."""
+    # Every request asks, so the row and its user come in one query built once.
+    return select(model, User).join(User, model.user_id == User.id).where(
+        model.token_hash == bindparam("token_hash"), model.expires_at > bindparam("now"),
+        User.active.is_(True))
+
+
+_SESSION = _live_query(LoginSession)
+_TOKEN = _live_query(ApiToken)
+
+
+def _live(db: Session, query, secret: str, stamp: str) -> T | None:
+    """Return the live row that `secret` opens, or None; note its use in `stamp` now and then."""
+    now = utcnow()
+    row = db.execute(query, {"token_hash": _hash_token(secret), "now": now}).first()
+    if row is None:
+        return None
+    found = row[0]
+    last = getattr(found, stamp)
+    if last is None or now - last > TOUCH_EVERY:
+        setattr(found, stamp, now)
+        db.commit()
+    return found
 
 
 def session_for(db: Session, sid: str) -> LoginSession | None:
     """Return the live session with this cookie id (its user active), or None."""
-    now = utcnow()
-    row = db.execute(_SESSION, {"token_hash": _hash_token(sid), "now": now}).first()
-    if row is None:
-        return None
-    record, _user = row
-    if now - record.last_seen_at > TOUCH_EVERY:
-        record.last_seen_at = now
-        db.commit()
-    return record
+    return _live(db, _SESSION, sid, "last_seen_at")
 
 
 def end_session(db: Session, sid: str) -> None:
@@ -175,9 +205,7 @@ def end_session(db: Session, sid: str) -> None:
 
 def sessions_of(db: Session, user: User) -> list[LoginSession]:
     """Return the user's live sessions, the latest seen first."""
-    return list(db.scalars(select(LoginSession).where(
-        LoginSession.user_id == user.id, LoginSession.expires_at > utcnow(),
-    ).order_by(LoginSession.last_seen_at.desc(), LoginSession.id.desc())))
+    return _live_rows(db, LoginSession, user, LoginSession.last_seen_at)
 
 
 def show_once(db: Session, record: LoginSession, message: str) -> None:
@@ -200,39 +228,17 @@ def pop_shown_once(db: Session, record: LoginSession | None) -> str | None:
 def issue_token(db: Session, user: User, lifetime: timedelta,
                 label: str = "") -> tuple[str, ApiToken]:
     """Create an API token for the user; return it (it is not stored in clear) and its row."""
-    token = secrets.token_urlsafe(32)
-    now = utcnow()
-    row = ApiToken(user_id=user.id, token_hash=_hash_token(token), label=(label or "")[:80],
-                   created_at=now, expires_at=now + lifetime)
-    db.add(row)
-    db.commit()
-    return token, row
-
-
-# Every API request asks, so the token and its user come in one query built once.
-_TOKEN = select(ApiToken, User).join(User, ApiToken.user_id == User.id).where(
-    ApiToken.token_hash == bindparam("token_hash"), ApiToken.expires_at > bindparam("now"),
-    User.active.is_(True))
+    return _issue(db, ApiToken, user, lifetime, label=(label or "")[:80])
 
 
 def token_for(db: Session, token: str) -> ApiToken | None:
     """Return the live API token row for a bearer token (its user active), or None."""
-    now = utcnow()
-    row = db.execute(_TOKEN, {"token_hash": _hash_token(token), "now": now}).first()
-    if row is None:
-        return None
-    found, _user = row
-    if found.last_used_at is None or now - found.last_used_at > TOUCH_EVERY:
-        found.last_used_at = now
-        db.commit()
-    return found
+    return _live(db, _TOKEN, token, "last_used_at")
 
 
 def tokens_of(db: Session, user: User) -> list[ApiToken]:
     """Return the user's live API tokens, the newest first."""
-    return list(db.scalars(select(ApiToken).where(
-        ApiToken.user_id == user.id, ApiToken.expires_at > utcnow(),
-    ).order_by(ApiToken.created_at.desc(), ApiToken.id.desc())))
+    return _live_rows(db, ApiToken, user, ApiToken.created_at)
 
 
 def revoke_token(db: Session, user: User, token_id: int) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import select
 import tempfile
 from pathlib import Path
+from typing import TypeVar
 
 import click
 from alembic import command
@@ -20,7 +21,9 @@ from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
 from webapp.core import patterns
-from webapp.core.models import Base
+from webapp.core.models import MAX_ID, Base
+
+T = TypeVar("T")
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 # The schema of the first release, which created its tables without Alembic.
@@ -143,6 +146,14 @@ def schema_differences(connection: Connection) -> list:
     return compare_metadata(
         MigrationContext.configure(connection, opts={"compare_type": True}), Base.metadata
     )
+
+
+def get_or_fail(db: Session, model: type[T], ident: int, noun: str | None = None) -> T:
+    """Return the row of `model` with id `ident`, or stop the command ("There is no document 7.")."""
+    row = db.get(model, ident) if 0 < ident <= MAX_ID else None
+    if row is None:
+        raise click.ClickException(f"There is no {noun or model.__name__.lower()} {ident}.")
+    return row
 
 
 @click.command("init-db")

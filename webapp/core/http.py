@@ -22,6 +22,7 @@ from werkzeug.routing import IntegerConverter
 
 from webapp.core.access import storage_scope
 from webapp.core.db import get_db
+from webapp.core.models import MAX_ID
 
 T = TypeVar("T")
 
@@ -38,7 +39,7 @@ class DatabaseIdConverter(IntegerConverter):
     """Match `<int:…>` only up to the largest INTEGER (PostgreSQL's is 32-bit), so huge ids 404."""
 
     def __init__(self, map, *args, **kwargs):
-        kwargs.setdefault("max", 2**31 - 1)
+        kwargs.setdefault("max", MAX_ID)
         super().__init__(map, *args, **kwargs)
 
 
@@ -49,9 +50,13 @@ def is_api() -> bool:
 
 def get_or_404(model: type[T], ident: int, noun: str | None = None) -> T:
     """Return the row of `model` with id `ident`, or answer 404 ("There is no segment 7.")."""
-    row = get_db().get(model, ident)
+    return found_or_404(get_db().get(model, ident), noun or model.__name__.lower(), ident)
+
+
+def found_or_404(row: T | None, noun: str, ident: int) -> T:
+    """Return a row looked up some other way, or answer 404 ("There is no segment 7.") for None."""
     if row is None:
-        message = f"There is no {noun or model.__name__.lower()} {ident}."
+        message = f"There is no {noun} {ident}."
         if is_api():
             raise ApiError(404, message)
         raise NotFound(message)
@@ -66,7 +71,7 @@ def json_body() -> dict:
     return body
 
 
-def int_arg(name: str, default: int, lo: int = 0, hi: int = 2**31 - 1, *, strict: bool = False) -> int:
+def int_arg(name: str, default: int, lo: int = 0, hi: int = MAX_ID, *, strict: bool = False) -> int:
     """Return an integer query parameter clamped to [lo, hi]; with strict, refuse it (400) instead."""
     raw = request.args.get(name)
     if raw is None or raw.strip() == "":
@@ -80,6 +85,15 @@ def int_arg(name: str, default: int, lo: int = 0, hi: int = 2**31 - 1, *, strict
     if strict and not lo <= value <= hi:
         raise ApiError(400, f"{name} must be between {lo} and {hi}.")
     return max(lo, min(hi, value))
+
+
+def uploaded_file(limit: int, missing: Exception) -> tuple[str, bytes]:
+    """Return the name and bytes of the request's file, read to one byte past `limit` so the
+    reader can refuse it as too big; raise `missing` when no file was chosen."""
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        raise missing
+    return upload.filename, upload.read(limit + 1)
 
 
 def content_disposition(filename: str) -> str:
@@ -116,13 +130,20 @@ def page_or_fragment(page: str, fragments: dict[str | None, str], /, **context) 
     return resp
 
 
+def retarget(resp: Response, target: str) -> Response:
+    """Make htmx put `resp` in place of the element `target` (a CSS selector), not the asker."""
+    resp.headers["HX-Retarget"] = target
+    resp.headers["HX-Reswap"] = "outerHTML"
+    return resp
+
+
 def _error_message(err: HTTPException) -> str:
     if err.code == 413:
-        if request.mimetype != "multipart/form-data":
-            return ("The request is larger than this server accepts "
-                    f"({current_app.config['MAX_BODY_BYTES'] // 1024:,} KB).")
-        return ("The upload is larger than this server accepts "
-                f"({current_app.config['MAX_UPLOAD_BYTES'] // (1024 * 1024)} MB).")
+        limit = request.max_content_length or current_app.config["MAX_UPLOAD_BYTES"]
+        what = "upload" if request.mimetype == "multipart/form-data" else "request"
+        size = (f"{limit // (1024 * 1024):,} MB" if limit >= 1024 * 1024
+                else f"{limit // 1024:,} KB")
+        return f"The {what} is larger than this server accepts ({size})."
     return err.description or err.name
 
 

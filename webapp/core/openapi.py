@@ -4,7 +4,31 @@ from __future__ import annotations
 
 from copy import deepcopy
 
-ERROR = {"$ref": "#/components/schemas/Error"}
+from webapp.core.states import State
+
+
+def ref(name: str) -> dict:
+    """Return a reference to the schema `name` of the components."""
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+ERROR = ref("Error")
+
+
+def obj(properties: dict, required: list[str] | None = None, **extra) -> dict:
+    """Return an object schema; a property given as a type ("integer", ["string", "null"])
+    stands for {"type": …}."""
+    schema: dict = {"type": "object"}
+    if required is not None:
+        schema["required"] = required
+    schema["properties"] = {name: {"type": value} if isinstance(value, str | list) else value
+                            for name, value in properties.items()}
+    return {**schema, **extra}
+
+
+def array_of(items: dict | str) -> dict:
+    """Return an array schema of `items` (a schema, or a type name)."""
+    return {"type": "array", "items": {"type": items} if isinstance(items, str) else items}
 
 
 def json_response(schema: dict, description: str = "OK") -> dict:
@@ -17,79 +41,64 @@ def error_response(description: str) -> dict:
     return json_response(ERROR, description)
 
 
+def json_request(schema: dict) -> dict:
+    """Return a required JSON request body."""
+    return {"required": True, "content": {"application/json": {"schema": schema}}}
+
+
+def form_request(properties: dict, required: list[str] | None = None) -> dict:
+    """Return a required multipart form body (file uploads) with these fields."""
+    return {"required": True,
+            "content": {"multipart/form-data": {"schema": obj(properties, required)}}}
+
+
 def id_param(name: str) -> dict:
     """Return an integer path parameter."""
     return {"name": name, "in": "path", "required": True,
             "schema": {"type": "integer", "minimum": 1}}
 
 
+def query_param(name: str, schema: dict | str = "string", *, required: bool = False) -> dict:
+    """Return a query parameter (its schema, or a type name)."""
+    param = {"name": name, "in": "query"}
+    if required:
+        param["required"] = True
+    param["schema"] = {"type": schema} if isinstance(schema, str) else schema
+    return param
+
+
+# The state names of the API, in order (core.states).
+STATE_SLUGS = [state.slug for state in State]
+
 SCHEMAS = {
-    "Error": {
-        "type": "object",
-        "required": ["message"],
-        "properties": {"error": {"type": "string"}, "message": {"type": "string"}},
-    },
-    "Document": {
-        "type": "object",
-        "required": ["id", "name", "source_lang", "target_lang", "mode"],
-        "properties": {
-            "id": {"type": "integer"},
-            "name": {"type": "string"},
-            "source_lang": {"type": "string"},
-            "target_lang": {"type": "string"},
-            "mode": {"type": "string", "enum": ["translate", "review"]},
-            "source_kind": {"type": "string", "enum": ["none", "original", "back_translation"]},
-            "created_at": {"type": "string"},
-            "segments": {"type": "integer"},
-            "states": {"type": "object", "additionalProperties": {"type": "integer"}},
-            "mt_available": {"type": "boolean"},
-            "mt_message": {"type": "string"},
-            "tm_prefilled": {"type": ["integer", "null"],
-                             "description": "Targets filled from the memory, when asked"},
-        },
-    },
-    "Segment": {
-        "type": "object",
-        "required": ["id", "index", "source", "target", "mt", "state", "version"],
-        "properties": {
-            "id": {"type": "integer"},
-            "document_id": {"type": "integer"},
-            "index": {"type": "integer", "description": "0-based position in the document"},
-            "paragraph": {"type": "integer"},
-            "source": {"type": "string"},
-            "target": {"type": "string"},
-            "mt": {"type": "string",
-                   "description": "The machine translation the target started from"},
-            "state": {"type": "string",
-                      "enum": ["new", "mt", "rejected", "translated", "approved"]},
-            "version": {"type": "integer"},
-            "updated_at": {"type": "string"},
-            "updated_by": {"type": "string"},
-        },
-    },
-    "Comment": {
-        "type": "object",
-        "properties": {
-            "id": {"type": "integer"}, "segment_id": {"type": "integer"},
-            "author": {"type": "string"}, "text": {"type": "string"},
-            "kind": {"type": "string", "enum": ["comment", "rejection"]},
-            "created_at": {"type": "string"},
-        },
-    },
-    "Job": {
-        "type": "object",
-        "required": ["id", "status", "done", "total", "percent"],
-        "properties": {
-            "id": {"type": "integer"},
-            "kind": {"type": "string"},
-            "document_id": {"type": ["integer", "null"]},
-            "status": {"type": "string", "enum": ["queued", "running", "done", "failed"]},
-            "done": {"type": "integer"},
-            "total": {"type": "integer"},
-            "percent": {"type": "integer"},
-            "message": {"type": "string"},
-        },
-    },
+    "Error": obj({"error": "string", "message": "string"}, ["message"]),
+    "Document": obj({
+        "id": "integer", "name": "string", "source_lang": "string", "target_lang": "string",
+        "mode": {"type": "string", "enum": ["translate", "review"]},
+        "source_kind": {"type": "string", "enum": ["none", "original", "back_translation"]},
+        "created_at": "string", "segments": "integer",
+        "states": {"type": "object", "additionalProperties": {"type": "integer"}},
+        "mt_available": "boolean", "mt_message": "string",
+        "tm_prefilled": {"type": ["integer", "null"],
+                         "description": "Targets filled from the memory, when asked"},
+    }, ["id", "name", "source_lang", "target_lang", "mode"]),
+    "Segment": obj({
+        "id": "integer", "document_id": "integer",
+        "index": {"type": "integer", "description": "0-based position in the document"},
+        "paragraph": "integer", "source": "string", "target": "string",
+        "mt": {"type": "string", "description": "The machine translation the target started from"},
+        "state": {"type": "string", "enum": STATE_SLUGS},
+        "version": "integer", "updated_at": "string", "updated_by": "string",
+    }, ["id", "index", "source", "target", "mt", "state", "version"]),
+    "Comment": obj({
+        "id": "integer", "segment_id": "integer", "author": "string", "text": "string",
+        "kind": {"type": "string", "enum": ["comment", "rejection"]}, "created_at": "string",
+    }),
+    "Job": obj({
+        "id": "integer", "kind": "string", "document_id": ["integer", "null"],
+        "status": {"type": "string", "enum": ["queued", "running", "done", "failed"]},
+        "done": "integer", "total": "integer", "percent": "integer", "message": "string",
+    }, ["id", "status", "done", "total", "percent"]),
 }
 
 # The feature modules add theirs with register(); this one is the app's own (core.routes).

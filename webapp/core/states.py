@@ -1,9 +1,37 @@
 """Segment states and change-log action codes: ordered integers that are never reused."""
 
 from enum import IntEnum
+from typing import Self
 
 
-class State(IntEnum):
+class Code(IntEnum):
+    """An ordered integer code that URLs, the CLI and the JSON API call by its lower-case name."""
+
+    @property
+    def slug(self) -> str:
+        """Return the name used in URLs, CSS classes, the CLI and the JSON API."""
+        return self.name.lower()
+
+    @classmethod
+    def from_slug(cls, slug: str) -> Self:
+        """Return the member named `slug`, raising the class's `unknown` error for anything else."""
+        try:
+            return cls[cls.slug_key(slug)]
+        except KeyError:
+            raise cls.unknown(slug) from None
+
+    @staticmethod
+    def slug_key(slug: str) -> str:
+        """Return the member name that `slug` stands for."""
+        return slug.upper()
+
+    @classmethod
+    def unknown(cls, slug: str) -> ValueError:
+        """Return the error for a name that is no member ("Unknown state 'x'.")."""
+        return ValueError(f"Unknown {cls.__name__.lower()} {slug!r}.")
+
+
+class State(Code):
     """Where a segment stands; ordered so that `state >= TRANSLATED` means a person vouches for it."""
 
     NEW = 0
@@ -19,19 +47,6 @@ class State(IntEnum):
         """Return the name a person reads in the editor."""
         return _LABELS[self]
 
-    @property
-    def slug(self) -> str:
-        """Return the name used in URLs, CSS classes and the JSON API."""
-        return self.name.lower()
-
-    @classmethod
-    def from_slug(cls, slug: str) -> "State":
-        """Return the state named by `slug`, raising ValueError for anything else."""
-        try:
-            return cls[slug.upper()]
-        except KeyError:
-            raise ValueError(f"Unknown state {slug!r}.") from None
-
 
 _LABELS = {
     State.NEW: "New",
@@ -42,7 +57,7 @@ _LABELS = {
 }
 
 
-class Action(IntEnum):
+class Action(Code):
     """What a change-log row records; codes are stable and never reused."""
 
     IMPORT = 1
@@ -61,25 +76,22 @@ class Action(IntEnum):
     QA_REOPEN = 14
 
 
-class Role(IntEnum):
+class Role(Code):
     """What a person may do; each role may do everything the ones below it may."""
 
     TRANSLATOR = 10
     EDITOR = 20
     ADMIN = 30
 
-    @property
-    def slug(self) -> str:
-        """Return the name used in the CLI, the API and the admin page."""
-        return self.name.lower()
+    @staticmethod
+    def slug_key(slug: str) -> str:
+        """Return the member name that `slug` stands for: a typed role may carry spaces."""
+        return slug.strip().upper()
 
     @classmethod
-    def from_slug(cls, slug: str) -> "Role":
-        """Return the role named `slug`, or raise RoleError."""
-        try:
-            return cls[slug.strip().upper()]
-        except KeyError:
-            raise RoleError(f"Unknown role {slug!r}; use translator, editor or admin.") from None
+    def unknown(cls, slug: str) -> ValueError:
+        """Return RoleError, naming the roles there are."""
+        return RoleError(f"Unknown role {slug!r}; use translator, editor or admin.")
 
 
 class RoleError(ValueError):

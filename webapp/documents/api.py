@@ -7,9 +7,8 @@ from flask import Blueprint, Flask, current_app, jsonify, request
 from webapp.core import openapi
 from webapp.core.access import current_name, require_role
 from webapp.core.db import get_db
-from webapp.core.http import ApiError, download, get_or_404, int_arg
+from webapp.core.http import ApiError, download, get_or_404, int_arg, uploaded_file
 from webapp.core.models import Document
-from webapp.core.openapi import error_response, id_param, json_response
 from webapp.core.states import Role, State
 from webapp.documents import importing, queries, textio
 from webapp.interchange import exchange as interchange
@@ -31,14 +30,13 @@ def list_documents():
 @require_role(Role.TRANSLATOR)
 def create_document():
     """Import a plain-text or XLIFF document from a multipart upload."""
-    upload = request.files.get("file")
-    if upload is None or not upload.filename:
-        raise ApiError(400, "Send the document as the multipart field 'file'.")
     limit = current_app.config["MAX_UPLOAD_BYTES"]
+    name, data = uploaded_file(
+        limit, ApiError(400, "Send the document as the multipart field 'file'."))
     db = get_db()
     try:
         doc = interchange.import_document(
-            db, upload.read(limit + 1), upload.filename, request.form.get("source_lang", ""),
+            db, data, name, request.form.get("source_lang", ""),
             request.form.get("target_lang", ""), request.form.get("mode", "translate"), limit,
             author=current_name(),
         )
@@ -123,8 +121,7 @@ openapi.register({
     "/api/documents": {
         "get": {
             "summary": "List documents",
-            "responses": {"200": json_response({
-                "type": "array", "items": {"$ref": "#/components/schemas/Document"}})},
+            "responses": {"200": openapi.json_response(openapi.array_of(openapi.ref("Document")))},
         },
         "post": {
             "summary": "Import a plain-text document (UTF-8, UTF-16 with BOM or Latin-1) or an "
@@ -134,23 +131,19 @@ openapi.register({
                            "`target_lang` serves only a file that names no target language, "
                            "`source_lang` and `mode` are ignored. With `tm_prefill` set, empty "
                            "targets are filled from 100 % translation-memory matches.",
-            "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
-                "type": "object",
-                "required": ["file", "source_lang", "target_lang"],
-                "properties": {
-                    "file": {"type": "string", "format": "binary"},
-                    "source_lang": {"type": "string", "example": "en"},
-                    "target_lang": {"type": "string", "example": "de"},
-                    "mode": {"type": "string", "enum": ["translate", "review"]},
-                    "tm_prefill": {"type": "string", "description": "Any value: fill targets "
-                                   "from 100 % memory matches"},
-                },
-            }}}},
+            "requestBody": openapi.form_request({
+                "file": {"type": "string", "format": "binary"},
+                "source_lang": {"type": "string", "example": "en"},
+                "target_lang": {"type": "string", "example": "de"},
+                "mode": {"type": "string", "enum": ["translate", "review"]},
+                "tm_prefill": {"type": "string", "description": "Any value: fill targets "
+                               "from 100 % memory matches"},
+            }, ["file", "source_lang", "target_lang"]),
             "responses": {
-                "201": json_response({"$ref": "#/components/schemas/Document"}, "Imported"),
-                "400": error_response("No file sent"),
-                "413": error_response("File over the size limit"),
-                "422": error_response("Refused: empty, binary, undecodable, bad languages, or "
+                "201": openapi.json_response(openapi.ref("Document"), "Imported"),
+                "400": openapi.error_response("No file sent"),
+                "413": openapi.error_response("File over the size limit"),
+                "422": openapi.error_response("Refused: empty, binary, undecodable, bad languages, or "
                                       "an invalid XLIFF file (the message says what and on "
                                       "which line)"),
             },
@@ -159,40 +152,38 @@ openapi.register({
     "/api/documents/{doc_id}": {
         "get": {
             "summary": "One document with counts by state",
-            "parameters": [id_param("doc_id")],
-            "responses": {"200": json_response({"$ref": "#/components/schemas/Document"}),
-                          "404": error_response("No such document")},
+            "parameters": [openapi.id_param("doc_id")],
+            "responses": {"200": openapi.json_response(openapi.ref("Document")),
+                          "404": openapi.error_response("No such document")},
         },
     },
     "/api/documents/{doc_id}/segments": {
         "get": {
             "summary": "A page of segments in document order",
             "parameters": [
-                id_param("doc_id"),
-                {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0}},
-                {"name": "limit", "in": "query",
-                 "schema": {"type": "integer", "minimum": 1, "maximum": 1000}},
-                {"name": "state", "in": "query", "schema": {"type": "string", "enum": [
-                    "new", "mt", "rejected", "translated", "approved"]}},
-                {"name": "q", "in": "query", "schema": {"type": "string"}},
+                openapi.id_param("doc_id"),
+                openapi.query_param("offset", {"type": "integer", "minimum": 0}),
+                openapi.query_param("limit", {"type": "integer", "minimum": 1, "maximum": 1000}),
+                openapi.query_param("state", {"type": "string", "enum": openapi.STATE_SLUGS}),
+                openapi.query_param("q"),
             ],
-            "responses": {"200": json_response({"$ref": "#/components/schemas/SegmentPage"}),
-                          "400": error_response("Bad parameter"),
-                          "404": error_response("No such document")},
+            "responses": {"200": openapi.json_response(openapi.ref("SegmentPage")),
+                          "400": openapi.error_response("Bad parameter"),
+                          "404": openapi.error_response("No such document")},
         },
     },
     "/api/documents/{doc_id}/next": {
         "get": {
             "summary": "The next untranslated, rejected or translated segment after a position",
             "parameters": [
-                id_param("doc_id"),
-                {"name": "after", "in": "query", "schema": {"type": "integer", "minimum": -1}},
-                {"name": "kind", "in": "query", "schema": {
-                    "type": "string", "enum": ["untranslated", "rejected", "translated"]}},
+                openapi.id_param("doc_id"),
+                openapi.query_param("after", {"type": "integer", "minimum": -1}),
+                openapi.query_param("kind", {"type": "string",
+                                     "enum": ["untranslated", "rejected", "translated"]}),
             ],
-            "responses": {"200": json_response({"$ref": "#/components/schemas/Segment"}),
-                          "400": error_response("Bad parameter"),
-                          "404": error_response("No such document, or none left")},
+            "responses": {"200": openapi.json_response(openapi.ref("Segment")),
+                          "400": openapi.error_response("Bad parameter"),
+                          "404": openapi.error_response("No such document, or none left")},
         },
     },
     "/api/documents/{doc_id}/export": {
@@ -200,29 +191,21 @@ openapi.register({
             "summary": "Export the corrected document: text, XLIFF 1.2 or 2.0 (states mapped, "
                        "comments as notes, inline codes restored), or its approved segments "
                        "as TMX 1.4b",
-            "parameters": [id_param("doc_id"), {"name": "format", "in": "query", "schema": {
-                "type": "string", "enum": ["txt", "xliff12", "xliff20", "tmx"]}}],
+            "parameters": [openapi.id_param("doc_id"), openapi.query_param("format", {
+                "type": "string", "enum": ["txt", "xliff12", "xliff20", "tmx"]})],
             "responses": {
                 "200": {"description": "The file", "content": {
                     "text/plain": {"schema": {"type": "string"}},
                     "application/xliff+xml": {"schema": {"type": "string"}},
                     "application/x-tmx+xml": {"schema": {"type": "string"}}}},
-                "400": error_response("Unknown format"),
-                "404": error_response("No such document"),
+                "400": openapi.error_response("Unknown format"),
+                "404": openapi.error_response("No such document"),
             },
         },
     },
 }, {
-    "SegmentPage": {
-        "type": "object",
-        "required": ["total", "segments"],
-        "properties": {
-            "total": {"type": "integer"},
-            "offset": {"type": "integer"},
-            "limit": {"type": "integer"},
-            "segments": {"type": "array", "items": {"$ref": "#/components/schemas/Segment"}},
-        },
-    },
+    "SegmentPage": openapi.obj({"total": "integer", "offset": "integer", "limit": "integer",
+                        "segments": openapi.array_of(openapi.ref("Segment"))}, ["total", "segments"]),
 })
 
 

@@ -10,7 +10,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from webapp.auth.users import ensure_admin
-from webapp.core.db import get_sessionmaker, upgrade_schema
+from webapp.core.db import get_or_fail, get_sessionmaker, upgrade_schema
 from webapp.core.models import Document
 from webapp.documents import importing, queries, textio
 from webapp.glossary import store as glossary_store
@@ -64,9 +64,7 @@ def import_command(path: Path, source_lang: str, target_lang: str, mode: str,
 def export_command(doc_id: int, output: Path | None) -> None:
     """Write a document's corrected text with its original layout."""
     with _session() as db:
-        doc = db.get(Document, doc_id)
-        if doc is None:
-            raise click.ClickException(f"There is no document {doc_id}.")
+        doc = get_or_fail(db, Document, doc_id)
         exp = interchange.export_document(db, doc, "txt")
     out = output or Path(current_app.config["TRANSLATIONS_DIR"]) / exp.filename
     out.write_bytes(exp.data)

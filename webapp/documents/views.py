@@ -7,7 +7,7 @@ from werkzeug.exceptions import BadRequest, UnprocessableEntity
 
 from webapp.core.access import current_name, require_role
 from webapp.core.db import get_db
-from webapp.core.http import download, get_or_404, page_or_fragment
+from webapp.core.http import download, get_or_404, page_or_fragment, uploaded_file
 from webapp.core.models import Document
 from webapp.core.states import Role, State
 from webapp.documents import importing, queries, textio
@@ -51,24 +51,17 @@ def document_list():
 def upload_document():
     """Import an uploaded text file and open it."""
     form = request.form
-    upload = request.files.get("file")
-    error = None
-    if upload is None or not upload.filename:
-        error = "Choose a text file to import."
-    else:
-        try:
-            doc = interchange.import_document(
-                get_db(), upload.read(current_app.config["MAX_UPLOAD_BYTES"] + 1),
-                upload.filename, form.get("source_lang", ""), form.get("target_lang", ""),
-                form.get("mode", "translate"), current_app.config["MAX_UPLOAD_BYTES"],
-                author=current_name(),
-            )
-        except (textio.TextImportError, importing.DocumentError) as exc:
-            error = str(exc)
-    if error:
+    limit = current_app.config["MAX_UPLOAD_BYTES"]
+    try:
+        name, data = uploaded_file(limit, importing.DocumentError("Choose a text file to import."))
+        doc = interchange.import_document(
+            get_db(), data, name, form.get("source_lang", ""), form.get("target_lang", ""),
+            form.get("mode", "translate"), limit, author=current_name(),
+        )
+    except (textio.TextImportError, importing.DocumentError) as exc:
         get_db().rollback()
         return render_template("documents/index.html", docs=queries.list_documents(get_db()),
-                               error=error, form=form), 400
+                               error=str(exc), form=form), 400
     if request.form.get("tm_prefill"):
         tm_feed.prefill(get_db(), tm_store.cache_of(current_app), doc)
     if request.form.get("pretranslate") and mt.has_route(*mt.mt_pair(doc)):
@@ -108,15 +101,12 @@ def export_txt(doc_id: int):
 def upload_original(doc_id: int):
     """Align an uploaded original with a review document's segments."""
     doc = get_or_404(Document, doc_id)
-    upload = request.files.get("file")
     db = get_db()
+    limit = current_app.config["MAX_UPLOAD_BYTES"]
     try:
-        if upload is None or not upload.filename:
-            raise importing.DocumentError("Choose the original text file to align.")
-        importing.set_source_from_original(
-            db, doc, upload.read(current_app.config["MAX_UPLOAD_BYTES"] + 1),
-            current_app.config["MAX_UPLOAD_BYTES"], current_name(),
-        )
+        _name, data = uploaded_file(
+            limit, importing.DocumentError("Choose the original text file to align."))
+        importing.set_source_from_original(db, doc, data, limit, current_name())
     except (textio.TextImportError, importing.DocumentError) as exc:
         db.rollback()
         return render_template("documents/editor.html", error=str(exc), **segment_list(doc)), 400
@@ -142,5 +132,3 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.register_error_handler(listing.ListError, bad_list_request)
     app.jinja_env.globals["document_notices"] = document_notices
-    app.jinja_env.globals["job_may_retry"] = lambda job: jobs.may_retry(
-        job, current_app.config["JOB_STALE_SECONDS"])

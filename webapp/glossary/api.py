@@ -65,9 +65,8 @@ def export():
 def import_file():
     """Preview an uploaded CSV or TBX glossary, or apply it with apply=true."""
     db = get_db()
-    snap = snapshot()
     try:
-        incoming, filename = read_upload()
+        snap, incoming, filename = read_upload()
     except GlossaryError as exc:
         raise ApiError(422, str(exc)) from None
     preview = preview_import(snap.glossary, incoming)
@@ -92,74 +91,65 @@ def import_file():
     return jsonify({**result, "applied": True, "version": snapshot().glossary.version})
 
 
-_ENTRY = {"$ref": "#/components/schemas/GlossaryEntry"}
+_ENTRY = openapi.ref("GlossaryEntry")
 _FILE = {"description": "The file", "content": {
     "text/csv": {"schema": {"type": "string"}},
     "application/x-tbx+xml": {"schema": {"type": "string"}}}}
+_TERMS = {"type": "object", "additionalProperties": openapi.array_of("string")}
 
 openapi.register({
     "/api/glossary/lookup": {"post": {
         "summary": "Find glossary terms in a text, inflected forms included",
-        "requestBody": {"required": True, "content": {"application/json": {"schema": {
-            "type": "object", "required": ["text", "lang"],
-            "properties": {"text": {"type": "string"},
-                           "lang": {"type": "string", "description": "e.g. de or en"}}}}}},
+        "requestBody": openapi.json_request(openapi.obj({
+            "text": "string", "lang": {"type": "string", "description": "e.g. de or en"},
+        }, ["text", "lang"])),
         "responses": {
-            "200": openapi.json_response({"type": "object", "properties": {
-                "version": {"type": "string"}, "lang": {"type": "string"},
-                "matches": {"type": "array", "items": {
-                    "$ref": "#/components/schemas/GlossaryMatch"}}}}),
+            "200": openapi.json_response(openapi.obj({
+                "version": "string", "lang": "string",
+                "matches": openapi.array_of(openapi.ref("GlossaryMatch"))})),
             "400": openapi.error_response("Malformed body or language code"),
             "413": openapi.error_response("Text too long")}}},
     "/api/glossary": {"get": {
         "summary": "The glossary's entries",
-        "parameters": [{"name": "q", "in": "query", "schema": {"type": "string"}}],
-        "responses": {"200": openapi.json_response({"type": "object", "properties": {
-            "version": {"type": "string"},
-            "languages": {"type": "array", "items": {"type": "string"}},
-            "entries": {"type": "array", "items": _ENTRY}}})}}},
+        "parameters": [openapi.query_param("q")],
+        "responses": {"200": openapi.json_response(openapi.obj({
+            "version": "string", "languages": openapi.array_of("string"),
+            "entries": openapi.array_of(_ENTRY)}))}}},
     "/api/glossary/export": {"get": {
         "summary": "The glossary as CSV (formula-safe) or TBX",
-        "parameters": [{"name": "format", "in": "query",
-                        "schema": {"type": "string", "enum": ["csv", "tbx"]}}],
+        "parameters": [openapi.query_param("format", {"type": "string", "enum": ["csv", "tbx"]})],
         "responses": {"200": _FILE, "400": openapi.error_response("Unknown format")}}},
     "/api/glossary/import": {"post": {
         "summary": "Preview a CSV or TBX glossary import (added, changed, skipped); "
                    "apply=true applies it. Admins only; an import never deletes entries",
-        "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
-            "type": "object", "required": ["file"],
-            "properties": {"file": {"type": "string", "format": "binary"},
-                           "apply": {"type": "boolean"},
-                           "base_version": {"type": "string",
-                                            "description": "Refuse unless the glossary is "
-                                                           "still at this version"}}}}}},
+        "requestBody": openapi.form_request({
+            "file": {"type": "string", "format": "binary"}, "apply": "boolean",
+            "base_version": {"type": "string",
+                             "description": "Refuse unless the glossary is still at this version"},
+        }, ["file"]),
         "responses": {
-            "200": openapi.json_response({"type": "object", "properties": {
-                "base_version": {"type": "string"}, "applied": {"type": "boolean"},
-                "added": {"type": "array", "items": _ENTRY},
-                "changed": {"type": "array", "items": {"type": "object", "properties": {
-                    "before": _ENTRY, "after": _ENTRY,
-                    "fields": {"type": "array", "items": {"type": "string"}}}}},
-                "skipped": {"type": "array", "items": _ENTRY}}}),
+            "200": openapi.json_response(openapi.obj({
+                "base_version": "string", "applied": "boolean",
+                "added": openapi.array_of(_ENTRY),
+                "changed": openapi.array_of(openapi.obj({
+                    "before": _ENTRY, "after": _ENTRY, "fields": openapi.array_of("string")})),
+                "skipped": openapi.array_of(_ENTRY)})),
             "403": openapi.error_response("Not an admin"),
             "409": openapi.error_response("The glossary changed since the preview"),
             "422": openapi.error_response("Unreadable file: the message names the line and the problem")}}},
 }, {
-    "GlossaryEntry": {"type": "object", "required": ["key", "terms"], "properties": {
-        "id": {"type": ["integer", "null"]}, "key": {"type": "string"},
-        "terms": {"type": "object", "additionalProperties": {
-            "type": "array", "items": {"type": "string"}},
-            "description": "Accepted variants per language, the preferred one first"},
-        "note": {"type": "string"}, "dnt": {"type": "boolean"},
-        "forbidden": {"type": "object", "additionalProperties": {
-            "type": "array", "items": {"type": "string"}},
-            "description": "Forbidden renderings per target language; \"*\" for every one"},
-        "case_sensitive": {"type": ["boolean", "null"]}}},
-    "GlossaryMatch": {"type": "object", "required": ["start", "end", "text", "entry"],
-                      "properties": {
-        "start": {"type": "integer"}, "end": {"type": "integer"}, "text": {"type": "string"},
+    "GlossaryEntry": openapi.obj({
+        "id": ["integer", "null"], "key": "string",
+        "terms": {**_TERMS, "description": "Accepted variants per language, the preferred one first"},
+        "note": "string", "dnt": "boolean",
+        "forbidden": {**_TERMS, "description": "Forbidden renderings per target language; "
+                                               "\"*\" for every one"},
+        "case_sensitive": ["boolean", "null"]}, ["key", "terms"]),
+    "GlossaryMatch": openapi.obj({
+        "start": "integer", "end": "integer", "text": "string",
         "term": {"type": "string", "description": "The glossary variant that matched"},
-        "lang": {"type": "string"}, "entry": _ENTRY,
-        "others": {"type": "array", "items": _ENTRY,
-                   "description": "Other senses matching exactly the same span"}}},
+        "lang": "string", "entry": _ENTRY,
+        "others": {**openapi.array_of(_ENTRY),
+                   "description": "Other senses matching exactly the same span"}},
+        ["start", "end", "text", "entry"]),
 })

@@ -12,13 +12,13 @@ from webapp.core.text import LANGUAGE_TAG, spreadsheet_safe, spreadsheet_unsafe
 from webapp.glossary.entries import (
     ANY_LANG,
     FALSE_WORDS,
-    MAX_IMPORT_BYTES,
     TRUE_WORDS,
     Entry,
     Glossary,
     GlossaryError,
     GlossaryFormatError,
     normalize_lang,
+    refuse_oversized,
     split_variants,
 )
 
@@ -29,8 +29,7 @@ _HEADER_ALIASES = {"notes": "note", "key": "id", "casesensitive": "case_sensitiv
 def _decode(data: bytes | str) -> str:
     if isinstance(data, str):
         return data.removeprefix("\ufeff")
-    if len(data) > MAX_IMPORT_BYTES:
-        raise GlossaryFormatError(f"line 1: the file is larger than {MAX_IMPORT_BYTES // 2**20} MB")
+    refuse_oversized(data)
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
             return data.decode("utf-16")

@@ -37,6 +37,12 @@ class GlossaryFormatError(GlossaryError):
     """An import file that cannot be read; the message names the line and the problem."""
 
 
+def refuse_oversized(data: bytes | str) -> None:
+    """Refuse an uploaded file past MAX_IMPORT_BYTES (text already decoded is not counted)."""
+    if isinstance(data, bytes) and len(data) > MAX_IMPORT_BYTES:
+        raise GlossaryFormatError(f"line 1: the file is larger than {MAX_IMPORT_BYTES // 2**20} MB")
+
+
 @lru_cache(maxsize=512)
 def normalize_lang(code: str) -> str:
     """Return the primary language subtag in lower case ('EN-us' -> 'en'), or raise GlossaryError."""

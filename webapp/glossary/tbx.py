@@ -11,7 +11,6 @@ from defusedxml import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidd
 
 from webapp.glossary.entries import (
     ANY_LANG,
-    MAX_IMPORT_BYTES,
     TRUE_WORDS,
     Entry,
     Glossary,
@@ -19,6 +18,7 @@ from webapp.glossary.entries import (
     GlossaryFormatError,
     clean,
     normalize_lang,
+    refuse_oversized,
 )
 
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -36,8 +36,7 @@ def _text(element: ET.Element) -> str:
 
 
 def _parse_xml(data: bytes | str) -> ET.Element:
-    if isinstance(data, bytes) and len(data) > MAX_IMPORT_BYTES:
-        raise GlossaryFormatError(f"line 1: the file is larger than {MAX_IMPORT_BYTES // 2**20} MB")
+    refuse_oversized(data)
     try:
         return SafeET.fromstring(data, forbid_dtd=False, forbid_entities=True, forbid_external=True)
     except EntitiesForbidden as exc:

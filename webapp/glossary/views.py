@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from webapp.core.access import current_name, require_role
 from webapp.core.db import get_db
-from webapp.core.http import download, get_or_404, page_or_fragment
+from webapp.core.http import download, get_or_404, page_or_fragment, uploaded_file
 from webapp.core.models import GlossaryEntry, GlossaryImport
 from webapp.core.states import Role
 from webapp.glossary import exchange, highlight, store
@@ -138,31 +138,29 @@ def entry_delete(entry_id: int):
     return redirect(url_for("glossary.glossary_page"), code=303)
 
 
-def read_upload() -> tuple[Glossary, str]:
-    """Parse the uploaded glossary file, or raise GlossaryFormatError naming line and problem."""
-    upload = request.files.get("file")
-    if upload is None or not upload.filename:
-        raise GlossaryFormatError("Choose a glossary file (.csv or .tbx) to import.")
-    data = upload.read(MAX_IMPORT_BYTES + 1)
-    incoming = exchange.load(data, filename=upload.filename, languages=snapshot().languages)
+def read_upload() -> tuple[store.Snapshot, Glossary, str]:
+    """Return the glossary as it is and the uploaded file parsed for its languages, with the
+    file's name; or raise GlossaryFormatError naming line and problem."""
+    snap = snapshot()
+    name, data = uploaded_file(
+        MAX_IMPORT_BYTES, GlossaryFormatError("Choose a glossary file (.csv or .tbx) to import."))
+    incoming = exchange.load(data, filename=name, languages=snap.languages)
     if not len(incoming):
-        raise GlossaryFormatError(f"{upload.filename} holds no glossary entry.")
-    return incoming, upload.filename
+        raise GlossaryFormatError(f"{name} holds no glossary entry.")
+    return snap, incoming, name
 
 
 @bp.post("/glossary/import")
 @require_role(Role.ADMIN)
 def import_preview():
     """Read an uploaded CSV or TBX file and show what importing it would add, change and skip."""
-    db = get_db()
-    snap = snapshot()
     try:
-        incoming, filename = read_upload()
+        snap, incoming, filename = read_upload()
     except GlossaryError as exc:
         if _is_htmx():
             return render_template("_partials/_error.html", message=str(exc)), 422
         return render_template("glossary/index.html", **page_context(import_error=str(exc))), 422
-    upload = store.store_upload(db, snap, incoming, filename, current_name())
+    upload = store.store_upload(get_db(), snap, incoming, filename, current_name())
     ctx = {"preview": preview_import(snap.glossary, incoming), "upload": upload,
            "languages": snap.languages}
     if _is_htmx():

@@ -88,27 +88,35 @@ def _numbers(codes: tuple[Code, ...]) -> tuple[int, ...]:
     return tuple(numbers)
 
 
+@lru_cache(maxsize=4096)
+def _tokens(codes: tuple[Code, ...]) -> tuple[str, ...]:
+    """Return the token of every code. Look them up once per text: each lookup hashes all
+    the codes, so one per placeholder was quadratic (4,096 codes: seconds per row)."""
+    spelled = []
+    for number, code in zip(_numbers(codes), codes, strict=True):
+        if code.kind == OPEN:
+            spelled.append(f"⟨{number}⟩")
+        elif code.kind == CLOSE:
+            spelled.append(f"⟨/{number}⟩")
+        else:
+            spelled.append(f"⟨{number}/⟩")
+    return tuple(spelled)
+
+
 def token(index: int, codes: Sequence[Code]) -> str:
     """Return the token that shows codes[index] in a textarea: ⟨1⟩, ⟨/1⟩ or ⟨1/⟩."""
-    codes = tuple(codes)
-    number = _numbers(codes)[index]
-    kind = codes[index].kind
-    if kind == OPEN:
-        return f"⟨{number}⟩"
-    if kind == CLOSE:
-        return f"⟨/{number}⟩"
-    return f"⟨{number}/⟩"
+    return _tokens(tuple(codes))[index]
 
 
 def to_tokens(text: str, codes: Sequence[Code]) -> str:
     """Return the text with every placeholder spelled as its token, for the edit box."""
     if not codes or not text:
         return text or ""
-    codes = tuple(codes)
+    spelled = _tokens(tuple(codes))
 
     def spell(match: re.Match) -> str:
         index = placeholder_index(match.group())
-        return token(index, codes) if index is not None and index < len(codes) else ""
+        return spelled[index] if index is not None and index < len(spelled) else ""
 
     return PLACEHOLDER_RE.sub(spell, text)
 
@@ -118,7 +126,7 @@ def from_tokens(text: str, codes: Sequence[Code], source: str = "") -> str:
     if not codes:
         return text
     codes = tuple(codes)
-    lookup = {token(i, codes): placeholder(i) for i in range(len(codes))}
+    lookup = {spelled: placeholder(i) for i, spelled in enumerate(_tokens(codes))}
     unknown: list[str] = []
 
     def place(match: re.Match) -> str:
@@ -150,31 +158,34 @@ def from_tokens(text: str, codes: Sequence[Code], source: str = "") -> str:
     return result
 
 
-_XMLNS = re.compile(r'\s+xmlns(?::[\w.-]+)?="[^"]*"')
+# Only from the start of a run of spaces: a match tried at every space of a long run is
+# quadratic (a 40,000-space attribute took 3.5 s per chip).
+_XMLNS = re.compile(r'(?<!\s)\s+xmlns(?::[\w.-]+)?="[^"]*"')
 
 
-def _chip(index: int, codes: tuple[Code, ...]) -> str:
+def _chip(index: int, codes: tuple[Code, ...], spelled: tuple[str, ...]) -> str:
     code = codes[index]
     # What the tag stands for, on hover: the native code if the file said, else its XML.
     title = code.data or _XMLNS.sub("", code.original_xml)
     if code.kind == LITERAL:
         title = f"character U+{ord(code.data or ' '):04X}"
     elif not title and code.kind == CLOSE:
-        title = f"end of {token(index, codes).replace('/', '')}"
+        title = f"end of {spelled[index].replace('/', '')}"
     kind = {OPEN: "open", CLOSE: "close"}.get(code.kind, "standalone")
     return (
-        f'<span class="tag tag-{kind}" data-tag="{escape(token(index, codes))}" '
-        f'title="{escape(title)}">{escape(token(index, codes))}</span>'
+        f'<span class="tag tag-{kind}" data-tag="{escape(spelled[index])}" '
+        f'title="{escape(title)}">{escape(spelled[index])}</span>'
     )
 
 
 def chips(html: str, codes: Sequence[Code]) -> Markup:
     """Return escaped HTML with each placeholder made a tag chip; tags of `html` stay intact."""
     codes = tuple(codes)
+    spelled = _tokens(codes)
     parts = _MARKUP_TAG.split(str(html))
     for n in range(0, len(parts), 2):  # even parts are text between tags
         parts[n] = PLACEHOLDER_RE.sub(
-            lambda m: _chip(i, codes)
+            lambda m: _chip(i, codes, spelled)
             if (i := placeholder_index(m.group())) is not None and i < len(codes)
             else "",
             parts[n],
@@ -211,8 +222,9 @@ def code_warnings(segment) -> list[dict]:
     if not codes or not target:
         return []
     out = []
+    spelled = _tokens(codes)
     for warning in check_codes(codes, target, source_text=segment.source or None):
-        shown = token(warning.code, codes) if warning.code < len(codes) else "?"
+        shown = spelled[warning.code] if warning.code < len(codes) else "?"
         if warning.problem == "lost":
             message = f"Tag {shown} is missing from the translation."
         elif warning.problem == "duplicated":

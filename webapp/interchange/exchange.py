@@ -53,7 +53,35 @@ XLIFF_FROM_STATE = {
     State.TRANSLATED: "translated",
     State.APPROVED: "approved",
 }
-_XML_HEAD = re.compile(r"^\s*(<\?xml[^>]*>\s*)?(<!--.*?-->\s*|<!DOCTYPE[^>]*>\s*)*<([\w:.-]+)", re.S)
+_SPACE = re.compile(r"\s*")
+_ELEMENT_NAME = re.compile(r"<([\w:.-]+)")
+
+
+def _root_name(text: str) -> str | None:
+    """Return the first element's name after the XML declaration, comments and DOCTYPE."""
+    # Walked with str.find, never one backtracking pattern: "<!---->" * 30 before a
+    # missing root took a pattern 2**30 tries (minutes for one 210-byte upload).
+    pos = _SPACE.match(text).end()
+    if text.startswith("<?xml", pos):
+        pos = text.find(">", pos)
+        if pos < 0:
+            return None
+        pos = _SPACE.match(text, pos + 1).end()
+    while True:
+        if text.startswith("<!--", pos):
+            pos = text.find("-->", pos + 4)
+            if pos < 0:
+                return None
+            pos += 3
+        elif text.startswith("<!DOCTYPE", pos):
+            pos = text.find(">", pos)
+            if pos < 0:
+                return None
+            pos += 1
+        else:
+            match = _ELEMENT_NAME.match(text, pos)
+            return match.group(1) if match else None
+        pos = _SPACE.match(text, pos).end()
 
 
 class XliffRefused(importing.DocumentError):
@@ -72,8 +100,8 @@ def is_xliff(filename: str, data: bytes) -> bool:
             break
     else:
         text = head.decode("latin-1")
-    match = _XML_HEAD.match(text)
-    return bool(match) and match.group(3).rpartition(":")[2] == "xliff"
+    root = _root_name(text)
+    return root is not None and root.rpartition(":")[2] == "xliff"
 
 
 def import_document(
@@ -99,9 +127,21 @@ def document_langs(source_tag: str, target_tag: str) -> tuple[str, str]:
     return src, tgt
 
 
+def check_unit_lengths(units: list[xliff.Unit], limit: int) -> None:
+    """Refuse a file with a unit whose source or target is longer than a segment may be,
+    naming the unit (the plain-text import's check_segment_lengths names the line)."""
+    for unit in units:
+        for side, text in (("source", unit.source), ("target", unit.target or "")):
+            if len(text) > limit:
+                raise XliffRefused(
+                    f"Unit {unit.id[:255]!r} has a {side} of {len(text):,} characters; a segment "
+                    f"holds at most {limit:,}. Split that unit in the tool that made the file "
+                    "and import it again.")
+
+
 def import_xliff(
     db: Session, data: bytes, name: str, max_bytes: int, author: str = "",
-    target_lang: str | None = None,
+    target_lang: str | None = None, max_segment_chars: int = importing.MAX_SEGMENT_CHARS,
 ) -> Document:
     """Store an XLIFF file's units as a translate-mode document, or raise DocumentError."""
     if len(data) > max_bytes:
@@ -112,6 +152,7 @@ def import_xliff(
         parsed = xliff_read.read_xliff(data, target_lang=(target_lang or "").strip() or None)
     except FormatError as exc:
         raise XliffRefused(f"The XLIFF file cannot be imported: {exc}.") from None
+    check_unit_lengths(parsed.units, max_segment_chars)
     src, tgt = document_langs(parsed.source_lang, parsed.target_lang)
     src, tgt, _ = importing.check_langs(src, tgt, "translate")
     doc = Document(

@@ -16,6 +16,7 @@ from webapp.core.db import get_sessionmaker
 from webapp.core.models import Document, Job, Segment, utcnow
 from webapp.glossary.protect import MtGuard
 from webapp.interchange import exchange as interchange
+from webapp.jobs.progress import Progress, update_job
 from webapp.mt import engine as mt
 from webapp.segments import drafts as segment_drafts
 
@@ -99,9 +100,7 @@ def run_job(factory: sessionmaker[Session], job_id: int, chunk: int = 256) -> No
 
 def _finish(db: Session, job: Job, status: str, message: str) -> None:
     """Record how a job ended."""
-    db.execute(update(Job).where(Job.id == job.id).values(
-        status=status, message=message, updated_at=utcnow()
-    ))
+    update_job(db, job.id, status=status, message=message)
     db.commit()
 
 
@@ -130,15 +129,9 @@ def _pretranslate(factory: sessionmaker[Session], db: Session, job: Job, chunk: 
     job.total, job.done = total, 0
     db.commit()
 
-    def progress(done: int) -> None:
-        # A separate short transaction, so the page sees progress while the job runs; it
-        # is also the heartbeat that tells a running job from one whose worker died.
-        with factory() as pdb:
-            pdb.execute(update(Job).where(Job.id == job.id).values(
-                done=done, total=total, updated_at=utcnow()
-            ))
-            pdb.commit()
-
+    # Written in short transactions of its own, so the page sees progress while the job
+    # runs; it is also the heartbeat that tells a running job from one whose worker died.
+    progress = Progress(factory, job.id, total=total)
     stored = 0
     # Glossary terms cross the engine as placeholders and come back as the glossary has them.
     guard = MtGuard(current_app.extensions["webapp.glossary"].get(db).glossary, src, tgt)
@@ -170,8 +163,12 @@ def _within(progress: Callable[[int], None], start: int, size: int) -> Callable[
 def start_pretranslation(app: Flask, db: Session, doc: Document) -> Job:
     """Store a pre-translation job for a document and start it in the background.
 
-    Raise AlreadyRunning, holding that job, if the document has one queued or running.
+    Raise MissingModelError when no installed model translates the document's pair, and
+    AlreadyRunning, holding that job, if the document has one queued or running.
     """
+    src, tgt = mt.mt_pair(doc)
+    if not mt.has_route(src, tgt):
+        raise mt.MissingModelError(src, tgt)
     job = store_job_once(db, doc.id, "pretranslate")
     app.extensions["webapp.jobs"].submit(job.id)
     return job

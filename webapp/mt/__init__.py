@@ -7,11 +7,11 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     """Point Argos at its packages folder and register the MT pages, API and commands."""
-    from webapp.mt import api, cli, engine, views
+    from webapp.mt import api, cli, engine, packages, views
 
     engine.configure(app.config.get("ARGOS_PACKAGES_DIR"))
     # What an uploaded or downloaded model may unpack to (bytes); set in the environment too.
-    app.config.setdefault("MAX_MODEL_BYTES", engine.MAX_MODEL_BYTES)
+    app.config.setdefault("MAX_MODEL_BYTES", packages.MAX_MODEL_BYTES)
     views.init_app(app)
     api.init_app(app)
     cli.init_app(app)

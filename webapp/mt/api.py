@@ -22,11 +22,10 @@ bp = Blueprint("mt_api", __name__, url_prefix="/api")
 def pretranslate(doc_id: int):
     """Start machine translation of a document in the background."""
     doc = get_or_404(Document, doc_id)
-    src, tgt = mt.mt_pair(doc)
-    if not mt.has_route(src, tgt):
-        raise ApiError(409, mt.missing_pair_message(src, tgt), pair=[src, tgt])
     try:
         job = jobs.start_pretranslation(current_app._get_current_object(), get_db(), doc)
+    except mt.MissingModelError as exc:
+        raise ApiError(409, str(exc), pair=[exc.from_code, exc.to_code]) from None
     except jobs.AlreadyRunning as exc:
         raise ApiError(409, str(exc), job=exc.job.to_dict()) from None
     return jsonify(job.to_dict()), 202

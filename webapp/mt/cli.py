@@ -13,6 +13,7 @@ from webapp.core.db import get_sessionmaker
 from webapp.core.models import Document, Job
 from webapp.jobs import runner as jobs
 from webapp.mt import engine as mt
+from webapp.mt import packages
 
 
 def _session():
@@ -98,9 +99,9 @@ def models_list() -> None:
 def models_install(from_code: str, to_code: str) -> None:
     """Download and install a pair from the Argos package index (needs the internet)."""
     try:
-        installed = mt.install_from_index(from_code, to_code,
+        installed = packages.install_from_index(from_code, to_code,
                                           max_bytes=current_app.config["MAX_MODEL_BYTES"])
-    except (mt.OfflineError, mt.MissingModelError, ValueError) as exc:
+    except (packages.OfflineError, mt.MissingModelError, ValueError) as exc:
         raise click.ClickException(str(exc)) from None
     if not installed:
         click.echo(f"{from_code}→{to_code} is already installed.")
@@ -114,7 +115,7 @@ def models_install(from_code: str, to_code: str) -> None:
 def models_install_file(path: Path) -> None:
     """Install a downloaded .argosmodel file."""
     try:
-        a, b = mt.install_file(path, max_bytes=current_app.config["MAX_MODEL_BYTES"])
+        a, b = packages.install_file(path, max_bytes=current_app.config["MAX_MODEL_BYTES"])
     except (ValueError, OSError) as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"Installed {a}→{b} from {path.name}.")

@@ -1,22 +1,17 @@
-"""Machine translation with installed Argos Translate packages, one segment per input string."""
+"""Machine translation with installed Argos Translate packages, one segment per input string.
+
+The installed pairs and the routes between them (direct, or through English), batched
+translation, and the cache of loaded engines. Installing packages is `mt/packages.py`.
+"""
 
 from __future__ import annotations
 
-import contextlib
-import http.client
-import json
 import os
-import shutil
-import stat
 import sys
-import tempfile
 import threading
-import urllib.request
-import zipfile
-import zlib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 import argostranslate.package
 import argostranslate.settings
@@ -24,26 +19,12 @@ import ctranslate2
 import packaging.version
 import sentencepiece
 
-try:
-    import fcntl
-except ImportError:  # Windows: one server process, the thread lock is enough
-    fcntl = None
-
 PIVOT = "en"
 
 # Argos's default folder, read from ARGOS_PACKAGES_DIR or its settings file when it was imported.
 _DEFAULT_PACKAGES_DIR = Path(argostranslate.settings.package_data_dir)
 
-# What a .argosmodel may unpack to (the app's MAX_MODEL_BYTES overrides the total). Argos's
-# own packages unpack to 100-400 MB from archives that are 1-3 times smaller, in a few
-# dozen files; a zip bomb reaches ~1000:1.
-MAX_MODEL_BYTES = 1 << 30
-MAX_MODEL_FILES = 10_000
-MAX_RATIO = 100
-_SMALL_MEMBER = 1 << 20
-
 _lock = threading.Lock()
-_install_lock = threading.Lock()
 _engines: dict[str, _Engine] = {}
 
 
@@ -58,10 +39,6 @@ class MissingModelError(Exception):
 
 class SameLanguageError(MissingModelError):
     """Both sides are one language: a "translation" would only hand back its input."""
-
-
-class OfflineError(Exception):
-    """The Argos package index or a package download could not be reached."""
 
 
 def install_hint(from_code: str = "de", to_code: str = "en") -> str:
@@ -178,118 +155,6 @@ def translate_batch(
     return outputs
 
 
-def install_file(
-    path: str | os.PathLike, *, name: str | None = None, max_bytes: int = MAX_MODEL_BYTES
-) -> tuple[str, str]:
-    """Check, unpack and load a .argosmodel file, then install it; return its language pair.
-
-    `name` is the file name the person knows, for the messages (an upload is saved under a
-    private temporary name); `max_bytes` caps what the archive may unpack to.
-    """
-    path = Path(path)
-    name = name or path.name
-    # Unpacked and loaded beside the packages folder, where Argos does not look: nobody can
-    # pick a half-written or broken package, and a refused one leaves nothing behind.
-    staging = Path(tempfile.mkdtemp(prefix=".argos-staging-", dir=packages_dir().parent))
-    try:
-        top, from_code, to_code = _unpack(path, name, staging, max_bytes)
-        _check_loads(staging / top, name)
-        with _installing():
-            _put_in_place(staging / top, name, from_code, to_code)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    return from_code, to_code
-
-
-def _put_in_place(staged: Path, name: str, from_code: str, to_code: str) -> None:
-    """Move a checked package folder into the packages folder, replacing its older copies."""
-    target = packages_dir() / staged.name
-    backup = None
-    if target.exists():
-        try:
-            current = argostranslate.package.Package(target)
-            pair = (current.from_code, current.to_code)
-        except (OSError, ValueError):
-            pair = None  # a broken leftover: replacing it repairs it
-        if pair not in (None, (from_code, to_code)):
-            raise ValueError(f"{name} would replace the {pair[0]} → {pair[1]} model in the "
-                             f"folder {target.name}; uninstall that one first.")
-        # Set aside beside the packages folder: inside it Argos would list a second package.
-        backup = Path(tempfile.mkdtemp(prefix=".argos-replaced-", dir=packages_dir().parent))
-        target.rename(backup / target.name)
-    try:
-        shutil.move(staged, target)
-    except Exception:
-        shutil.rmtree(target, ignore_errors=True)
-        if backup is not None:
-            (backup / target.name).rename(target)
-        raise
-    finally:
-        if backup is not None:
-            shutil.rmtree(backup, ignore_errors=True)
-        _forget(target)
-    # The file just installed is the one that translates, not an older copy of the pair.
-    for other in argostranslate.package.get_installed_packages():
-        if (other.from_code, other.to_code) == (from_code, to_code) and (
-            other.package_path.resolve() != target.resolve()
-        ):
-            argostranslate.package.uninstall(other)
-            _forget(other.package_path)
-
-
-@contextlib.contextmanager
-def _installing() -> Iterator[None]:
-    """Hold the install lock: one install at a time, across threads and server processes."""
-    with _install_lock, open(packages_dir().parent / ".argos-install.lock", "a") as lock_file:
-        if fcntl is not None:
-            fcntl.flock(lock_file, fcntl.LOCK_EX)
-        yield
-
-
-def install_from_index(
-    from_code: str, to_code: str, *, max_bytes: int = MAX_MODEL_BYTES
-) -> list[tuple[str, str]]:
-    """Install a pair, or its two legs through English, from the Argos index; return new pairs.
-
-    Each download passes the checks of install_file, with max_bytes.
-    """
-    _refresh_index()
-    available = {
-        (p.from_code, p.to_code): p
-        for p in argostranslate.package.get_available_packages()
-        if p.type == "translate"
-    }
-    if (from_code, to_code) in available:
-        wanted = [(from_code, to_code)]
-    elif (from_code, PIVOT) in available and (PIVOT, to_code) in available:
-        wanted = [(from_code, PIVOT), (PIVOT, to_code)]
-    else:
-        raise ValueError(
-            f"The Argos package index has no {from_code} → {to_code} model, "
-            f"nor {from_code} → {PIVOT} and {PIVOT} → {to_code} to go through English."
-        )
-    already = set(installed_pairs())
-    installed = []
-    for pair in wanted:
-        if pair in already:
-            continue
-        package = available[pair]
-        try:
-            download = package.download()
-        # Argos signals a failed download with a bare Exception after its own retries.
-        except Exception as exc:
-            raise OfflineError(
-                f"Could not download the {pair[0]} → {pair[1]} model ({exc}). "
-                "Check the internet connection, or download the .argosmodel file "
-                "elsewhere and install it with `flask --app wsgi models install-file PATH`."
-            ) from exc
-        try:
-            installed.append(install_file(download, max_bytes=max_bytes))
-        finally:
-            download.unlink(missing_ok=True)
-    return installed
-
-
 @dataclass(frozen=True)
 class _Engine:
     """One package's loaded CTranslate2 translator and SentencePiece model."""
@@ -332,11 +197,12 @@ def _engine(package: argostranslate.package.Package) -> _Engine:
     with _lock:
         engine = _engines.get(key)
         if engine is None:
-            engine = _engines[key] = _load(package)
+            engine = _engines[key] = load(package)
     return engine
 
 
-def _load(package: argostranslate.package.Package) -> _Engine:
+def load(package: argostranslate.package.Package) -> _Engine:
+    """Load a package's translator and tokenizer (uncached: `_engine` keeps them)."""
     path = Path(package.package_path)
     sp_model = path / "sentencepiece.model"
     if not sp_model.exists():
@@ -375,194 +241,7 @@ def _version(package: argostranslate.package.Package) -> packaging.version.Versi
         return packaging.version.Version("0")
 
 
-def _unpack(path: Path, name: str, staging: Path, max_bytes: int) -> tuple[str, str, str]:
-    """Check that path is an Argos package, unpack it into staging; return its folder and pair.
-
-    Everything that can be refused from the zip directory (names, kinds, sizes, compression
-    ratios, free space) is refused before one byte is unpacked.
-    """
-    if not path.is_file():
-        raise ValueError(f"{name} is not a file.")
-    if not zipfile.is_zipfile(path):
-        raise ValueError(f"{name} is not an Argos model: a .argosmodel file is a zip archive.")
-    try:
-        with zipfile.ZipFile(path) as archive:
-            members = archive.infolist()
-            top = _check_members(members, name, path.stat().st_size, max_bytes,
-                                 shutil.disk_usage(staging).free)
-            names = {info.filename.rstrip("/") for info in members}
-            try:
-                info = archive.getinfo(f"{top}/metadata.json")
-            except KeyError:
-                raise ValueError(
-                    f"{name} is not an Argos model: {top}/metadata.json is missing."
-                ) from None
-            if info.file_size > _SMALL_MEMBER:
-                raise ValueError(f"{name} is not an Argos model: its metadata.json is "
-                                 f"{_size(info.file_size)}; a few KB would do.")
-            metadata = json.loads(archive.read(info))
-            if not isinstance(metadata, dict) or metadata.get("type", "translate") != "translate":
-                raise ValueError(f"{name} is not an Argos translation model.")
-            from_code, to_code = metadata.get("from_code"), metadata.get("to_code")
-            if not (isinstance(from_code, str) and from_code
-                    and isinstance(to_code, str) and to_code):
-                raise ValueError(f"{name}: metadata.json does not name from_code and to_code.")
-            missing = [part for part in ("model/model.bin", "sentencepiece.model")
-                       if f"{top}/{part}" not in names]
-            if missing:
-                raise ValueError(
-                    f"{name} is not a usable Argos model: it lacks {', '.join(missing)}."
-                )
-            for info in members:
-                _extract(archive, info, staging, name)
-    # zipfile checks each member's CRC as it is read, and never reads past its stated size.
-    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
-        raise ValueError(f"{name} is a damaged zip archive: {exc}") from exc
-    except NotImplementedError as exc:
-        raise ValueError(f"{name} uses a zip compression this server cannot read: {exc}") from exc
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ValueError(f"{name} is not an Argos model: metadata.json is not JSON.") from exc
-    except OSError as exc:
-        raise ValueError(f"{name} could not be unpacked: {exc.strerror or exc}.") from exc
-    return top, from_code, to_code
-
-
-def _check_members(
-    members: list[zipfile.ZipInfo], name: str, archive_size: int, max_bytes: int, free: int
-) -> str:
-    """Refuse an archive whose entries could escape, or fill the disk; return its one folder."""
-    if len(members) > MAX_MODEL_FILES:
-        raise ValueError(f"{name} is not an Argos model: it holds {len(members):,} files "
-                         f"(a model has a few dozen; at most {MAX_MODEL_FILES:,} are accepted).")
-    seen: set[str] = set()
-    tops = set()
-    for info in members:
-        member = info.filename
-        parts = PurePosixPath(member).parts
-        if (not parts or member.startswith("/") or "\\" in member or ".." in parts
-                or ":" in parts[0]):
-            raise ValueError(f"{name} is not an Argos model: the name {member!r} points outside "
-                             "the package folder.")
-        kind = stat.S_IFMT(info.external_attr >> 16)
-        if kind == stat.S_IFLNK:
-            raise ValueError(f"{name} is not an Argos model: {member} is a symbolic link.")
-        if kind not in (0, stat.S_IFREG, stat.S_IFDIR):
-            raise ValueError(f"{name} is not an Argos model: {member} is not a plain file.")
-        if info.flag_bits & 0x1:
-            raise ValueError(f"{name} is not an Argos model: {member} is encrypted.")
-        key = "/".join(parts)
-        if key in seen:
-            raise ValueError(f"{name} is not an Argos model: it holds {member} twice.")
-        seen.add(key)
-        tops.add(parts[0])
-        # Only what is large can fill a disk: a small member may compress as well as it likes.
-        if info.file_size > _SMALL_MEMBER and info.file_size > MAX_RATIO * info.compress_size:
-            raise ValueError(
-                f"{name} was refused as a zip bomb: {member} would unpack to "
-                f"{_size(info.file_size)} from {_size(info.compress_size)} "
-                f"(more than {MAX_RATIO}:1; real models compress far less)."
-            )
-    if len(tops) != 1:
-        raise ValueError(
-            f"{name} is not an Argos model: it must hold exactly one folder "
-            "with metadata.json in it."
-        )
-    total = sum(info.file_size for info in members)
-    if total > max_bytes:
-        raise ValueError(
-            f"{name} was refused: it would unpack to {_size(total)}, more than the "
-            f"{_size(max_bytes)} a model may take here (MAX_MODEL_BYTES)."
-        )
-    if total > _SMALL_MEMBER and total > MAX_RATIO * max(archive_size, 1):
-        raise ValueError(
-            f"{name} was refused as a zip bomb: it would unpack to {_size(total)} from "
-            f"{_size(archive_size)} (more than {MAX_RATIO}:1; real models compress far less)."
-        )
-    if total > free:
-        raise ValueError(f"{name} needs {_size(total)} to unpack, but only {_size(free)} "
-                         "are free on the disk of the packages folder.")
-    return tops.pop()
-
-
-def _extract(archive: zipfile.ZipFile, info: zipfile.ZipInfo, staging: Path, name: str) -> None:
-    """Write one checked member below staging, never more bytes than its stated size."""
-    target = staging.joinpath(*PurePosixPath(info.filename).parts)
-    if not target.resolve().is_relative_to(staging.resolve()):
-        raise ValueError(f"{name} is not an Argos model: the name {info.filename!r} points "
-                         "outside the package folder.")
-    if info.is_dir():
-        target.mkdir(parents=True, exist_ok=True)
-        return
-    target.parent.mkdir(parents=True, exist_ok=True)
-    left = info.file_size
-    with archive.open(info) as source, open(target, "xb") as out:
-        while chunk := source.read(min(1 << 20, left + 1)):
-            left -= len(chunk)
-            if left < 0:
-                raise zipfile.BadZipFile(f"{info.filename} is longer than its stated size.")
-            out.write(chunk)
-
-
-def _check_loads(folder: Path, name: str) -> None:
-    """Load the unpacked package as a translation would and translate one word, or say why not."""
-    def reason(exc: Exception) -> str:
-        # The engines name the private staging folder; the person knows only their file.
-        return str(exc).replace(f"{folder}{os.sep}", "").replace(str(folder), name)
-
-    sp_model = folder / "sentencepiece.model"
-    try:
-        sentencepiece.SentencePieceProcessor(model_file=str(sp_model))
-    except (RuntimeError, OSError) as exc:
-        raise ValueError(f"{name} is not a usable Argos model: its sentencepiece.model does "
-                         f"not load ({reason(exc)}).") from exc
-    try:
-        package = argostranslate.package.Package(folder)
-        engine = _load(package)
-    except Exception as exc:  # noqa: BLE001 - CTranslate2 and Argos raise many kinds
-        raise ValueError(f"{name} is not a usable Argos model: its model does not load "
-                         f"({reason(exc)}).") from exc
-    try:
-        engine.translate(["Hello"], 1)
-    except Exception as exc:  # noqa: BLE001 - whatever breaks, the package is not usable
-        raise ValueError(f"{name} is not a usable Argos model: it fails to translate a word "
-                         f"({reason(exc)}).") from exc
-
-
-def _size(n: int) -> str:
-    """Return a byte count for a person: 300 MB, 306 KB."""
-    if n >= 1 << 20:
-        return f"{n / (1 << 20):,.0f} MB"
-    return f"{max(n, 1) / 1024:,.0f} KB" if n >= 1024 else f"{n} bytes"
-
-
-def _refresh_index() -> None:
-    """Download the package index as Argos's update_package_index does, but report failure."""
-    # Argos's own update_package_index logs and swallows any error, so offline would look
-    # like success with a stale or missing index.
-    url = argostranslate.settings.remote_package_index
-    try:
-        with urllib.request.urlopen(url, timeout=30) as response:
-            data = response.read()
-    except (OSError, http.client.HTTPException) as exc:
-        raise OfflineError(
-            f"Could not reach the Argos package index at {url} ({exc}). This machine seems "
-            "to be offline. Download the .argosmodel file elsewhere and install it with "
-            "`flask --app wsgi models install-file PATH`."
-        ) from exc
-    try:
-        index = json.loads(data)
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        index = None
-    if not isinstance(index, list):
-        raise ValueError(f"The Argos package index at {url} is not a JSON list of packages.")
-    local = Path(argostranslate.settings.local_package_index)
-    local.parent.mkdir(parents=True, exist_ok=True)
-    partial = local.with_name(local.name + ".part")
-    partial.write_bytes(data)
-    partial.replace(local)
-
-
-def _forget(package_path: Path) -> None:
+def forget(package_path: Path) -> None:
     """Drop the loaded engine of a package folder that was replaced or removed."""
     with _lock:
         _engines.pop(str(Path(package_path).resolve()), None)

@@ -16,6 +16,7 @@ from webapp.core.states import Role
 from webapp.documents import importing
 from webapp.jobs import runner as jobs
 from webapp.mt import engine as mt
+from webapp.mt import packages
 
 bp = Blueprint("mt", __name__)
 
@@ -25,12 +26,11 @@ bp = Blueprint("mt", __name__)
 def pretranslate(doc_id: int):
     """Start machine translation of the document and return its progress bar."""
     doc = get_or_404(Document, doc_id)
-    src, tgt = mt.mt_pair(doc)
-    if not mt.has_route(src, tgt):
-        return render_template("jobs/_missing_model.html", message=mt.missing_pair_message(src, tgt),
-                               pair=(src, tgt)), 409
     try:
         job = jobs.start_pretranslation(current_app._get_current_object(), get_db(), doc)
+    except mt.MissingModelError as exc:
+        return render_template("jobs/_missing_model.html", message=str(exc),
+                               pair=(exc.from_code, exc.to_code)), 409
     except jobs.AlreadyRunning as exc:
         # The running job's own progress bar, which goes on polling, and why nothing started.
         return render_template("jobs/_progress.html", job=exc.job, error=str(exc)), 409
@@ -41,7 +41,7 @@ def pretranslate(doc_id: int):
 @require_role(Role.TRANSLATOR)
 def models_page():
     """Show which language pairs have an MT model and how to install more."""
-    return render_template("models/index.html", pairs=mt.installed_pairs(), error=None,
+    return render_template("mt/index.html", pairs=mt.installed_pairs(), error=None,
                            message=None)
 
 
@@ -49,6 +49,9 @@ def models_page():
 @require_role(Role.ADMIN)
 def models_install():
     """Install an uploaded `.argosmodel` file."""
+    # Models are far larger than documents (50-150 MB): this route alone, admins only,
+    # takes bodies up to what a model may unpack to; the archive checks do the rest.
+    request.max_content_length = current_app.config["MAX_MODEL_BYTES"]
     upload = request.files.get("file")
     error = message = None
     if upload is None or not upload.filename:
@@ -62,7 +65,7 @@ def models_install():
         try:
             with os.fdopen(fd, "wb") as out:
                 upload.save(out)
-            pair = mt.install_file(tmp, name=name,
+            pair = packages.install_file(tmp, name=name,
                                    max_bytes=current_app.config["MAX_MODEL_BYTES"])
             message = f"Installed {pair[0]}→{pair[1]} from {name}."
         except (ValueError, OSError) as exc:
@@ -70,7 +73,7 @@ def models_install():
         finally:
             Path(tmp).unlink(missing_ok=True)
     status = 400 if error else 200
-    return render_template("models/index.html", pairs=mt.installed_pairs(), error=error,
+    return render_template("mt/index.html", pairs=mt.installed_pairs(), error=error,
                            message=message), status
 
 
@@ -90,13 +93,13 @@ def models_install_index():
     tgt = request.form.get("to_code", "").strip().lower()
     try:
         importing.check_langs(src, tgt, "translate")
-        installed = mt.install_from_index(src, tgt,
+        installed = packages.install_from_index(src, tgt,
                                           max_bytes=current_app.config["MAX_MODEL_BYTES"])
         message = ("Installed " + ", ".join(f"{a}→{b}" for a, b in installed) + "."
                    if installed else f"{src}→{tgt} is already installed.")
-    except (mt.OfflineError, ValueError, OSError) as exc:
+    except (packages.OfflineError, ValueError, OSError) as exc:
         error = str(exc)
-    return render_template("models/index.html", pairs=mt.installed_pairs(), error=error,
+    return render_template("mt/index.html", pairs=mt.installed_pairs(), error=error,
                            message=message), 400 if error else 200
 
 

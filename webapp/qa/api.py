@@ -63,25 +63,23 @@ def reopen(seg_id: int):
     return jsonify({"reopened": row.to_dict()})
 
 
-_WARNING = {"$ref": "#/components/schemas/QaWarning"}
+_WARNING = openapi.ref("QaWarning")
+_SPAN = {"type": ["array", "null"], "items": {"type": "integer"}}
 
 openapi.register({
     "/api/segments/{seg_id}/qa": {"get": {
         "summary": "A segment's QA warnings: glossary, numbers, punctuation, spaces, "
                    "untranslated, and any registered checks",
         "parameters": [openapi.id_param("seg_id")],
-        "responses": {"200": openapi.json_response({"type": "object", "properties": {
-            "segment_id": {"type": "integer"}, "version": {"type": "integer"},
-            "glossary_version": {"type": "string"}, "open": {"type": "integer"},
-            "warnings": {"type": "array", "items": _WARNING}}}),
+        "responses": {"200": openapi.json_response(openapi.obj({
+            "segment_id": "integer", "version": "integer", "glossary_version": "string",
+            "open": "integer", "warnings": openapi.array_of(_WARNING)})),
             "404": openapi.error_response("No such segment")}}},
     "/api/segments/{seg_id}/qa/dismiss": {"post": {
         "summary": "Dismiss an open QA warning for the segment's current text, with a reason",
         "parameters": [openapi.id_param("seg_id")],
-        "requestBody": {"required": True, "content": {"application/json": {"schema": {
-            "type": "object", "required": ["code", "reason"],
-            "properties": {"code": {"type": "string"}, "key": {"type": "string"},
-                           "reason": {"type": "string"}}}}}},
+        "requestBody": openapi.json_request(openapi.obj(
+            {"code": "string", "key": "string", "reason": "string"}, ["code", "reason"])),
         "responses": {"201": openapi.json_response(_WARNING, "Dismissed"),
                       "400": openapi.error_response("Malformed body"),
                       "404": openapi.error_response("No such segment or open warning"),
@@ -89,22 +87,18 @@ openapi.register({
     "/api/segments/{seg_id}/qa/reopen": {"post": {
         "summary": "Take back the dismissal of a QA warning, so it shows as open again",
         "parameters": [openapi.id_param("seg_id")],
-        "requestBody": {"required": True, "content": {"application/json": {"schema": {
-            "type": "object", "required": ["dismissal"],
-            "properties": {"dismissal": {"type": "integer",
-                                         "description": "the id of one of its dismissals"}}}}}},
+        "requestBody": openapi.json_request(openapi.obj({"dismissal": {
+            "type": "integer", "description": "the id of one of its dismissals"}}, ["dismissal"])),
         "responses": {"200": openapi.json_response({"type": "object"}, "Reopened"),
                       "400": openapi.error_response("Malformed body"),
                       "404": openapi.error_response("No such segment or dismissal")}}},
 }, {
-    "QaWarning": {"type": "object", "required": ["code", "message"], "properties": {
+    "QaWarning": openapi.obj({
         "code": {"type": "string", "description": ", ".join(checks.CODES) + ", or a code of a "
                                                             "registered check"},
-        "message": {"type": "string"}, "key": {"type": "string"},
-        "span": {"type": ["array", "null"], "items": {"type": "integer"}},
-        "source_span": {"type": ["array", "null"], "items": {"type": "integer"}},
+        "message": "string", "key": "string", "span": _SPAN, "source_span": _SPAN,
         "dismissed": {"type": ["object", "null"], "properties": {
             "id": {"type": "integer", "description": "what POST …/qa/reopen takes back"},
             "reason": {"type": "string"}, "author": {"type": "string"},
-            "created_at": {"type": "string"}}}}},
+            "created_at": {"type": "string"}}}}, ["code", "message"]),
 })

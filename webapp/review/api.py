@@ -9,7 +9,6 @@ from webapp.core.access import current_name, current_role, require_role
 from webapp.core.db import get_db
 from webapp.core.http import ApiError, get_or_404, json_body
 from webapp.core.models import Segment
-from webapp.core.openapi import error_response, id_param, json_response
 from webapp.core.states import Role, State
 from webapp.review import workflow as review
 
@@ -68,41 +67,35 @@ openapi.register({
     "/api/segments/{seg_id}/state": {
         "post": {
             "summary": "Mark translated (translator), approved or rejected (editor)",
-            "parameters": [id_param("seg_id")],
-            "requestBody": {"required": True, "content": {"application/json": {"schema": {
-                "type": "object", "required": ["state"],
-                "properties": {
-                    "state": {"type": "string", "enum": ["translated", "approved", "rejected"]},
-                    "comment": {"type": "string", "description": "Required to reject"},
-                },
-            }}}},
+            "parameters": [openapi.id_param("seg_id")],
+            "requestBody": openapi.json_request(openapi.obj({
+                "state": {"type": "string", "enum": ["translated", "approved", "rejected"]},
+                "comment": {"type": "string", "description": "Required to reject"},
+            }, ["state"])),
             "responses": {
-                "200": json_response({"$ref": "#/components/schemas/Segment"}, "Done"),
-                "400": error_response("Malformed body"),
-                "403": error_response("The role may not"),
-                "404": error_response("No such segment"),
-                "422": error_response("Rejection without comment, or nothing to mark"),
+                "200": openapi.json_response(openapi.ref("Segment"), "Done"),
+                "400": openapi.error_response("Malformed body"),
+                "403": openapi.error_response("The role may not"),
+                "404": openapi.error_response("No such segment"),
+                "422": openapi.error_response("Rejection without comment, or nothing to mark"),
             },
         },
     },
     "/api/segments/{seg_id}/comments": {
         "get": {
             "summary": "A segment's comments, oldest first",
-            "parameters": [id_param("seg_id")],
-            "responses": {"200": json_response({
-                "type": "array", "items": {"$ref": "#/components/schemas/Comment"}}),
-                "404": error_response("No such segment")},
+            "parameters": [openapi.id_param("seg_id")],
+            "responses": {"200": openapi.json_response(openapi.array_of(openapi.ref("Comment"))),
+                          "404": openapi.error_response("No such segment")},
         },
         "post": {
             "summary": "Comment on a segment",
-            "parameters": [id_param("seg_id")],
-            "requestBody": {"required": True, "content": {"application/json": {"schema": {
-                "type": "object", "required": ["text"],
-                "properties": {"text": {"type": "string"}}}}}},
-            "responses": {"201": json_response({"$ref": "#/components/schemas/Comment"}, "Added"),
-                          "400": error_response("Malformed body"),
-                          "404": error_response("No such segment"),
-                          "422": error_response("Empty or too long")},
+            "parameters": [openapi.id_param("seg_id")],
+            "requestBody": openapi.json_request(openapi.obj({"text": "string"}, ["text"])),
+            "responses": {"201": openapi.json_response(openapi.ref("Comment"), "Added"),
+                          "400": openapi.error_response("Malformed body"),
+                          "404": openapi.error_response("No such segment"),
+                          "422": openapi.error_response("Empty or too long")},
         },
     },
 })

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, Response, abort, current_app, make_response, render_template, request
+from flask import Blueprint, Flask, Response, abort, current_app, request
 
 from webapp.core.access import current_name, current_role, require_role
 from webapp.core.db import get_db
@@ -17,9 +17,9 @@ bp = Blueprint("review", __name__)
 
 
 def render_row(seg: Segment, status: int = 200, **extra) -> Response:
-    """Return a segment's row after a state change or comment, as the asking view shows it."""
-    context = rows.row_context(get_db(), seg, request.values.get("view", "edit"), current_name())
-    return make_response(render_template(rows.ROW, **context, **extra), status)
+    """Return a segment's row after a state change or comment, as the asking view shows it
+    (the segments feature draws every row)."""
+    return current_app.extensions[rows.RENDER_ROW](seg, status, **extra)
 
 
 @bp.get("/documents/<int:doc_id>/review")
@@ -49,10 +49,7 @@ def segment_state(seg_id: int):
     except ValueError as exc:
         db.rollback()
         return render_row(seg, 422, error=str(exc))
-    resp = render_row(seg, saved=True)
-    if request.form.get("go") == "next" and (trigger := rows.open_next(db, seg)):
-        resp.headers["HX-Trigger-After-Swap"] = trigger
-    return resp
+    return render_row(seg, saved=True, go_next=True)
 
 
 @bp.post("/segments/<int:seg_id>/comments")

@@ -23,6 +23,8 @@ def document_scores(doc_id: int):
     return jsonify(to_api_json(rep)), 200 if rep.ready else 202
 
 
+_CORPUS = openapi.ref("CorpusScores")
+
 openapi.register({
     "/api/documents/{doc_id}/scores": {
         "get": {
@@ -31,67 +33,41 @@ openapi.register({
             "description": "Scores are cached and recomputed in the background after texts "
                            "change. While that runs the answer is 202 with status "
                            "`computing` and the last figures computed (or nulls); poll until 200.",
-            "parameters": [{"name": "doc_id", "in": "path", "required": True,
-                            "schema": {"type": "integer", "minimum": 1}}],
+            "parameters": [openapi.id_param("doc_id")],
             "responses": {
-                "200": {"description": "Fresh scores", "content": {"application/json": {
-                    "schema": {"$ref": "#/components/schemas/Scores"}}}},
-                "202": {"description": "Being computed; figures may be stale or null",
-                        "content": {"application/json": {
-                            "schema": {"$ref": "#/components/schemas/Scores"}}}},
-                "404": {"description": "No such document", "content": {"application/json": {
-                    "schema": {"$ref": "#/components/schemas/Error"}}}},
+                "200": openapi.json_response(openapi.ref("Scores"), "Fresh scores"),
+                "202": openapi.json_response(openapi.ref("Scores"),
+                                             "Being computed; figures may be stale or null"),
+                "404": openapi.error_response("No such document"),
             },
         },
     },
 }, {
-    "CorpusScores": {
-        "type": "object",
-        "properties": {
-            "bleu": {"type": "number"}, "chrf": {"type": "number"}, "ter": {"type": "number"},
-            "segments": {"type": "integer"},
-            "signature": {"$ref": "#/components/schemas/Signature"},
-        },
-    },
-    "Signature": {
-        "type": "object",
-        "description": "sacrebleu signature per metric, to reproduce the figure",
-        "properties": {"bleu": {"type": "string"}, "chrf": {"type": "string"},
-                       "ter": {"type": "string"}},
-    },
-    "Scores": {
-        "type": "object",
-        "required": ["status", "bleu", "chrf", "ter", "signature", "segments"],
-        "properties": {
-            "document_id": {"type": "integer"},
-            "status": {"type": "string", "enum": ["ready", "computing"]},
-            "job_id": {"type": ["integer", "null"]},
-            "bleu": {"type": ["number", "null"],
-                     "description": "Corpus BLEU of MT drafts against post-edited targets"},
-            "chrf": {"type": ["number", "null"]},
-            "ter": {"type": ["number", "null"], "description": "Corpus TER, that is HTER"},
-            "signature": {"oneOf": [{"$ref": "#/components/schemas/Signature"},
-                                    {"type": "null"}]},
-            "post_edited": {"type": "integer"},
-            "with_mt": {"type": "integer"},
-            "approved": {"oneOf": [{"$ref": "#/components/schemas/CorpusScores"},
-                                   {"type": "null"}]},
-            "reference": {"type": ["object", "null"], "properties": {
-                "name": {"type": "string"},
-                "mt": {"$ref": "#/components/schemas/CorpusScores"},
-                "post_edited": {"$ref": "#/components/schemas/CorpusScores"},
-            }},
-            "segments": {"type": "array", "items": {
-                "type": "object", "required": ["id", "bleu", "chrf", "ter"],
-                "properties": {
-                    "id": {"type": "integer"}, "number": {"type": "integer"},
-                    "post_edited": {"type": "boolean"},
-                    "bleu": {"type": ["number", "null"]}, "chrf": {"type": ["number", "null"]},
-                    "ter": {"type": ["number", "null"]},
-                },
-            }},
-        },
-    },
+    "CorpusScores": openapi.obj({
+        "bleu": "number", "chrf": "number", "ter": "number", "segments": "integer",
+        "signature": openapi.ref("Signature"),
+    }),
+    "Signature": openapi.obj({"bleu": "string", "chrf": "string", "ter": "string"},
+                             description="sacrebleu signature per metric, to reproduce the figure"),
+    "Scores": openapi.obj({
+        "document_id": "integer",
+        "status": {"type": "string", "enum": ["ready", "computing"]},
+        "job_id": ["integer", "null"],
+        "bleu": {"type": ["number", "null"],
+                 "description": "Corpus BLEU of MT drafts against post-edited targets"},
+        "chrf": ["number", "null"],
+        "ter": {"type": ["number", "null"], "description": "Corpus TER, that is HTER"},
+        "signature": {"oneOf": [openapi.ref("Signature"), {"type": "null"}]},
+        "post_edited": "integer",
+        "with_mt": "integer",
+        "approved": {"oneOf": [_CORPUS, {"type": "null"}]},
+        "reference": {"type": ["object", "null"], "properties": {
+            "name": {"type": "string"}, "mt": _CORPUS, "post_edited": _CORPUS}},
+        "segments": openapi.array_of(openapi.obj({
+            "id": "integer", "number": "integer", "post_edited": "boolean",
+            "bleu": ["number", "null"], "chrf": ["number", "null"], "ter": ["number", "null"],
+        }, ["id", "bleu", "chrf", "ter"])),
+    }, ["status", "bleu", "chrf", "ter", "signature", "segments"]),
 })
 
 

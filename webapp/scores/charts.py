@@ -69,15 +69,7 @@ def hter_histogram_svg(
     parts.append(_text(_LEFT + plot_w / 2, _HEIGHT - 8, x_label, anchor="middle", css="axis-label"))
     parts.append(_y_axis_label("Segments"))
     if not values:
-        parts.append(
-            _text(
-                _LEFT + plot_w / 2,
-                _TOP + plot_h / 2,
-                "No segments scored yet",
-                anchor="middle",
-                css="empty",
-            )
-        )
+        parts.append(_empty_note(plot_w, plot_h, "No segments scored yet"))
     parts.append("</svg>")
     return "".join(parts)
 
@@ -136,15 +128,7 @@ def progress_svg(
         if span:
             parts.append(_text(_LEFT + plot_w, bottom + 16, _when(points[-1][0]), anchor="end"))
     else:
-        parts.append(
-            _text(
-                _LEFT + plot_w / 2,
-                _TOP + plot_h / 2,
-                "No progress recorded yet",
-                anchor="middle",
-                css="empty",
-            )
-        )
+        parts.append(_empty_note(plot_w, plot_h, "No progress recorded yet"))
     parts += _axes(plot_w, plot_h)
     parts.append(_text(_LEFT + plot_w / 2, _HEIGHT - 8, "Time", anchor="middle", css="axis-label"))
     parts.append(_y_axis_label(y_label))
@@ -223,6 +207,11 @@ def _y_axis_label(label: str) -> str:
         f'<text class="axis-label" x="14" y="{y:.1f}" text-anchor="middle" '
         f'transform="rotate(-90 14 {y:.1f})" fill="{_TEXT_FILL}">{_esc(label)}</text>'
     )
+
+
+def _empty_note(plot_w: float, plot_h: float, message: str) -> str:
+    """Draw the note in the middle of a chart that has nothing to show."""
+    return _text(_LEFT + plot_w / 2, _TOP + plot_h / 2, message, anchor="middle", css="empty")
 
 
 def _text(x: float, y: float, label: str, *, anchor: str, css: str = "tick") -> str:

@@ -8,7 +8,7 @@ import click
 from flask import Flask
 from flask.cli import with_appcontext
 
-from webapp.core.db import get_sessionmaker
+from webapp.core.db import get_or_fail, get_sessionmaker
 from webapp.core.models import Document
 from webapp.scores.facts import gather
 from webapp.scores.store import cached_figures, refresh_document
@@ -30,9 +30,7 @@ def _print_block(title: str, figures: dict) -> None:
 def score_command(doc_id: int, fmt: str) -> None:
     """Print a document's corpus BLEU, chrF and TER (MT drafts against targets) and signatures."""
     with get_sessionmaker()() as db:
-        doc = db.get(Document, doc_id)
-        if doc is None:
-            raise click.ClickException(f"There is no document {doc_id}.")
+        doc = get_or_fail(db, Document, doc_id)
         facts = gather(db, doc_id)
         cached = cached_figures(db, doc_id, facts.fingerprint())
         if cached is not None and cached.fresh:

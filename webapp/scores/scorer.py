@@ -8,11 +8,12 @@ import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future
 
-from sqlalchemy import event, select, update
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from webapp.core.models import Change, Job, Revision, utcnow
+from webapp.core.models import Change, Job, Revision
 from webapp.core.states import Action
+from webapp.jobs.progress import Progress, write_job
 from webapp.scores.store import BATCH, refresh_document, refresh_segments
 from webapp.segments.editing import SAVED
 
@@ -34,28 +35,8 @@ def score_job(factory: sessionmaker[Session], db: Session, job: Job) -> str:
         # Jobs of the in-process scorer name no document: the next look at the report
         # starts a fresh one, so there is nothing to redo.
         return "Not retried: scores refresh by themselves when the report is next opened."
-    refresh_document(db, job.document_id, job_progress(factory, job.id))
+    refresh_document(db, job.document_id, Progress(factory, job.id, every=BATCH))
     return f"Scored document {job.document_id}."
-
-
-def set_job(factory: sessionmaker[Session], job_id: int, **values) -> None:
-    """Update a job row in a short transaction of its own, so pages see it at once."""
-    with factory() as db:
-        db.execute(update(Job).where(Job.id == job_id).values(updated_at=utcnow(), **values))
-        db.commit()
-
-
-def job_progress(factory: sessionmaker[Session], job_id: int) -> Callable[[int, int], None]:
-    """Return a refresh_document progress callback that records it on the job."""
-    seen = [0]
-
-    def progress(done: int, total: int) -> None:
-        # Not every batch: a progress write costs a transaction of its own.
-        if done == total or done - seen[0] >= BATCH:
-            seen[0] = done
-            set_job(factory, job_id, done=done, total=total)
-
-    return progress
 
 
 class Pacer:
@@ -112,7 +93,8 @@ class Scorer:
         if self.submit(job_id, lambda: self._run_document(doc_id, job_id)) is None:
             with self.lock:
                 self.pending.pop(doc_id, None)
-            self._set_job(job_id, status="failed", message="The background worker has stopped.")
+            write_job(self.factory, job_id, status="failed",
+                      message="The background worker has stopped.")
         return job_id
 
     def refresh_segments(self, segment_ids: Iterable[int]) -> None:
@@ -146,12 +128,13 @@ class Scorer:
         """Refresh a document's scores, recording progress and the outcome on the job."""
         try:
             with self.factory() as db:
-                self._set_job(job_id, status="running")
-                refresh_document(db, doc_id, job_progress(self.factory, job_id))
-            self._set_job(job_id, status="done", message=f"Scored document {doc_id}.")
+                write_job(self.factory, job_id, status="running")
+                refresh_document(db, doc_id, Progress(self.factory, job_id, every=BATCH))
+            write_job(self.factory, job_id, status="done", message=f"Scored document {doc_id}.")
         except Exception as exc:  # noqa: BLE001 - a failed job must say why, not vanish
             log.exception("scoring document %s failed", doc_id)
-            self._set_job(job_id, status="failed", message=f"{type(exc).__name__}: {exc}")
+            write_job(self.factory, job_id, status="failed",
+                      message=f"{type(exc).__name__}: {exc}")
         finally:
             with self.lock:
                 self.pending.pop(doc_id, None)
@@ -173,10 +156,6 @@ class Scorer:
             log.exception("scoring segments %s failed", sorted(ids)[:10])
         finally:
             self.last_flush = time.monotonic()
-
-    def _set_job(self, job_id: int, **values) -> None:
-        """Update a job row in a short transaction of its own, so pages see it at once."""
-        set_job(self.factory, job_id, **values)
 
 
 def watch_saves(factory: sessionmaker[Session], scorer: Scorer) -> None:

@@ -1,4 +1,4 @@
-"""The scores pages: a document's report, its refresh status, reference upload and downloads."""
+"""The scores pages: a document's report, reference upload and downloads."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from flask import (
     current_app,
     g,
     jsonify,
-    make_response,
     redirect,
     render_template,
     request,
@@ -18,7 +17,7 @@ from markupsafe import Markup
 
 from webapp.core.access import current_name, require_role
 from webapp.core.db import get_db
-from webapp.core.http import download, get_or_404, int_arg, page_or_fragment
+from webapp.core.http import download, get_or_404, int_arg, page_or_fragment, uploaded_file
 from webapp.core.models import Document, Job, Segment
 from webapp.core.states import Role, State
 from webapp.documents import textio
@@ -112,37 +111,19 @@ def report(doc_id: int):
     )
 
 
-@bp.get("/documents/<int:doc_id>/report/status")
-@require_role(Role.TRANSLATOR)
-def report_status(doc_id: int):
-    """Return the refresh progress, or the whole fresh report once the job has finished."""
-    doc = get_or_404(Document, doc_id)
-    job = get_db().get(Job, int_arg("job", 0))
-    if job is not None and not job.finished:
-        return render_template("scores/_status.html", doc=doc, job=job)
-    resp = make_response(render_template("scores/_report.html", **report_context(
-        load_report(doc))))
-    resp.headers["HX-Retarget"] = "#report"
-    resp.headers["HX-Reswap"] = "outerHTML"
-    return resp
-
-
 @bp.post("/documents/<int:doc_id>/reference")
 @require_role(Role.EDITOR)
 def upload_reference(doc_id: int):
     """Store an uploaded reference translation aligned with the document's segments."""
     doc = get_or_404(Document, doc_id)
-    upload = request.files.get("file")
+    limit = current_app.config["MAX_UPLOAD_BYTES"]
     db = get_db()
     try:
-        if upload is None or not upload.filename:
-            raise textio.TextImportError("Choose the reference file to upload.")
-        limit = current_app.config["MAX_UPLOAD_BYTES"]
+        name, data = uploaded_file(
+            limit, textio.TextImportError("Choose the reference file to upload."))
         ids = references.segment_ids(db, doc.id)
-        lines = references.read_reference(upload.filename, upload.read(limit + 1), len(ids),
-                                          limit)
-        references.store_reference_lines(db, doc.id, upload.filename, lines, current_name(),
-                                         ids)
+        lines = references.read_reference(name, data, len(ids), limit)
+        references.store_reference_lines(db, doc.id, name, lines, current_name(), ids)
     except (textio.TextImportError, ValueError) as exc:
         # ReferenceMismatchError and the XLIFF reader's FormatError are ValueErrors too.
         db.rollback()
@@ -180,7 +161,7 @@ def report_download(doc_id: int):
 def segment_scores(seg_id: int):
     """Return a segment's compact score line (it polls a few times after a save)."""
     seg = get_or_404(Segment, seg_id)
-    tries = request.args.get("tries", 0, type=int)
+    tries = int_arg("tries", 0)
     return render_template("scores/_segment_scores.html", seg=seg, doc=seg.document,
                            tries=tries, poll_scores=True)
 

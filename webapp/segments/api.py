@@ -9,12 +9,11 @@ from webapp.core.access import current_name, current_role, require_role
 from webapp.core.db import get_db
 from webapp.core.http import ApiError, get_or_404, json_body
 from webapp.core.models import Segment
-from webapp.core.openapi import error_response, id_param, json_response
 from webapp.core.states import Role
 from webapp.documents.importing import DocumentError
-from webapp.interchange import exchange as interchange
 from webapp.review import workflow as review
 from webapp.segments import editing
+from webapp.segments.views import locked_segment
 
 bp = Blueprint("segments_api", __name__, url_prefix="/api")
 
@@ -23,10 +22,8 @@ bp = Blueprint("segments_api", __name__, url_prefix="/api")
 @require_role(Role.TRANSLATOR)
 def put_segment(seg_id: int):
     """Save a segment's target if `version` is current; 409 with the current one if not."""
+    seg, locked = locked_segment(seg_id)
     db = get_db()
-    seg, locked = interchange.segment_and_lock(db, seg_id)
-    if seg is None:
-        raise ApiError(404, f"There is no segment {seg_id}.")
     body = json_body()
     version = body.get("version")
     if not isinstance(version, int) or isinstance(version, bool):
@@ -74,76 +71,58 @@ def segment_history(seg_id: int):
                     "comments": [c.to_dict() for c in reversed(notes)]})
 
 
+_SEGMENT = openapi.ref("Segment")
+
 openapi.register({
     "/api/segments/{seg_id}": {
         "get": {
             "summary": "One segment",
-            "parameters": [id_param("seg_id")],
-            "responses": {"200": json_response({"$ref": "#/components/schemas/Segment"}),
-                          "404": error_response("No such segment")},
+            "parameters": [openapi.id_param("seg_id")],
+            "responses": {"200": openapi.json_response(_SEGMENT),
+                          "404": openapi.error_response("No such segment")},
         },
         "put": {
             "summary": "Save the target; refused with 409 if `version` is stale",
-            "parameters": [id_param("seg_id")],
-            "requestBody": {"required": True, "content": {"application/json": {"schema": {
-                "type": "object",
-                "required": ["target", "version"],
-                "properties": {
-                    "target": {"type": "string"},
-                    "version": {"type": "integer"},
-                    "seconds": {"type": "number", "minimum": 0},
-                },
-            }}}},
+            "parameters": [openapi.id_param("seg_id")],
+            "requestBody": openapi.json_request(openapi.obj({
+                "target": "string", "version": "integer",
+                "seconds": {"type": "number", "minimum": 0},
+            }, ["target", "version"])),
             "responses": {
-                "200": json_response({"$ref": "#/components/schemas/Segment"}, "Saved"),
-                "400": error_response("Malformed body"),
-                "404": error_response("No such segment"),
-                "409": json_response({"$ref": "#/components/schemas/Conflict"},
-                                     "Changed meanwhile; nothing was overwritten"),
-                "422": error_response("Text refused (too long, NUL)"),
+                "200": openapi.json_response(_SEGMENT, "Saved"),
+                "400": openapi.error_response("Malformed body"),
+                "404": openapi.error_response("No such segment"),
+                "409": openapi.json_response(openapi.ref("Conflict"),
+                                             "Changed meanwhile; nothing was overwritten"),
+                "422": openapi.error_response("Text refused (too long, NUL)"),
             },
         },
     },
     "/api/segments/{seg_id}/history": {
         "get": {
             "summary": "Revisions and change-log rows, newest first",
-            "parameters": [id_param("seg_id")],
-            "responses": {"200": json_response({"type": "object", "properties": {
-                "revisions": {"type": "array", "items": {"$ref": "#/components/schemas/Revision"}},
-                "changes": {"type": "array", "items": {"$ref": "#/components/schemas/Change"}},
-                "comments": {"type": "array", "items": {"$ref": "#/components/schemas/Comment"}},
-            }}), "404": error_response("No such segment")},
+            "parameters": [openapi.id_param("seg_id")],
+            "responses": {"200": openapi.json_response(openapi.obj({
+                "revisions": openapi.array_of(openapi.ref("Revision")),
+                "changes": openapi.array_of(openapi.ref("Change")),
+                "comments": openapi.array_of(openapi.ref("Comment")),
+            })), "404": openapi.error_response("No such segment")},
         },
     },
 }, {
-    "Conflict": {
-        "type": "object",
-        "required": ["message", "segment", "yours"],
-        "properties": {
-            "error": {"type": "string"},
-            "message": {"type": "string"},
-            "segment": {"$ref": "#/components/schemas/Segment"},
-            "yours": {"type": "string", "description": "The text that was not saved"},
-        },
-    },
-    "Revision": {
-        "type": "object",
-        "properties": {
-            "id": {"type": "integer"}, "version": {"type": "integer"},
-            "replaced_version": {"type": ["integer", "null"]}, "text": {"type": "string"},
-            "state": {"type": "string"}, "kind": {"type": "string"},
-            "author": {"type": "string"}, "created_at": {"type": "string"},
-            "seconds": {"type": ["number", "null"]},
-        },
-    },
-    "Change": {
-        "type": "object",
-        "properties": {
-            "id": {"type": "integer"}, "segment_id": {"type": ["integer", "null"]},
-            "action": {"type": "string"}, "author": {"type": "string"},
-            "created_at": {"type": "string"}, "details": {"type": "object"},
-        },
-    },
+    "Conflict": openapi.obj({
+        "error": "string", "message": "string", "segment": _SEGMENT,
+        "yours": {"type": "string", "description": "The text that was not saved"},
+    }, ["message", "segment", "yours"]),
+    "Revision": openapi.obj({
+        "id": "integer", "version": "integer", "replaced_version": ["integer", "null"],
+        "text": "string", "state": "string", "kind": "string", "author": "string",
+        "created_at": "string", "seconds": ["number", "null"],
+    }),
+    "Change": openapi.obj({
+        "id": "integer", "segment_id": ["integer", "null"], "action": "string",
+        "author": "string", "created_at": "string", "details": "object",
+    }),
 })
 
 

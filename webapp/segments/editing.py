@@ -9,10 +9,10 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from webapp.core.changelog import log
-from webapp.core.models import Change, Comment, Revision, Segment, utcnow
+from webapp.core.models import MAX_ID, Change, Comment, Revision, Segment, utcnow
 from webapp.core.states import Action, Role, State
 from webapp.documents import segmentation
-from webapp.documents.importing import DocumentError, count_words
+from webapp.documents.importing import MAX_SEGMENT_CHARS, DocumentError, count_words
 from webapp.documents.queries import neighbour
 from webapp.interchange import codes
 from webapp.review import workflow as review
@@ -116,7 +116,7 @@ def save_edit(
     author: str,
     role: Role,
     seconds: float | None = None,
-    max_chars: int = 20000,
+    max_chars: int = MAX_SEGMENT_CHARS,
     locked: bool | None = None,
 ) -> Segment:
     """Save a person's edit, as the page and the API both do: refuse, check the role, store."""
@@ -138,7 +138,7 @@ def save_target(
     author: str,
     state: State = State.TRANSLATED,
     seconds: float | None = None,
-    max_chars: int = 20000,
+    max_chars: int = MAX_SEGMENT_CHARS,
     role: int | None = None,
 ) -> Segment:
     """Store a new target as a revision, or raise ConflictError if the segment moved on."""
@@ -149,7 +149,7 @@ def save_target(
             text = codes.from_tokens(text, codes.of(seg), seg.source)
         except codes.TagError as exc:
             raise DocumentError(str(exc)) from None
-    if not 0 <= base_version < 2**31 - 1:
+    if not 0 <= base_version < MAX_ID:
         # No segment has this version, and the database's integer column could not hold it.
         db.refresh(seg)
         raise ConflictError(seg, text)

@@ -13,6 +13,8 @@ from webapp.review import workflow as review
 
 # The one row template; the list, the edit row, the review row and the conflict include it.
 ROW = "segments/_row.html"
+# Where segments.views puts its render_row, which the review fragments answer with too.
+RENDER_ROW = "webapp.render_row"
 
 
 def notes_and_presence(db: Session, segs: list[Segment], person: str) -> dict:

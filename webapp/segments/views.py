@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Blueprint, Flask, Response, abort, current_app, make_response, render_template, request
 
 from webapp.core.access import current_name, current_role, require_role
 from webapp.core.db import get_db
-from webapp.core.http import get_or_404
+from webapp.core.http import found_or_404, get_or_404, retarget
 from webapp.core.models import Segment
 from webapp.core.states import Role, State
 from webapp.documents.importing import DocumentError
@@ -17,10 +19,21 @@ from webapp.segments import editing, listing, rows
 bp = Blueprint("segments", __name__)
 
 
-def render_row(seg: Segment, status: int = 200, **extra) -> Response:
-    """Return the display row of a segment, as the editor or the review view shows it."""
+def render_row(seg: Segment, status: int = 200, go_next: bool = False, **extra) -> Response:
+    """Return the display row of a segment, as the editor or the review view shows it; with
+    `go_next` and "go=next" in the form, the segment after it opens once the row is in place.
+    The review feature's fragments answer with this too (app.extensions[rows.RENDER_ROW])."""
     context = rows.row_context(get_db(), seg, request.values.get("view", "edit"), current_name())
-    return make_response(render_template(rows.ROW, **context, **extra), status)
+    resp = make_response(render_template(rows.ROW, **context, **extra), status)
+    if go_next and request.form.get("go") == "next" and (trigger := rows.open_next(get_db(), seg)):
+        resp.headers["HX-Trigger-After-Swap"] = trigger
+    return resp
+
+
+def locked_segment(seg_id: int) -> tuple[Segment, bool]:
+    """Return a segment and whether its unit is locked, with one query (saves ask); or 404."""
+    seg, locked = interchange.segment_and_lock(get_db(), seg_id)
+    return found_or_404(seg, "segment", seg_id), locked
 
 
 @bp.get("/segments/<int:seg_id>")
@@ -43,10 +56,8 @@ def segment_edit(seg_id: int):
 @require_role(Role.TRANSLATOR)
 def segment_save(seg_id: int):
     """Save the target as a new revision; on a stale version show both texts."""
+    seg, locked = locked_segment(seg_id)
     db = get_db()
-    seg, locked = interchange.segment_and_lock(db, seg_id)
-    if seg is None:
-        abort(404, f"There is no segment {seg_id}.")
     form = request.form
     try:
         version = int(form.get("version", ""))
@@ -74,10 +85,7 @@ def segment_save(seg_id: int):
             rows.ROW, row_kind="edit", seg=seg, doc=seg.document, States=State, error=str(exc),
             typed=form.get("target", ""),
         ), 422)
-    resp = render_row(seg, saved=True)
-    if form.get("go") == "next" and (trigger := rows.open_next(db, seg)):
-        resp.headers["HX-Trigger-After-Swap"] = trigger
-    return resp
+    return render_row(seg, saved=True, go_next=True)
 
 
 def _seconds(raw: str | None) -> float | None:
@@ -113,49 +121,38 @@ def segment_restore(seg_id: int, version: int):
     return render_row(seg, saved=True)
 
 
-def _list_after_change(seg: Segment) -> Response:
-    """Return the segment list around a segment after a structural change."""
+def _restructure(seg: Segment, change: Callable[..., object], *args) -> Response:
+    """Split or merge at `seg` (403 or 422 if refused), then return the segment list around it."""
+    try:
+        change(get_db(), seg, *args, current_name(), current_role())
+    except review.ForbiddenError as exc:
+        abort(403, str(exc))
+    except DocumentError as exc:
+        get_db().rollback()
+        abort(422, str(exc))
     context = listing.list_context(
         get_db(), seg.document, request.args, request.headers, current_app.config,
         current_name(), current_app.extensions.get(listing.QA_FINDER), goto=seg.number)
-    resp = make_response(render_template("segments/_list.html", **context))
-    resp.headers["HX-Retarget"] = "#segment-list"
-    resp.headers["HX-Reswap"] = "outerHTML"
-    return resp
+    return retarget(make_response(render_template("segments/_list.html", **context)),
+                    "#segment-list")
 
 
 @bp.post("/segments/<int:seg_id>/split")
 @require_role(Role.TRANSLATOR)
 def segment_split(seg_id: int):
     """Split a segment in two at a character offset."""
-    seg = get_or_404(Segment, seg_id)
     try:
         offset = int(request.form.get("offset", ""))
     except ValueError:
         offset = None
-    try:
-        editing.split_segment(get_db(), seg, offset, current_name(), current_role())
-    except review.ForbiddenError as exc:
-        abort(403, str(exc))
-    except DocumentError as exc:
-        get_db().rollback()
-        abort(422, str(exc))
-    return _list_after_change(seg)
+    return _restructure(get_or_404(Segment, seg_id), editing.split_segment, offset)
 
 
 @bp.post("/segments/<int:seg_id>/merge")
 @require_role(Role.TRANSLATOR)
 def segment_merge(seg_id: int):
     """Merge a segment with the next one."""
-    seg = get_or_404(Segment, seg_id)
-    try:
-        editing.merge_segments(get_db(), seg, current_name(), current_role())
-    except review.ForbiddenError as exc:
-        abort(403, str(exc))
-    except DocumentError as exc:
-        get_db().rollback()
-        abort(422, str(exc))
-    return _list_after_change(seg)
+    return _restructure(get_or_404(Segment, seg_id), editing.merge_segments)
 
 
 def plain_text(text: str, _lang: str) -> str:
@@ -164,6 +161,8 @@ def plain_text(text: str, _lang: str) -> str:
 
 
 def init_app(app: Flask) -> None:
-    """Register the segment fragments, and the plain stand-in for term highlighting."""
+    """Register the segment fragments, the row for other features' fragments, and the plain
+    stand-in for term highlighting."""
     app.register_blueprint(bp)
+    app.extensions[rows.RENDER_ROW] = render_row
     app.jinja_env.globals.setdefault("highlight_terms", plain_text)

@@ -10,6 +10,7 @@ def init_app(app: Flask) -> None:
     from webapp.core.access import may
     from webapp.core.db import get_sessionmaker
     from webapp.core.states import Role
+    from webapp.jobs import progress
     from webapp.jobs import runner as jobs
     from webapp.segments.editing import SAVED
     from webapp.tm import api, feed, importing, store, views
@@ -25,6 +26,10 @@ def init_app(app: Flask) -> None:
             raise jobs.JobFailed(str(exc)) from None
 
     jobs.HANDLERS[importing.JOB_KIND] = run_import
+    # Its progress counts bytes of the file; once done, the page's table of pairs reloads.
+    progress.describe(importing.JOB_KIND, progress.Kind(
+        "Memory import", "Import failed", running="Importing into the memory", counts=False,
+        event="tm-changed"))
     feed.watch_approvals(factory, SAVED)
     views.init_app(app)
     api.init_app(app)

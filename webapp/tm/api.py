@@ -23,10 +23,9 @@ bp = Blueprint("tm_api", __name__, url_prefix="/api")
 def import_tmx():
     """Start importing a TMX file into the memory as a background job."""
     try:
-        job = start_import()
+        return jsonify(start_import().to_dict()), 202
     except ImportRefused as exc:
         raise ApiError(exc.status, str(exc)) from None
-    return jsonify(job.to_dict()), 202
 
 
 @bp.get("/tm/export")
@@ -114,6 +113,8 @@ def pairs():
                     for p in store.pairs(get_db())])
 
 
+_LANG_PAIR = [openapi.query_param("source_lang"), openapi.query_param("target_lang")]
+
 openapi.register({
     "/api/tm/import": {"post": {
         "summary": "Import a TMX 1.1–1.4b file into the translation memory (editor or admin)",
@@ -121,126 +122,88 @@ openapi.register({
                        "GET /api/jobs/{job_id} until `status` is done (percent reaches 100). "
                        "Units already in the memory are skipped. A file that turns out "
                        "malformed fails the job and adds nothing.",
-        "requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
-            "type": "object", "required": ["file"],
-            "properties": {
-                "file": {"type": "string", "format": "binary"},
-                "source_lang": {"type": "string", "description": "Which tuv is the source "
-                                "(default: the header's srclang)"},
-                "target_lang": {"type": "string", "description": "Keep only targets in this "
-                                "language (DE-DE matches de)"},
-            }}}}},
+        "requestBody": openapi.form_request({
+            "file": {"type": "string", "format": "binary"},
+            "source_lang": {"type": "string", "description": "Which tuv is the source "
+                            "(default: the header's srclang)"},
+            "target_lang": {"type": "string", "description": "Keep only targets in this "
+                            "language (DE-DE matches de)"},
+        }, ["file"]),
         "responses": {
-            "202": {"description": "Import started", "content": {"application/json": {
-                "schema": {"$ref": "#/components/schemas/Job"}}}},
-            "400": {"description": "No file", "content": {"application/json": {
-                "schema": {"$ref": "#/components/schemas/Error"}}}},
-            "403": {"description": "Translators may not import", "content": {
-                "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
-            "413": {"description": "Over TM_MAX_UPLOAD_BYTES", "content": {
-                "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
-            "422": {"description": "Not XML, not TMX, or entity declarations", "content": {
-                "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+            "202": openapi.json_response(openapi.ref("Job"), "Import started"),
+            "400": openapi.error_response("No file"),
+            "403": openapi.error_response("Translators may not import"),
+            "413": openapi.error_response("Over TM_MAX_UPLOAD_BYTES"),
+            "422": openapi.error_response("Not XML, not TMX, or entity declarations"),
         },
     }},
     "/api/tm/export": {"get": {
         "summary": "The translation memory as TMX 1.4b",
-        "parameters": [
-            {"name": "source_lang", "in": "query", "schema": {"type": "string"}},
-            {"name": "target_lang", "in": "query", "schema": {"type": "string"}},
-        ],
+        "parameters": _LANG_PAIR,
         "responses": {
             "200": {"description": "The TMX file", "content": {
                 "application/x-tmx+xml": {"schema": {"type": "string"}}}},
-            "400": {"description": "Several source languages and none chosen", "content": {
-                "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+            "400": openapi.error_response("Several source languages and none chosen"),
         },
     }},
     "/api/tm/lookup": {"post": {
         "summary": "Fuzzy matches for a source text, best first",
-        "requestBody": {"required": True, "content": {"application/json": {"schema": {
-            "type": "object", "required": ["text", "source_lang", "target_lang"],
-            "properties": {
-                "text": {"type": "string"},
-                "source_lang": {"type": "string", "example": "en"},
-                "target_lang": {"type": "string", "example": "de"},
-                "threshold": {"type": "number", "exclusiveMinimum": 0, "maximum": 1,
-                              "description": "Least score as a share (default TM_THRESHOLD)"},
-                "limit": {"type": "integer", "minimum": 1, "maximum": 50, "default": 3},
-            }}}}},
+        "requestBody": openapi.json_request(openapi.obj({
+            "text": "string",
+            "source_lang": {"type": "string", "example": "en"},
+            "target_lang": {"type": "string", "example": "de"},
+            "threshold": {"type": "number", "exclusiveMinimum": 0, "maximum": 1,
+                          "description": "Least score as a share (default TM_THRESHOLD)"},
+            "limit": {"type": "integer", "minimum": 1, "maximum": 50, "default": 3},
+        }, ["text", "source_lang", "target_lang"])),
         "responses": {
-            "200": {"description": "Matches", "content": {"application/json": {"schema": {
-                "type": "object", "properties": {
-                    "matches": {"type": "array",
-                                "items": {"$ref": "#/components/schemas/TmMatch"}},
-                    "indexing": {"type": "boolean", "description": "True while a big "
-                                 "memory is still being indexed: ask again shortly"},
-                }}}}},
-            "400": {"description": "Malformed body", "content": {"application/json": {
-                "schema": {"$ref": "#/components/schemas/Error"}}}},
+            "200": openapi.json_response(openapi.obj({
+                "matches": openapi.array_of(openapi.ref("TmMatch")),
+                "indexing": {"type": "boolean", "description": "True while a big "
+                             "memory is still being indexed: ask again shortly"},
+            }), "Matches"),
+            "400": openapi.error_response("Malformed body"),
         },
     }},
     "/api/tm/concordance": {"get": {
         "summary": "Memory units (and glossary entries) containing a word or phrase",
         "parameters": [
-            {"name": "q", "in": "query", "required": True, "schema": {"type": "string"}},
-            {"name": "source_lang", "in": "query", "required": True,
-             "schema": {"type": "string"}},
-            {"name": "target_lang", "in": "query", "required": True,
-             "schema": {"type": "string"}},
-            {"name": "side", "in": "query",
-             "schema": {"type": "string", "enum": ["source", "target"]}},
-        ],
+            openapi.query_param(name, required=True) for name in ("q", "source_lang", "target_lang")
+        ] + [openapi.query_param("side", {"type": "string", "enum": ["source", "target"]})],
         "responses": {
-            "200": {"description": "Hits", "content": {"application/json": {"schema": {
-                "type": "object", "properties": {
-                    "query": {"type": "string"}, "side": {"type": "string"},
-                    "units": {"type": "array", "items": {"$ref": "#/components/schemas/TmUnit"}},
-                    "glossary": {"type": "array", "items": {"type": "object"}},
-                }}}}},
-            "400": {"description": "Missing query or languages", "content": {
-                "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}},
+            "200": openapi.json_response(openapi.obj({
+                "query": "string", "side": "string",
+                "units": openapi.array_of(openapi.ref("TmUnit")),
+                "glossary": openapi.array_of("object"),
+            }), "Hits"),
+            "400": openapi.error_response("Missing query or languages"),
         },
     }},
     "/api/tm/pairs": {"get": {
         "summary": "The memory's language pairs with unit counts",
-        "responses": {"200": {"description": "Pairs", "content": {"application/json": {
-            "schema": {"type": "array", "items": {"type": "object", "properties": {
-                "source_lang": {"type": "string"}, "target_lang": {"type": "string"},
-                "units": {"type": "integer"},
-                "source_tags": {"type": "array", "items": {"type": "string"}},
-                "target_tags": {"type": "array", "items": {"type": "string"}},
-            }}}}}}},
+        "responses": {"200": openapi.json_response(openapi.array_of(openapi.obj({
+            "source_lang": "string", "target_lang": "string", "units": "integer",
+            "source_tags": openapi.array_of("string"), "target_tags": openapi.array_of("string"),
+        })), "Pairs")},
     }},
 }, {
-    "TmUnit": {
-        "type": "object",
-        "properties": {
-            "id": {"type": "integer"}, "source": {"type": "string"},
-            "target": {"type": "string"}, "source_lang": {"type": "string"},
-            "target_lang": {"type": "string"},
-            "origin": {"type": "string", "description": "Document or TMX file it came from"},
-            "author": {"type": "string"}, "created_at": {"type": "string"},
-            "changed_at": {"type": "string"}, "document_id": {"type": ["integer", "null"]},
-            "start": {"type": "integer"}, "end": {"type": "integer"},
-        },
-    },
-    "TmMatch": {
-        "type": "object",
-        "required": ["score", "source", "target", "origin"],
-        "properties": {
-            "score": {"type": "integer", "minimum": 0, "maximum": 100},
-            "source": {"type": "string"}, "target": {"type": "string"},
-            "origin": {"type": "string"}, "author": {"type": "string"},
-            "changed_at": {"type": "string"}, "id": {"type": "integer"},
-            "source_lang": {"type": "string"}, "target_lang": {"type": "string"},
-            "diff": {"type": "array", "description": "Word diff of the match's source "
-                     "against the query: delete = only in the match, insert = only in the query",
-                     "items": {"type": "object", "properties": {
-                         "op": {"type": "string", "enum": ["equal", "delete", "insert"]},
-                         "text": {"type": "string"}}}},
-        },
-    },
+    "TmUnit": openapi.obj({
+        "id": "integer", "source": "string", "target": "string", "source_lang": "string",
+        "target_lang": "string",
+        "origin": {"type": "string", "description": "Document or TMX file it came from"},
+        "author": "string", "created_at": "string", "changed_at": "string",
+        "document_id": ["integer", "null"], "start": "integer", "end": "integer",
+    }),
+    "TmMatch": openapi.obj({
+        "score": {"type": "integer", "minimum": 0, "maximum": 100},
+        "source": "string", "target": "string", "origin": "string", "author": "string",
+        "changed_at": "string", "id": "integer", "source_lang": "string",
+        "target_lang": "string",
+        "diff": {**openapi.array_of(openapi.obj({
+            "op": {"type": "string", "enum": ["equal", "delete", "insert"]}, "text": "string"})),
+            "description": "Word diff of the match's source against the query: delete = only "
+                           "in the match, insert = only in the query"},
+    }, ["score", "source", "target", "origin"]),
 })
 
 

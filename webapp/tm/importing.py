@@ -8,9 +8,10 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from webapp.core.models import Job, utcnow
+from webapp.core.models import Job
 from webapp.interchange.formats import safexml
 from webapp.interchange.formats.safexml import FormatError
+from webapp.jobs.progress import Progress
 from webapp.tm import tmxio
 from webapp.tm.store import MemoryCache
 
@@ -106,9 +107,11 @@ def run_import(db: Session, job: Job, folder: Path, cache: MemoryCache | None) -
     job.total, job.done = path.stat().st_size, 0
     db.commit()
 
+    progress = Progress(None, job.id)
+
     def on_batch(done: int, total: int | None, result: tmxio.ImportResult) -> None:
         # In the batch's own transaction: progress and units become visible together.
-        job.done, job.total, job.updated_at = done, total or job.total, utcnow()
+        progress.record(db, job, done, total or job.total)
 
     try:
         with path.open("rb") as stream:

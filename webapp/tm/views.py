@@ -2,25 +2,13 @@
 
 from __future__ import annotations
 
-import json
-
-from flask import (
-    Blueprint,
-    Flask,
-    abort,
-    current_app,
-    make_response,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from flask import Blueprint, Flask, abort, current_app, redirect, render_template, request, url_for
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from webapp.core.access import current_name, require_role
 from webapp.core.db import get_db
-from webapp.core.http import page_or_fragment
+from webapp.core.http import int_arg, page_or_fragment
 from webapp.core.models import Document, Job, Segment
 from webapp.core.states import Role
 from webapp.core.text import primary_language
@@ -70,7 +58,7 @@ def start_import() -> Job:
 def tm_page():
     """Show the memory's language pairs, its import form and the concordance search."""
     db = get_db()
-    job = db.get(Job, request.args.get("job", type=int) or 0)
+    job = db.get(Job, int_arg("job", 0))
     if job is not None and job.kind != importing.JOB_KIND:
         job = None
     return render_template("tm/index.html", pairs=store.pairs(db), job=job, error=None,
@@ -97,23 +85,10 @@ def tm_import():
     return redirect(url_for("tm.tm_page", job=job.id), code=303)
 
 
-@bp.get("/tm/jobs/<int:job_id>")
-@require_role(Role.TRANSLATOR)
-def tm_job(job_id: int):
-    """Return a TMX import's progress, which polls itself until the job ends."""
-    job = get_db().get(Job, job_id)
-    if job is None or job.kind != importing.JOB_KIND:
-        abort(404, f"There is no memory import {job_id}.")
-    resp = make_response(render_template("tm/_import.html", job=job))
-    if job.status == "done":
-        resp.headers["HX-Trigger"] = json.dumps({"tm-changed": {"job": job.id}})
-    return resp
-
-
 def _search_context(db: Session) -> dict:
     """Return what the concordance panel needs from the query string."""
     args = request.args
-    doc = db.get(Document, args.get("doc", type=int) or 0)
+    doc = db.get(Document, int_arg("doc", 0))
     pairs = store.pairs(db)
     if doc is not None:
         source_lang, target_lang = interchange.language_tags(db, doc)

@@ -1,7 +1,7 @@
 """Database tables, one module per concern; every model is importable from here."""
 
 from webapp.core.models.accounts import ApiToken, LoginSession, RateCounter, User
-from webapp.core.models.base import Base, utcnow
+from webapp.core.models.base import MAX_ID, Base, utcnow
 from webapp.core.models.documents import Change, Comment, Document, Job, Presence, Revision, Segment
 from webapp.core.models.glossary import GlossaryEntry, GlossaryImport, GlossaryMeta, QaDismissal
 from webapp.core.models.interchange import DocumentFormat, SegmentUnit
@@ -9,7 +9,7 @@ from webapp.core.models.memory import MemoryUnit
 from webapp.core.models.scores import DocumentScore, ReferenceText, RevisionScore, SegmentScore
 
 __all__ = [
-    "ApiToken", "Base", "Change", "Comment", "Document", "DocumentFormat", "DocumentScore",
+    "MAX_ID", "ApiToken", "Base", "Change", "Comment", "Document", "DocumentFormat", "DocumentScore",
     "GlossaryEntry", "GlossaryImport", "GlossaryMeta", "Job", "LoginSession", "MemoryUnit",
     "Presence", "QaDismissal", "RateCounter", "ReferenceText", "Revision", "RevisionScore",
     "Segment", "SegmentScore", "SegmentUnit", "User", "utcnow",

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Float, ForeignKey, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import Float, Integer, String, Text
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
-from webapp.core.models.base import Base, utcnow
+from webapp.core.models.base import Base, owned_by, person, utcnow
 from webapp.core.states import Role
 
 
@@ -17,33 +17,40 @@ class User(Base):
     __tablename__ = "user_account"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    username: Mapped[str] = mapped_column(String(80), unique=True)
+    username: Mapped[str] = person(unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[int] = mapped_column(Integer)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    def to_dict(self) -> dict:
-        """Return the JSON API representation (never the password hash)."""
-
-        return {"id": self.id, "username": self.username, "role": Role(self.role).slug,
-                "active": self.active}
+    # The JSON API's fields: never the password hash.
+    api_fields = ("id", "username", "role", "active")
+    api_codes = {"role": Role}
 
 
-class ApiToken(Base):
+class _Credential:
+    """What a browser session and an API token share: the user it acts for, the hash of its
+    random secret (the secret itself is never stored) and when it began."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = owned_by("user_account", index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    @declared_attr
+    def user(cls) -> Mapped[User]:
+        """The account it acts for."""
+        return relationship(User)
+
+
+class ApiToken(_Credential, Base):
     """A bearer token for scripts; only its hash is stored, and it expires."""
 
     __tablename__ = "api_token"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"),
-                                         index=True)
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     label: Mapped[str] = mapped_column(String(80), default="")
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime] = mapped_column()
     last_used_at: Mapped[datetime | None] = mapped_column()
-    user: Mapped[User] = relationship()
 
     def to_dict(self, current: bool = False) -> dict:
         """Return the JSON API representation (never the token or its hash)."""
@@ -55,24 +62,18 @@ class ApiToken(Base):
                 "current": current}
 
 
-class LoginSession(Base):
+class LoginSession(_Credential, Base):
     """A browser's login: the signed cookie carries a random id whose hash is kept here, so
     logging out, a password reset or an admin ends it on the server."""
 
     __tablename__ = "login_session"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"),
-                                         index=True)
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     user_agent: Mapped[str] = mapped_column(String(200), default="")
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(index=True)
     # A message to show this browser once, on the server because the cookie is only signed:
     # an admin's new password for someone. Read and cleared by the next page that shows it.
     shown_once: Mapped[str | None] = mapped_column(Text)
-    user: Mapped[User] = relationship()
 
 
 class RateCounter(Base):

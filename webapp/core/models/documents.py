@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from webapp.core.models.base import Base, utcnow
+from webapp.core.models.base import Base, owned_by, person, utcnow
 from webapp.core.states import Action, State
 
 
@@ -29,7 +29,7 @@ class Document(Base):
     leading: Mapped[str] = mapped_column(Text, default="")
     encoding: Mapped[str] = mapped_column(String(32), default="utf-8")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    created_by: Mapped[str] = mapped_column(String(80), default="")
+    created_by: Mapped[str] = person(default="")
 
     segments: Mapped[list[Segment]] = relationship(
         back_populates="document", order_by="Segment.position", cascade="all, delete-orphan"
@@ -45,17 +45,7 @@ class Document(Base):
         """Return the language of the imported file itself."""
         return self.target_lang if self.mode == "review" else self.source_lang
 
-    def to_dict(self) -> dict:
-        """Return the JSON API representation."""
-        return {
-            "id": self.id,
-            "name": self.name,
-            "source_lang": self.source_lang,
-            "target_lang": self.target_lang,
-            "mode": self.mode,
-            "source_kind": self.source_kind,
-            "created_at": self.created_at.isoformat() + "Z",
-        }
+    api_fields = ("id", "name", "source_lang", "target_lang", "mode", "source_kind", "created_at")
 
 
 class Segment(Base):
@@ -71,7 +61,7 @@ class Segment(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    document_id: Mapped[int] = mapped_column(ForeignKey("document.id", ondelete="CASCADE"))
+    document_id: Mapped[int] = owned_by("document")
     position: Mapped[int] = mapped_column(Integer)
     paragraph: Mapped[int] = mapped_column(Integer, default=0)
     source: Mapped[str] = mapped_column(Text, default="")
@@ -85,7 +75,7 @@ class Segment(Base):
     # Words of the text that came from the file, for progress and effort figures.
     words: Mapped[int] = mapped_column(Integer, default=0)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
-    updated_by: Mapped[str] = mapped_column(String(80), default="")
+    updated_by: Mapped[str] = person(default="")
     # The inline codes that the placeholders U+E000+i in source and target stand for
     # (webapp.interchange); None for segments that came from plain text.
     codes_json: Mapped[str | None] = mapped_column(Text, nullable=True)
@@ -110,21 +100,9 @@ class Segment(Base):
         """Return the path of this segment's row fragment."""
         return f"/segments/{self.id}"
 
-    def to_dict(self) -> dict:
-        """Return the JSON API representation."""
-        return {
-            "id": self.id,
-            "document_id": self.document_id,
-            "index": self.position,
-            "paragraph": self.paragraph,
-            "source": self.source,
-            "target": self.target,
-            "mt": self.mt,
-            "state": self.state_enum.slug,
-            "version": self.version,
-            "updated_at": self.updated_at.isoformat() + "Z",
-            "updated_by": self.updated_by,
-        }
+    api_fields = ("id", "document_id", "index=position", "paragraph", "source", "target", "mt",
+                  "state", "version", "updated_at", "updated_by")
+    api_codes = {"state": State}
 
 
 class Revision(Base):
@@ -134,14 +112,14 @@ class Revision(Base):
     __table_args__ = (UniqueConstraint("segment_id", "version"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    segment_id: Mapped[int] = mapped_column(ForeignKey("segment.id", ondelete="CASCADE"), index=True)
+    segment_id: Mapped[int] = owned_by("segment", index=True)
     version: Mapped[int] = mapped_column(Integer)
     replaced_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
     text: Mapped[str] = mapped_column(Text)
     state: Mapped[int] = mapped_column(Integer)
     # "import", "mt", "edit", "restore", "split", "merge"
     kind: Mapped[str] = mapped_column(String(16))
-    author: Mapped[str] = mapped_column(String(80), default="")
+    author: Mapped[str] = person(default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Seconds from opening the segment to this save, for post-editing effort.
     seconds: Mapped[float | None] = mapped_column(nullable=True)
@@ -150,20 +128,9 @@ class Revision(Base):
 
     segment: Mapped[Segment] = relationship(back_populates="revisions")
 
-    def to_dict(self) -> dict:
-        """Return the JSON API representation."""
-        return {
-            "id": self.id,
-            "version": self.version,
-            "replaced_version": self.replaced_version,
-            "text": self.text,
-            "state": State(self.state).slug,
-            "kind": self.kind,
-            "author": self.author,
-            "created_at": self.created_at.isoformat() + "Z",
-            "seconds": self.seconds,
-            "role": self.role,
-        }
+    api_fields = ("id", "version", "replaced_version", "text", "state", "kind", "author",
+                  "created_at", "seconds", "role")
+    api_codes = {"state": State}
 
 
 class Change(Base):
@@ -172,12 +139,10 @@ class Change(Base):
     __tablename__ = "change"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    document_id: Mapped[int | None] = mapped_column(
-        ForeignKey("document.id", ondelete="CASCADE"), index=True, nullable=True
-    )
+    document_id: Mapped[int | None] = owned_by("document", index=True, nullable=True)
     segment_id: Mapped[int | None] = mapped_column(Integer, index=True, nullable=True)
     action: Mapped[int] = mapped_column(Integer)
-    author: Mapped[str] = mapped_column(String(80), default="")
+    author: Mapped[str] = person(default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     details_json: Mapped[str] = mapped_column(Text, default="{}")
 
@@ -186,16 +151,8 @@ class Change(Base):
         """Return the decoded details."""
         return json.loads(self.details_json or "{}")
 
-    def to_dict(self) -> dict:
-        """Return the JSON API representation."""
-        return {
-            "id": self.id,
-            "segment_id": self.segment_id,
-            "action": Action(self.action).name.lower(),
-            "author": self.author,
-            "created_at": self.created_at.isoformat() + "Z",
-            "details": self.details,
-        }
+    api_fields = ("id", "segment_id", "action", "author", "created_at", "details")
+    api_codes = {"action": Action}
 
 
 class Job(Base):
@@ -205,9 +162,7 @@ class Job(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(32))
-    document_id: Mapped[int | None] = mapped_column(
-        ForeignKey("document.id", ondelete="CASCADE"), nullable=True, index=True
-    )
+    document_id: Mapped[int | None] = owned_by("document", nullable=True, index=True)
     # "queued", "running", "done", "failed"
     status: Mapped[str] = mapped_column(String(16), default="queued")
     done: Mapped[int] = mapped_column(Integer, default=0)
@@ -228,18 +183,7 @@ class Job(Base):
         """Return whether the job has stopped, well or badly."""
         return self.status in ("done", "failed")
 
-    def to_dict(self) -> dict:
-        """Return the JSON API representation."""
-        return {
-            "id": self.id,
-            "kind": self.kind,
-            "document_id": self.document_id,
-            "status": self.status,
-            "done": self.done,
-            "total": self.total,
-            "percent": self.percent,
-            "message": self.message,
-        }
+    api_fields = ("id", "kind", "document_id", "status", "done", "total", "percent", "message")
 
 
 class Comment(Base):
@@ -248,19 +192,14 @@ class Comment(Base):
     __tablename__ = "comment"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    segment_id: Mapped[int] = mapped_column(ForeignKey("segment.id", ondelete="CASCADE"),
-                                            index=True)
-    author: Mapped[str] = mapped_column(String(80))
+    segment_id: Mapped[int] = owned_by("segment", index=True)
+    author: Mapped[str] = person()
     text: Mapped[str] = mapped_column(Text)
     # "comment" or "rejection"
     kind: Mapped[str] = mapped_column(String(16), default="comment")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    def to_dict(self) -> dict:
-        """Return the JSON API representation."""
-        return {"id": self.id, "segment_id": self.segment_id, "author": self.author,
-                "text": self.text, "kind": self.kind,
-                "created_at": self.created_at.isoformat() + "Z"}
+    api_fields = ("id", "segment_id", "author", "text", "kind", "created_at")
 
 
 class Presence(Base):
@@ -268,7 +207,6 @@ class Presence(Base):
 
     __tablename__ = "presence"
 
-    segment_id: Mapped[int] = mapped_column(ForeignKey("segment.id", ondelete="CASCADE"),
-                                            primary_key=True)
-    username: Mapped[str] = mapped_column(String(80), primary_key=True)
+    segment_id: Mapped[int] = owned_by("segment", primary_key=True)
+    username: Mapped[str] = person(primary_key=True)
     expires_at: Mapped[datetime] = mapped_column(index=True)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String, Text
+from sqlalchemy import Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from webapp.core.models.base import Base, utcnow
+from webapp.core.models.base import Base, owned_by, person, utcnow
 
 
 class GlossaryEntry(Base):
@@ -29,7 +29,7 @@ class GlossaryEntry(Base):
     # None: automatic (all-capitals variants match only in capitals).
     case_sensitive: Mapped[bool | None] = mapped_column(nullable=True)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
-    updated_by: Mapped[str] = mapped_column(String(80), default="")
+    updated_by: Mapped[str] = person(default="")
 
     @property
     def url(self) -> str:
@@ -60,7 +60,7 @@ class GlossaryImport(Base):
     entries_json: Mapped[str] = mapped_column(Text)
     # The glossary version the preview was computed against; applying needs it unchanged.
     base_version: Mapped[str] = mapped_column(String(32))
-    created_by: Mapped[str] = mapped_column(String(80), default="")
+    created_by: Mapped[str] = person(default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
 
@@ -74,19 +74,14 @@ class QaDismissal(Base):
     __tablename__ = "qa_dismissal"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    segment_id: Mapped[int] = mapped_column(
-        ForeignKey("segment.id", ondelete="CASCADE"), index=True
-    )
+    segment_id: Mapped[int] = owned_by("segment", index=True)
     code: Mapped[str] = mapped_column(String(32))
     # Which warning of that code: the glossary entry's key, or "" for text checks.
     key: Mapped[str] = mapped_column(String(255), default="")
     # Hash of the source and target it was dismissed for: new text, new judgement.
     digest: Mapped[str] = mapped_column(String(32))
     reason: Mapped[str] = mapped_column(Text)
-    author: Mapped[str] = mapped_column(String(80))
+    author: Mapped[str] = person()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    def to_dict(self) -> dict:
-        """Return the JSON API representation."""
-        return {"id": self.id, "code": self.code, "key": self.key, "reason": self.reason,
-                "author": self.author, "created_at": self.created_at.isoformat() + "Z"}
+    api_fields = ("id", "code", "key", "reason", "author", "created_at")

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from webapp.core.models.base import Base
+from webapp.core.models.base import Base, owned_by
 
 
 class DocumentFormat(Base):
@@ -13,9 +13,7 @@ class DocumentFormat(Base):
 
     __tablename__ = "document_format"
 
-    document_id: Mapped[int] = mapped_column(
-        ForeignKey("document.id", ondelete="CASCADE"), primary_key=True
-    )
+    document_id: Mapped[int] = owned_by("document", primary_key=True)
     # "xliff12" or "xliff20"
     format: Mapped[str] = mapped_column(String(16))
     # The tags as the file wrote them ("de-DE"); the document keeps the language ("de").
@@ -28,9 +26,7 @@ class SegmentUnit(Base):
 
     __tablename__ = "segment_unit"
 
-    segment_id: Mapped[int] = mapped_column(
-        ForeignKey("segment.id", ondelete="CASCADE"), primary_key=True
-    )
+    segment_id: Mapped[int] = owned_by("segment", primary_key=True)
     unit_id: Mapped[str] = mapped_column(String(255))
     # The <file original="…"> it belongs to.
     file: Mapped[str] = mapped_column(String(255), default="")

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from webapp.core.models.base import Base, utcnow
+from webapp.core.models.base import Base, person, utcnow
 
 
 class MemoryUnit(Base):
@@ -28,7 +28,7 @@ class MemoryUnit(Base):
     codes_json: Mapped[str | None] = mapped_column(Text, nullable=True)
     # The document's name or the TMX file's name.
     origin: Mapped[str] = mapped_column(String(255), default="")
-    author: Mapped[str] = mapped_column(String(80), default="")
+    author: Mapped[str] = person(default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     changed_at: Mapped[datetime] = mapped_column(default=utcnow)
     document_id: Mapped[int | None] = mapped_column(
@@ -41,17 +41,5 @@ class MemoryUnit(Base):
     # sha1 of pair, source and target: a TMX imported twice adds nothing the second time.
     digest: Mapped[str] = mapped_column(String(40), index=True)
 
-    def to_dict(self) -> dict:
-        """Return the JSON API representation."""
-        return {
-            "id": self.id,
-            "source": self.source,
-            "target": self.target,
-            "source_lang": self.source_lang,
-            "target_lang": self.target_lang,
-            "origin": self.origin,
-            "author": self.author,
-            "created_at": self.created_at.isoformat() + "Z",
-            "changed_at": self.changed_at.isoformat() + "Z",
-            "document_id": self.document_id,
-        }
+    api_fields = ("id", "source", "target", "source_lang", "target_lang", "origin", "author",
+                  "created_at", "changed_at", "document_id")

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String, Text
+from sqlalchemy import Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from webapp.core.models.base import Base, utcnow
+from webapp.core.models.base import Base, owned_by, person, utcnow
 
 
 class SegmentScore(Base):
@@ -15,9 +15,7 @@ class SegmentScore(Base):
 
     __tablename__ = "segment_score"
 
-    segment_id: Mapped[int] = mapped_column(
-        ForeignKey("segment.id", ondelete="CASCADE"), primary_key=True
-    )
+    segment_id: Mapped[int] = owned_by("segment", primary_key=True)
     # Hash of the (MT, target) pair scored; a different hash means the scores are stale.
     digest: Mapped[str] = mapped_column(String(64))
     version: Mapped[int] = mapped_column(Integer)
@@ -37,9 +35,7 @@ class RevisionScore(Base):
 
     __tablename__ = "revision_score"
 
-    revision_id: Mapped[int] = mapped_column(
-        ForeignKey("revision.id", ondelete="CASCADE"), primary_key=True
-    )
+    revision_id: Mapped[int] = owned_by("revision", primary_key=True)
     # Hash of the MT draft and previous text scored against: a merge or split changes them.
     digest: Mapped[str] = mapped_column(String(64))
     prev_bleu: Mapped[float] = mapped_column()
@@ -55,9 +51,7 @@ class DocumentScore(Base):
 
     __tablename__ = "document_score"
 
-    document_id: Mapped[int] = mapped_column(
-        ForeignKey("document.id", ondelete="CASCADE"), primary_key=True
-    )
+    document_id: Mapped[int] = owned_by("document", primary_key=True)
     fingerprint: Mapped[str] = mapped_column(String(64))
     figures_json: Mapped[str] = mapped_column(Text)
     computed_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -70,12 +64,10 @@ class ReferenceText(Base):
     __tablename__ = "reference_text"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    document_id: Mapped[int] = mapped_column(
-        ForeignKey("document.id", ondelete="CASCADE"), index=True
-    )
+    document_id: Mapped[int] = owned_by("document", index=True)
     name: Mapped[str] = mapped_column(String(255))
     # The segment ids it was aligned with: a later split or merge breaks the alignment.
     segment_ids_json: Mapped[str] = mapped_column(Text)
     texts_json: Mapped[str] = mapped_column(Text)
-    uploaded_by: Mapped[str] = mapped_column(String(80), default="")
+    uploaded_by: Mapped[str] = person(default="")
     uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -32,19 +32,16 @@ class FormatError(ValueError):
         self.column = column
 
 
+# What every parser here is told, whole-file or streaming: no entities, no DTD, no network,
+# no huge trees; comments and processing instructions are dropped.
+_SAFE = {"resolve_entities": False, "load_dtd": False, "no_network": True, "huge_tree": False,
+         "remove_comments": True, "remove_pis": True}
+
+
 def _parser(*, recover: bool = False) -> etree.XMLParser:
     # A fresh parser per call: lxml keeps the error log on the parser, and a shared one
     # would report the previous file's errors.
-    return etree.XMLParser(
-        resolve_entities=False,
-        load_dtd=False,
-        dtd_validation=False,
-        no_network=True,
-        huge_tree=False,
-        remove_comments=True,
-        remove_pis=True,
-        recover=recover,
-    )
+    return etree.XMLParser(dtd_validation=False, recover=recover, **_SAFE)
 
 
 def _decode_head(head: bytes) -> str:
@@ -154,15 +151,7 @@ def iterparse(
     # A yielded element's ancestors (the root with its attributes) stay reachable through
     # getparent(); `on_root(root)` lets a caller refuse the wrong document type before
     # reading on; `progress(bytes_read)` runs after every chunk, for a job's progress bar.
-    parser = etree.XMLPullParser(
-        events=("start", "end"),
-        resolve_entities=False,
-        load_dtd=False,
-        no_network=True,
-        huge_tree=False,
-        remove_comments=True,
-        remove_pis=True,
-    )
+    parser = etree.XMLPullParser(events=("start", "end"), **_SAFE)
     head = stream.read(chunk_size)
     if not head or not head.strip():
         raise FormatError("the file is empty")

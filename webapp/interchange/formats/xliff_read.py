@@ -22,21 +22,11 @@ import re
 
 from lxml import etree
 
-from webapp.interchange.formats import safexml
+from webapp.interchange.formats import safexml, xliff
 from webapp.interchange.formats.inline import CLOSE, OPEN, STANDALONE
 from webapp.interchange.formats.inline_xml import CodeRegistry, Tag
 from webapp.interchange.formats.safexml import FormatError
-from webapp.interchange.formats.xliff import (
-    NS11,
-    NS12,
-    NS20,
-    REJECTED_QUALIFIER,
-    REJECTED_SUBSTATE,
-    XML,
-    Unit,
-    XliffDocument,
-    local_name,
-)
+from webapp.interchange.formats.xliff import NS11, NS12, NS20, XML, Unit, XliffDocument, local_name
 
 SDL = "http://sdl.com/FileTypes/SdlXliff/1.0"
 _WS = re.compile(r"[ \t\r\n]+")
@@ -121,7 +111,7 @@ def _state_12(target: etree._Element | None, unit: etree._Element, text: str | N
     if state is None and text:
         # 1.2 has no default state: a target without one is taken as translated (OmegaT's way).
         return "translated"
-    if qualifier == REJECTED_QUALIFIER and text:
+    if qualifier == xliff.REJECTED_QUALIFIER and text:
         return "rejected"
     return "new"
 
@@ -333,7 +323,7 @@ def _state_20(segment: etree._Element, text: str | None) -> str:
     sub = segment.get("subState", "")
     if text and sub.rpartition(":")[2] in ("mt", "leveraged-mt", "mt-suggestion"):
         return "mt"
-    if text and sub == REJECTED_SUBSTATE:
+    if text and sub == xliff.REJECTED_SUBSTATE:
         return "rejected"
     return "new"
 
