@@ -1,1 +1,1 @@
-"""core"""
+"""What every feature shares: settings, the database and its tables, states, HTTP helpers."""
