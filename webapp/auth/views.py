@@ -35,7 +35,7 @@ from webapp.core.states import Role, RoleError
 bp = Blueprint("auth", __name__)
 
 # Endpoints anyone may reach: the login itself and the files the login page needs.
-PUBLIC = {"auth.login", "auth_api.login", "static", "vendor", "openapi"}
+PUBLIC = {"auth.login", "auth_api.login", "static", "vendor", "openapi", "favicon"}
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 
 

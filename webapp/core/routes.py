@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, abort, current_app, jsonify, send_from_directory
+from flask import Flask, abort, current_app, jsonify, redirect, send_from_directory, url_for
 
 from webapp.core.openapi import spec
 
@@ -25,7 +25,13 @@ def openapi():
     return jsonify(spec())
 
 
+def favicon():
+    """Send browsers asking for /favicon.ico to the SVG icon the pages link to."""
+    return redirect(url_for("static", filename="favicon.svg"), code=301)
+
+
 def init_app(app: Flask) -> None:
-    """Register the routes every page and client needs; both are public (auth.PUBLIC)."""
+    """Register the routes every page and client needs; all are public (auth.PUBLIC)."""
     app.add_url_rule("/vendor/<path:name>", "vendor", vendor)
     app.add_url_rule("/api/openapi.json", "openapi", openapi)
+    app.add_url_rule("/favicon.ico", "favicon", favicon)
