@@ -81,8 +81,30 @@
     htmx.trigger(row, "open");
   }
 
+  // Roving focus: the list is one Tab stop, the current row (tabindex 0); the others are -1
+  // and are reached with the arrow keys.
+  function makeCurrent(row) {
+    if (!row || row.getAttribute("tabindex") === "0") return;
+    document.querySelectorAll('#segment-list tr.seg[tabindex="0"]').forEach(function (r) {
+      if (r !== row) r.setAttribute("tabindex", "-1");
+    });
+    if (!row.classList.contains("editing")) row.setAttribute("tabindex", "0");
+  }
+
+  function ensureTabStop() {
+    if (document.querySelector('#segment-list tr.seg[tabindex="0"], #segment-list tr.seg.editing')) return;
+    const first = rows()[0];
+    if (first) first.setAttribute("tabindex", "0");
+  }
+
+  document.addEventListener("focusin", function (ev) {
+    const row = rowOf(ev.target);
+    if (row && row.closest("#segment-list")) makeCurrent(row);
+  });
+
   function focusRow(row) {
     if (!row) return;
+    makeCurrent(row);
     row.focus({ preventScroll: true });
     row.scrollIntoView({ block: "nearest" });
   }
@@ -120,6 +142,39 @@
     stopPresence();
     if (row.dataset.presenceUrl) post(row.dataset.presenceUrl, { leave: "1" }).catch(function () {});
     htmx.ajax("GET", row.dataset.rowUrl, { target: row, swap: "outerHTML" });
+  }
+
+  // Esc (or Cancel) closes the row without saving; text typed there is kept in this page
+  // and offered back by a "Restore what you typed" button in the closed row.
+  const discarded = {};
+  const restoring = {};
+
+  function discard(row) {
+    const ta = row.querySelector("textarea[name=target]");
+    if (ta && !row.classList.contains("conflict") && ta.value !== ta.defaultValue) {
+      discarded[row.dataset.id] = ta.value;
+    }
+    clearDraft(row.dataset.id);
+    cancel(row);
+  }
+
+  function restoreTyped(row) {
+    if (!(row.dataset.id in discarded)) return;
+    restoring[row.dataset.id] = true;
+    if (row.classList.contains("editing")) onEditRow(row);
+    else htmx.trigger(row, "open");
+  }
+
+  function offerRestore(row) {
+    if (!(row.dataset.id in discarded) || row.classList.contains("editing") || row.querySelector(".restore-typed")) return;
+    const btn = document.createElement("button");
+    btn.type = "button";
+    btn.className = "restore-typed small";
+    btn.dataset.action = "restore-typed";
+    btn.textContent = "Restore what you typed";
+    btn.title = discarded[row.dataset.id];
+    const cell = row.querySelector("td.tgt");
+    if (cell) cell.appendChild(btn);
   }
 
   function save(row, go) {
@@ -167,7 +222,14 @@
     openedAt = performance.now();
     startPresence(row);
     const draft = readDraft(row.dataset.id);
-    if (draft && draft.text !== ta.value && !row.classList.contains("conflict")) {
+    if (restoring[row.dataset.id]) {
+      delete restoring[row.dataset.id];
+      ta.value = discarded[row.dataset.id];
+      delete discarded[row.dataset.id];
+      writeDraft(row.dataset.id, ta.value, row.dataset.version);
+      const badge = row.querySelector(".draft-badge");
+      if (badge) badge.hidden = false;
+    } else if (draft && draft.text !== ta.value && !row.classList.contains("conflict")) {
       ta.value = draft.text;
       const badge = row.querySelector(".draft-badge");
       if (badge) badge.hidden = false;
@@ -241,7 +303,7 @@
     }
     if (row && row.classList.contains("editing")) {
       if (ctrl && ev.key === "Enter") { ev.preventDefault(); save(row, "next"); }
-      else if (ev.key === "Escape") { ev.preventDefault(); clearDraft(row.dataset.id); cancel(row); focusRow(document.getElementById(row.id)); }
+      else if (ev.key === "Escape") { ev.preventDefault(); discard(row); }
       else if (ctrl && ev.key === "ArrowDown") { ev.preventDefault(); leave(row, 1); }
       else if (ctrl && ev.key === "ArrowUp") { ev.preventDefault(); leave(row, -1); }
       else if (ctrl && (ev.key === "i" || ev.key === "I")) {
@@ -259,12 +321,29 @@
     }
   });
 
+  // "Reject…" opened by mouse or keyboard puts the focus in its comment box.
+  document.addEventListener("toggle", function (ev) {
+    const box = ev.target;
+    if (!box.matches || !box.matches("details.reject, details.add-comment") || !box.open) return;
+    const ta = box.querySelector("textarea");
+    const active = document.activeElement;
+    if (ta && !(box.contains(active) && active.matches("textarea, input, button"))) ta.focus();
+  }, true);
+
+  // Caught before the row's own click (which opens it) so that the row opens only once.
+  document.addEventListener("click", function (ev) {
+    const btn = ev.target.closest && ev.target.closest("button.restore-typed");
+    if (!btn) return;
+    ev.stopPropagation();
+    restoreTyped(rowOf(btn));
+  }, true);
+
   document.addEventListener("click", function (ev) {
     const btn = ev.target.closest("button[data-action]");
     if (!btn) return;
     const row = rowOf(btn);
     const action = btn.dataset.action;
-    if (action === "cancel") { clearDraft(row.dataset.id); cancel(row); }
+    if (action === "cancel") discard(row);
     else if (action === "copy") {
       const ta = row.querySelector("textarea[name=target]");
       ta.value = row.dataset.copy || "";
@@ -294,9 +373,35 @@
     if (el.matches && el.matches("tr.seg.editing")) onEditRow(el);
     if (el.matches && el.matches("tr.seg.just-saved")) {
       clearDraft(el.dataset.id);
+      delete discarded[el.dataset.id];
       document.body.dispatchEvent(new CustomEvent("segment-saved"));
     }
     if (el.id === "segment-list" || (el.matches && el.matches("tr.seg"))) markDrafts();
+    if (el.matches && el.matches("tr.seg")) {
+      offerRestore(el);
+      // A row that replaced the one holding the focus (Esc, Cancel, a verdict, a comment)
+      // takes the focus over, unless something else has taken it meanwhile.
+      if (el.id === refocusId) {
+        refocusId = null;
+        const active = document.activeElement;
+        if (!active || active === document.body) {
+          if (el.classList.contains("editing")) { const ta = el.querySelector("textarea[name=target]"); if (ta) ta.focus(); }
+          else focusRow(el);
+        }
+      }
+    }
+    if (el.id === "segment-list" || el.id === "seg-more" || (el.matches && el.matches("tr.seg"))) {
+      rows().forEach(offerRestore);
+      ensureTabStop();
+    }
+  });
+
+  let refocusId = null;
+  document.addEventListener("htmx:beforeSwap", function (ev) {
+    const target = ev.detail.target;
+    if (target && target.matches && target.matches("tr.seg") && target.contains(document.activeElement)) {
+      refocusId = target.id;
+    }
   });
 
   // The server asks to open a segment after a save (Ctrl+Enter).
@@ -309,8 +414,9 @@
     if (params.get("open") === "first") target = rows()[0];
     else if (params.get("open") === "last") target = rows()[rows().length - 1];
     else if (list && list.dataset.goto) target = rows().find(function (r) { return r.dataset.number === list.dataset.goto; });
+    ensureTabStop();
     if (target) openRow(target);
-    else if (rows()[0]) rows()[0].focus({ preventScroll: true });
+    else if (rows()[0]) { makeCurrent(rows()[0]); rows()[0].focus({ preventScroll: true }); }
   });
 
   function onOpenSegment(ev) {
@@ -469,6 +575,30 @@
     if (pending.length) retryPending();
   });
   window.addEventListener("online", retryPending);
+
+  // `?` outside a text field lists every shortcut; Esc closes the list, and the focus goes
+  // back to where it was.
+  let beforeShortcuts = null;
+
+  function typing(el) {
+    return el && el.matches && (el.matches("input, textarea, select, [contenteditable], [contenteditable] *"));
+  }
+
+  document.addEventListener("keydown", function (ev) {
+    if (ev.key !== "?" || ev.ctrlKey || ev.metaKey || ev.altKey || typing(ev.target)) return;
+    const dialog = document.getElementById("shortcuts");
+    if (!dialog || dialog.open) return;
+    ev.preventDefault();
+    beforeShortcuts = document.activeElement;
+    dialog.showModal();
+  });
+
+  document.addEventListener("close", function (ev) {
+    if (ev.target.id !== "shortcuts") return;
+    const back = beforeShortcuts;
+    beforeShortcuts = null;
+    if (back && back !== document.body && back.isConnected) back.focus({ preventScroll: true });
+  }, true);
 
   window.workbench = { readDraft: readDraft, rows: rows, readPending: readPending, retryPending: retryPending };
 })();

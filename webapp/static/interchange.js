@@ -64,7 +64,9 @@
     host.innerHTML = "";
     const row = editingRow(null);
     const ta = row && row.querySelector("textarea[name=target]");
+    const current = document.querySelector('#segment-list tr.seg[tabindex="0"]');
     if (ta) ta.focus();
+    else if (current) current.focus({ preventScroll: true });
     return true;
   }
 
@@ -102,7 +104,10 @@
       openConcordance();
       return;
     }
-    if (ev.key === "Escape" && ev.target.closest && ev.target.closest("#concordance-host")) {
+    // After a search the results replace the form, and the focus may have fallen to <body>.
+    const host = document.getElementById("concordance-host");
+    if (ev.key === "Escape" && host && !host.hidden && ev.target.closest &&
+        (ev.target.closest("#concordance-host") || ev.target === document.body)) {
       if (closeConcordance()) ev.preventDefault();
       return;
     }
