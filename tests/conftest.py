@@ -64,8 +64,6 @@ def app(tmp_path, argos_packages_dir, monkeypatch):
         "DATABASE_URL": database_url(tmp_path),
         "ARGOS_PACKAGES_DIR": str(argos_packages_dir),
         "TRANSLATIONS_DIR": str(tmp_path),
-        # Short waits keep the throttle tests quick; the doubling is the same.
-        "LOGIN_THROTTLE_SECONDS": 0.2,
         # The same scrypt with a smaller work factor: logins are in almost every test.
         "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",
     })
