@@ -8,6 +8,7 @@ import re
 
 import defusedxml.ElementTree as SafeET
 import pytest
+from api_steps import codes, save, segments
 from browser import browser_login, screenshot
 from conftest import PASSWORD, database_url
 from sqlalchemy import func, select
@@ -40,26 +41,6 @@ def upload(client, text: str = DE, mode: str = "translate", src: str = "de",
     }, content_type="multipart/form-data")
     assert resp.status_code == 201, resp.get_json()
     return resp.get_json()["id"]
-
-
-def segments(client, doc: int) -> list[dict]:
-    """Return the document's segments through the API."""
-    return client.get(f"/api/documents/{doc}/segments?limit=1000").get_json()["segments"]
-
-
-def save(client, seg: dict, target: str) -> dict:
-    """Save a target through the API, based on the segment's current version."""
-    current = client.get(f"/api/segments/{seg['id']}").get_json()
-    resp = client.put(f"/api/segments/{seg['id']}",
-                      json={"target": target, "version": current["version"]})
-    assert resp.status_code == 200, resp.get_json()
-    return resp.get_json()
-
-
-def codes(client, seg: dict, open_only: bool = True) -> list[str]:
-    """Return the codes of a segment's QA warnings."""
-    data = client.get(f"/api/segments/{seg['id']}/qa").get_json()
-    return [w["code"] for w in data["warnings"] if not (open_only and w["dismissed"])]
 
 
 def text_of(html: str) -> str:

@@ -40,13 +40,8 @@ def leave_unsent_work(page, url: str) -> None:
     page.unroute("**/segments/*")
 
 
-def first_target(client, doc_id: int) -> dict:
-    """Return the first segment as the server has it."""
-    return client.get(f"/api/documents/{doc_id}/segments").get_json()["segments"][0]
-
-
-def test_logout_ends_the_drafts_and_the_next_person_never_sees_or_sends_them(
-        app, browser, live_server, client, doc):
+def tina_leaves_unsent_work(app, browser, live_server, doc: int):
+    """Make Tina and Bob; Tina, in a fresh browser, leaves unsent work; return context, page, url."""
     make_user(app, "tina", "translator")
     make_user(app, "bob", "translator")
     context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="de-DE")
@@ -54,6 +49,17 @@ def test_logout_ends_the_drafts_and_the_next_person_never_sees_or_sends_them(
     url = f"{live_server.url}/documents/{doc}"
     browser_login(page, live_server.url, "tina", PASSWORD)
     leave_unsent_work(page, url)
+    return context, page, url
+
+
+def first_target(client, doc_id: int) -> dict:
+    """Return the first segment as the server has it."""
+    return client.get(f"/api/documents/{doc_id}/segments").get_json()["segments"][0]
+
+
+def test_logout_ends_the_drafts_and_the_next_person_never_sees_or_sends_them(
+        app, browser, live_server, client, doc):
+    context, page, url = tina_leaves_unsent_work(app, browser, live_server, doc)
     keys = page.evaluate(KEYS)
     assert keys and all(":pending:" in k or ":draft:" in k for k in keys)
     assert not any(k.startswith(("workbench:draft:", "workbench:pending:")) for k in keys)
@@ -78,13 +84,7 @@ def test_logout_ends_the_drafts_and_the_next_person_never_sees_or_sends_them(
 
 def test_without_a_logout_the_next_person_still_gets_none_of_it(app, browser, live_server,
                                                                   client, doc):
-    make_user(app, "tina", "translator")
-    make_user(app, "bob", "translator")
-    context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="de-DE")
-    page = context.new_page()
-    url = f"{live_server.url}/documents/{doc}"
-    browser_login(page, live_server.url, "tina", PASSWORD)
-    leave_unsent_work(page, url)
+    context, page, url = tina_leaves_unsent_work(app, browser, live_server, doc)
     # Tina walks away; her session ends (the cookie goes) but her drafts stay in storage.
     context.clear_cookies()
     browser_login(page, live_server.url, "bob", PASSWORD)
