@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import shutil
 import threading
 from pathlib import Path
@@ -84,3 +85,29 @@ def browser_login(page, base_url: str, username: str, password: str) -> None:
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url(lambda url: "/login" not in url)
+
+
+# Three review segments, one with the seed's stray "Sie": what the editor tests work on.
+SHORT_REVIEW_TEXT = ("Kim traf Putin in Wladiwostok.\nNordkorea Sie schwieg dazu.\n"
+                     "Der Kreml lobte die Beziehungen.\n")
+
+
+@pytest.fixture
+def doc_url(client, live_server):
+    """Import a three-segment review document and return its editor URL."""
+    resp = client.post("/documents", data={
+        "file": (io.BytesIO(SHORT_REVIEW_TEXT.encode()), "kurz.de.txt"), "source_lang": "en",
+        "target_lang": "de", "mode": "review",
+    }, content_type="multipart/form-data")
+    return live_server.url + resp.headers["Location"]
+
+
+def person_page(browser, live_server, app, username: str, role: str):
+    """Create a user, log them in, in a browser context of their own; return the page."""
+    from conftest import PASSWORD, make_user
+
+    make_user(app, username, role)
+    context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="de-DE")
+    page = context.new_page()
+    browser_login(page, live_server.url, username, PASSWORD)
+    return page

@@ -2,36 +2,11 @@
 
 from __future__ import annotations
 
-import io
-
 import pytest
-from browser import browser_login, screenshot
-from conftest import PASSWORD, make_user
+from browser import browser_login, person_page, screenshot
+from conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
-
-TEXT = ("Kim traf Putin in Wladiwostok.\nNordkorea Sie schwieg dazu.\n"
-        "Der Kreml lobte die Beziehungen.\n")
-
-
-@pytest.fixture
-def doc_url(client, live_server):
-    """Import a three-segment review document and return its editor URL."""
-    resp = client.post("/documents", data={
-        "file": (io.BytesIO(TEXT.encode()), "kurz.de.txt"), "source_lang": "en",
-        "target_lang": "de", "mode": "review",
-    }, content_type="multipart/form-data")
-    return live_server.url + resp.headers["Location"]
-
-
-def new_page(browser, live_server, username: str, role: str, app):
-    """Create a user, open a fresh browser context for them and log in."""
-    make_user(app, username, role)
-    context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="de-DE")
-    page = context.new_page()
-    browser_login(page, live_server.url, username, PASSWORD)
-    return page
-
 
 def test_an_editor_reviews_a_whole_document_without_the_mouse(app, browser, live_server, doc_url,
                                                                client):
@@ -40,7 +15,7 @@ def test_an_editor_reviews_a_whole_document_without_the_mouse(app, browser, live
     for seg in segs:
         client.put(f"/api/segments/{seg['id']}", json={"target": seg["target"].replace(" Sie", ""),
                                                         "version": 1})
-    page = new_page(browser, live_server, "ed", "editor", app)
+    page = person_page(browser, live_server, app, "ed", "editor")
     page.goto(doc_url + "/review")
     rows = page.locator("#segment-list tr.seg.review")
     assert rows.count() == 3
@@ -68,8 +43,8 @@ def test_an_editor_reviews_a_whole_document_without_the_mouse(app, browser, live
 
 def test_two_people_on_one_segment_see_each_other_and_lose_nothing(app, browser, live_server,
                                                                     doc_url):
-    tina = new_page(browser, live_server, "tina", "translator", app)
-    otto = new_page(browser, live_server, "otto", "translator", app)
+    tina = person_page(browser, live_server, app, "tina", "translator")
+    otto = person_page(browser, live_server, app, "otto", "translator")
     tina.goto(doc_url)
     tina.locator('tr.seg[data-number="2"]').click()
     tina.locator("tr.seg.editing textarea[name=target]").wait_for()

@@ -3,36 +3,10 @@ text recoverable, one Tab stop per row list, `?` lists every shortcut."""
 
 from __future__ import annotations
 
-import io
-
 import pytest
-from browser import browser_login, screenshot
-from conftest import PASSWORD, make_user
+from browser import person_page, screenshot
 
 pytestmark = pytest.mark.browser
-
-TEXT = ("Kim traf Putin in Wladiwostok.\nNordkorea Sie schwieg dazu.\n"
-        "Der Kreml lobte die Beziehungen.\n")
-
-
-@pytest.fixture
-def doc_url(client, live_server):
-    """Import a three-segment review document and return its editor URL."""
-    resp = client.post("/documents", data={
-        "file": (io.BytesIO(TEXT.encode()), "kurz.de.txt"), "source_lang": "en",
-        "target_lang": "de", "mode": "review",
-    }, content_type="multipart/form-data")
-    return live_server.url + resp.headers["Location"]
-
-
-def person(browser, live_server, app, username: str, role: str):
-    """Log a new person in, in a browser context of their own."""
-    make_user(app, username, role)
-    context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="de-DE")
-    page = context.new_page()
-    browser_login(page, live_server.url, username, PASSWORD)
-    return page
-
 
 def wait_focus_on_row(page, number: int) -> None:
     page.wait_for_function("() => document.activeElement.matches('tr.seg') && "
@@ -40,7 +14,7 @@ def wait_focus_on_row(page, number: int) -> None:
 
 
 def test_esc_leaves_the_focus_on_the_row_and_arrows_move_on(app, browser, live_server, doc_url):
-    page = person(browser, live_server, app, "tina", "translator")
+    page = person_page(browser, live_server, app, "tina", "translator")
     page.goto(doc_url)
     page.keyboard.press("Enter")
     page.locator("tr.seg.editing textarea[name=target]").wait_for()
@@ -60,7 +34,7 @@ def test_esc_leaves_the_focus_on_the_row_and_arrows_move_on(app, browser, live_s
 
 
 def test_rows_are_one_tab_stop_with_a_roving_tabindex(app, browser, live_server, doc_url):
-    page = person(browser, live_server, app, "tina", "translator")
+    page = person_page(browser, live_server, app, "tina", "translator")
     page.goto(doc_url)
     tabindex = ("() => Array.from(document.querySelectorAll('#segment-list tr.seg'))"
                 ".map(r => r.getAttribute('tabindex'))")
@@ -77,7 +51,7 @@ def test_rows_are_one_tab_stop_with_a_roving_tabindex(app, browser, live_server,
 
 
 def test_esc_on_changed_text_offers_it_back(app, browser, live_server, doc_url, client):
-    page = person(browser, live_server, app, "tina", "translator")
+    page = person_page(browser, live_server, app, "tina", "translator")
     page.goto(doc_url)
     page.keyboard.press("Enter")
     box = page.locator("tr.seg.editing textarea[name=target]")
@@ -115,7 +89,7 @@ def test_reject_with_comment_puts_the_focus_in_the_box_then_on_the_row(app, brow
     doc_id = doc_url.rsplit("/", 1)[1]
     for seg in client.get(f"/api/documents/{doc_id}/segments").get_json()["segments"]:
         client.put(f"/api/segments/{seg['id']}", json={"target": seg["target"] + " ", "version": 1})
-    page = person(browser, live_server, app, "ed", "editor")
+    page = person_page(browser, live_server, app, "ed", "editor")
     page.goto(doc_url + "/review")
     row = page.locator('tr.seg[data-number="2"]')
     row.locator("details.reject summary").click()
@@ -131,7 +105,7 @@ def test_reject_with_comment_puts_the_focus_in_the_box_then_on_the_row(app, brow
 
 
 def test_esc_closes_the_concordance_also_after_a_search(app, browser, live_server, doc_url):
-    page = person(browser, live_server, app, "tina", "translator")
+    page = person_page(browser, live_server, app, "tina", "translator")
     page.goto(doc_url)
     page.keyboard.press("Enter")
     page.locator("tr.seg.editing textarea[name=target]").wait_for()
@@ -151,7 +125,7 @@ def test_esc_closes_the_concordance_also_after_a_search(app, browser, live_serve
 
 def test_question_mark_lists_every_shortcut_and_esc_gives_the_focus_back(app, browser,
                                                                          live_server, doc_url):
-    page = person(browser, live_server, app, "tina", "translator")
+    page = person_page(browser, live_server, app, "tina", "translator")
     page.goto(doc_url)
     page.keyboard.press("ArrowDown")
     wait_focus_on_row(page, 2)
