@@ -70,8 +70,8 @@ def kept(app, doc_id: int) -> dict[State, tuple[int, int]]:
         return queries.progress(db, doc_id)
 
 
-TEXT = ("Der Vertrag wurde gestern unterzeichnet. Die Regierung hat das Gesetz beschlossen.\n\n"
-        "Kim traf Putin in Wladiwostok. Der Kreml lobte die Beziehungen.\n").encode()
+TEXT = (b"Der Vertrag wurde gestern unterzeichnet. Die Regierung hat das Gesetz beschlossen.\n\n"
+        b"Kim traf Putin in Wladiwostok. Der Kreml lobte die Beziehungen.\n")
 
 
 def test_counts_follow_import_edits_verdicts_restore_split_merge_and_bulk_updates(app, client):
