@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy import delete, select, text, update
@@ -28,7 +28,7 @@ class NotAllowed(PermissionError):
 
 @dataclass
 class Row:
-    """One document as the dashboard shows it."""
+    """One document as the dashboard shows it; the figures are worked out once, on creation."""
 
     doc: Document
     progress: dict[State, tuple[int, int]]
@@ -36,38 +36,34 @@ class Row:
     last_edit_by: str | None
     mine: bool
     today: date
+    segments: int = field(init=False)
+    words: int = field(init=False)
+    # Words in segments a person vouches for (translated or approved).
+    done_words: int = field(init=False)
+    # No segment is left below translated.
+    finished: bool = field(init=False)
+    # Days until the due date (negative: overdue), None without one.
+    days_left: int | None = field(init=False)
+    # The bar's parts: (state, percent of the words), approved first.
+    shares: list[tuple[State, float]] = field(init=False)
 
-    @property
-    def segments(self) -> int:
-        """Return how many segments the document has."""
-        return sum(n for n, _w in self.progress.values())
-
-    @property
-    def words(self) -> int:
-        """Return how many words the document has."""
-        return sum(w for _n, w in self.progress.values())
-
-    @property
-    def done_words(self) -> int:
-        """Return the words in segments a person vouches for (translated or approved)."""
-        return sum(w for s, (_n, w) in self.progress.items() if s >= State.TRANSLATED)
+    def __post_init__(self) -> None:
+        values = self.progress.items()
+        self.segments = sum(n for _s, (n, _w) in values)
+        self.words = sum(w for _s, (_n, w) in values)
+        self.done_words = sum(w for s, (_n, w) in values if s >= State.TRANSLATED)
+        self.finished = all(n == 0 for s, (n, _w) in values if s < State.TRANSLATED)
+        due = self.doc.due_date
+        self.days_left = None if due is None else (due - self.today).days
+        self.shares = [(s, round(100 * w / self.words, 2)) for s, (_n, w) in
+                       sorted(values, reverse=True) if w] if self.words else []
 
     @property
     def percent(self) -> int:
         """Return the share of words done, rounded down (100 only when all are)."""
         if not self.words:
-            return 100 if self.finished else 0
+            return 100 if self.finished and self.segments else 0
         return self.done_words * 100 // self.words
-
-    @property
-    def finished(self) -> bool:
-        """Return whether no segment is left below translated."""
-        return all(n == 0 for s, (n, _w) in self.progress.items() if s < State.TRANSLATED)
-
-    @property
-    def days_left(self) -> int | None:
-        """Return the days until the due date (negative: overdue), or None without one."""
-        return None if self.doc.due_date is None else (self.doc.due_date - self.today).days
 
     @property
     def overdue(self) -> bool:
