@@ -63,6 +63,11 @@ def test_an_editor_assigns_people_and_a_due_date(browser, live_server, app, clie
     page.locator(f"#doc-{doc}").get_by_role("button", name="Save").click()
     page.wait_for_function(f"() => !document.querySelector('#doc-{doc}.planning')")
     text = page.locator(f"#doc-{doc}").inner_text()
+    # Esc closes a form opened again, keeping what was saved.
+    page.locator(f"#doc-{doc}").get_by_role("link", name="Assign").click()
+    page.wait_for_function("() => document.activeElement.name === 'translator'")
+    page.keyboard.press("Escape")
+    page.wait_for_function(f"() => !document.querySelector('#doc-{doc}.planning')")
     assert "tom" in text and "eva" in text and "2 days overdue" in text
     page.reload()
     # Assigned to eva as editor: among her documents now, still overdue.
@@ -93,7 +98,9 @@ def test_archive_then_undo(page, client, live_server, app):
     notice.wait_for()
     assert "is archived" in notice.inner_text() and HOSTILE in notice.inner_text()
     assert page.locator("#archived-toggle").inner_text() == "Show archived (1)"
-    notice.get_by_role("button", name="Undo").click()
+    # The Undo has the keyboard: Enter brings the document back.
+    page.wait_for_function("() => document.activeElement.textContent.trim() === 'Undo'")
+    page.keyboard.press("Enter")
     page.locator(f"#doc-{doc}.doc").wait_for()
     assert page.locator("#archived-toggle").inner_text() == "Show archived (0)"
     page.reload()
@@ -117,8 +124,9 @@ def test_an_admin_deletes_an_archived_document_after_confirming(page, client, li
     confirm = page.locator(f"#doc-{doc}.doc-confirm")
     confirm.wait_for()
     assert "cannot be undone" in confirm.inner_text()
-    # Cancel first: nothing happens.
-    confirm.get_by_role("link", name="Cancel").click()
+    # Cancel has the keyboard, not the delete: Enter cancels and nothing happens.
+    page.wait_for_function("() => document.activeElement.textContent.trim() === 'Cancel'")
+    page.keyboard.press("Enter")
     page.locator(f"#doc-{doc}.doc").wait_for()
     page.locator(f"#doc-{doc}").get_by_role("link", name="Delete…").click()
     page.locator(f"#doc-{doc}.doc-confirm").get_by_role("button", name="Delete for good").click()
