@@ -188,6 +188,10 @@ def test_the_dashboard_with_the_seed_and_documents_in_every_state(
     assert len(edges) == 4 and len(set(edges)) == 1
     assert page.locator("#dashboard tr.doc").count() == 4
     screenshot(page, "dashboard")
+    page.locator(f"#doc-{seed}").get_by_role("link", name="Assign").click()
+    page.locator(f"#doc-{seed} form.plan").wait_for()
+    screenshot(page, "dashboard-assign")
+    page.keyboard.press("Escape")
     page.locator("#archived-toggle").click()
     page.wait_for_url("**/?archived=1")
     screenshot(page, "dashboard-archived")
