@@ -195,3 +195,5 @@ def test_the_dashboard_with_the_seed_and_documents_in_every_state(
     page.locator("#archived-toggle").click()
     page.wait_for_url("**/?archived=1")
     screenshot(page, "dashboard-archived")
+    page.emulate_media(color_scheme="dark")
+    screenshot(page, "dashboard-dark")
