@@ -22,9 +22,9 @@ def seeded(client, seed_bytes):
     return resp.headers["Location"]
 
 
-def test_first_page_opens_the_newest_document(client, seeded):
+def test_first_page_is_the_dashboard_linking_the_newest_document(client, seeded):
     resp = client.get("/")
-    assert resp.status_code == 302 and resp.headers["Location"].endswith(seeded)
+    assert resp.status_code == 200 and f'href="{seeded}"' in resp.get_data(as_text=True)
 
 
 def row_numbers(html: str) -> list[int]:

@@ -74,6 +74,12 @@ class Action(Code):
     QA_DISMISS = 12
     GLOSSARY = 13
     QA_REOPEN = 14
+    # The documents dashboard's block (20-29), apart from other features' new codes.
+    ASSIGN = 20
+    DUE_DATE = 21
+    ARCHIVE = 22
+    UNARCHIVE = 23
+    DELETE_DOCUMENT = 24
 
 
 class Role(Code):

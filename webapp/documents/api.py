@@ -5,12 +5,12 @@ from __future__ import annotations
 from flask import Blueprint, Flask, current_app, jsonify, request
 
 from webapp.core import openapi
-from webapp.core.access import current_name, require_role
+from webapp.core.access import current_name, current_role, require_role
 from webapp.core.db import get_db
-from webapp.core.http import ApiError, download, get_or_404, int_arg, uploaded_file
+from webapp.core.http import ApiError, download, get_or_404, int_arg, json_body, uploaded_file
 from webapp.core.models import Document
 from webapp.core.states import Role, State
-from webapp.documents import importing, queries, textio
+from webapp.documents import dashboard, importing, queries, textio
 from webapp.interchange import exchange as interchange
 from webapp.mt import engine as mt
 from webapp.tm import feed as tm_feed
@@ -22,8 +22,61 @@ bp = Blueprint("documents_api", __name__, url_prefix="/api")
 @bp.get("/documents")
 @require_role(Role.TRANSLATOR)
 def list_documents():
-    """List every document."""
-    return jsonify([d.to_dict() for d in queries.list_documents(get_db())])
+    """List the documents as the dashboard does: progress, people, due date (archived on ?archived=1)."""
+    archived = request.args.get("archived", "0")
+    if archived not in ("0", "1"):
+        raise ApiError(400, "'archived' is 1 (include archived documents) or 0.")
+    found = dashboard.rows(get_db(), current_name(), archived=archived == "1")
+    return jsonify([r.to_dict() for r in found])
+
+
+PATCH_FIELDS = {"translator", "editor", "due_date", "archived"}
+
+
+@bp.patch("/documents/<int:doc_id>")
+@require_role(Role.TRANSLATOR)
+def patch_document(doc_id: int):
+    """Assign people, set the due date, archive or unarchive; answer the dashboard row."""
+    doc = get_or_404(Document, doc_id)
+    body = json_body()
+    unknown = sorted(set(body) - PATCH_FIELDS)
+    if unknown or not body:
+        raise ApiError(400, f"Send any of {', '.join(sorted(PATCH_FIELDS))}"
+                            + (f"; unknown: {', '.join(unknown)}." if unknown else "."))
+    for key in ("translator", "editor", "due_date"):
+        if key in body and not isinstance(body[key], str | None):
+            raise ApiError(400, f"'{key}' must be a string or null.")
+    if "archived" in body and not isinstance(body["archived"], bool):
+        raise ApiError(400, "'archived' must be true or false.")
+    db, me, role = get_db(), current_name(), current_role()
+    try:
+        if {"translator", "editor", "due_date"} & set(body):
+            dashboard.plan(db, doc, me, role, translator=body.get("translator", ...),
+                           editor=body.get("editor", ...), due=body.get("due_date", ...))
+        if body.get("archived") is True:
+            dashboard.archive(db, doc, me, role)
+        elif body.get("archived") is False:
+            dashboard.unarchive(db, doc, me, role)
+    except dashboard.NotAllowed as exc:
+        db.rollback()
+        raise ApiError(403, str(exc)) from None
+    except dashboard.DashboardError as exc:
+        db.rollback()
+        raise ApiError(422, str(exc)) from None
+    return jsonify(dashboard.row(db, doc, me).to_dict())
+
+
+@bp.delete("/documents/<int:doc_id>")
+@require_role(Role.ADMIN)
+def delete_document(doc_id: int):
+    """Delete an archived document for good (admins only)."""
+    doc = get_or_404(Document, doc_id)
+    try:
+        gone = dashboard.delete_archived(get_db(), doc, current_name(), current_role())
+    except dashboard.DashboardError as exc:
+        get_db().rollback()
+        raise ApiError(409, str(exc)) from None
+    return jsonify({"deleted": gone})
 
 
 @bp.post("/documents")
@@ -117,11 +170,17 @@ def export(doc_id: int):
                     X_Untranslated_Segments=str(exp.untranslated))
 
 
+_PERSON = {"type": ["string", "null"], "description": "A user name; null or \"\" clears"}
+
 openapi.register({
     "/api/documents": {
         "get": {
-            "summary": "List documents",
-            "responses": {"200": openapi.json_response(openapi.array_of(openapi.ref("Document")))},
+            "summary": "List documents as the dashboard shows them: the person's own first, "
+                       "then by due date",
+            "parameters": [openapi.query_param("archived", {"type": "string", "enum": ["0", "1"]})],
+            "responses": {
+                "200": openapi.json_response(openapi.array_of(openapi.ref("DocumentSummary"))),
+                "400": openapi.error_response("Bad parameter")},
         },
         "post": {
             "summary": "Import a plain-text document (UTF-8, UTF-16 with BOM or Latin-1) or an "
@@ -155,6 +214,36 @@ openapi.register({
             "parameters": [openapi.id_param("doc_id")],
             "responses": {"200": openapi.json_response(openapi.ref("Document")),
                           "404": openapi.error_response("No such document")},
+        },
+        "patch": {
+            "summary": "Assign the translator and editor, set the due date (editors), archive "
+                       "or unarchive (editors and whoever imported it)",
+            "parameters": [openapi.id_param("doc_id")],
+            "requestBody": openapi.json_request(openapi.obj({
+                "translator": _PERSON, "editor": _PERSON,
+                "due_date": {"type": ["string", "null"], "format": "date",
+                             "example": "2026-12-24"},
+                "archived": "boolean",
+            })),
+            "responses": {
+                "200": openapi.json_response(openapi.ref("DocumentSummary")),
+                "400": openapi.error_response("Not a JSON object, an unknown field or a wrong type"),
+                "403": openapi.error_response("The role does not allow this"),
+                "404": openapi.error_response("No such document"),
+                "422": openapi.error_response("A bad date, or an unknown or unsuitable user"),
+            },
+        },
+        "delete": {
+            "summary": "Delete an archived document with its history (admins only)",
+            "parameters": [openapi.id_param("doc_id")],
+            "responses": {
+                "200": openapi.json_response(openapi.obj({"deleted": openapi.obj({
+                    "id": "integer", "name": "string", "segments": "integer",
+                    "words": "integer"})})),
+                "403": openapi.error_response("Not an admin"),
+                "404": openapi.error_response("No such document"),
+                "409": openapi.error_response("Not archived, or a job is working on it"),
+            },
         },
     },
     "/api/documents/{doc_id}/segments": {
@@ -204,6 +293,21 @@ openapi.register({
         },
     },
 }, {
+    "DocumentSummary": openapi.obj({
+        "id": "integer", "name": "string", "source_lang": "string", "target_lang": "string",
+        "mode": "string", "source_kind": "string", "created_at": "string",
+        "segments": "integer", "words": "integer",
+        "states": {"type": "object", "additionalProperties": {"type": "integer"}},
+        "progress": {"type": "object", "description": "Segments and words per state",
+                     "additionalProperties": openapi.obj({"segments": "integer",
+                                                          "words": "integer"})},
+        "done_percent": {"type": "integer", "description": "Words translated or approved, %"},
+        "translator": ["string", "null"], "editor": ["string", "null"], "mine": "boolean",
+        "due_date": {"type": ["string", "null"], "format": "date"}, "overdue": "boolean",
+        "archived": "boolean", "archived_at": ["string", "null"],
+        "archived_by": ["string", "null"], "last_edit_at": ["string", "null"],
+        "last_edit_by": ["string", "null"],
+    }, ["id", "name", "segments", "words", "progress", "archived"]),
     "SegmentPage": openapi.obj({"total": "integer", "offset": "integer", "limit": "integer",
                         "segments": openapi.array_of(openapi.ref("Segment"))}, ["total", "segments"]),
 })

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from webapp.auth.users import ensure_admin
 from webapp.core.db import get_or_fail, get_sessionmaker, upgrade_schema
 from webapp.core.models import Document
-from webapp.documents import importing, queries, textio
+from webapp.documents import dashboard, importing, queries, textio
 from webapp.glossary import store as glossary_store
 from webapp.interchange import exchange as interchange
 from webapp.mt import engine as mt
@@ -107,8 +107,20 @@ def seed_command() -> None:
         pretranslate_document(doc)
 
 
+@click.command("recount")
+@with_appcontext
+@click.option("--document", "doc_id", type=int, help="Only this document (default: all).")
+def recount_command(doc_id: int | None) -> None:
+    """Rebuild the kept progress counts (segments and words per state) from the segments."""
+    with _session() as db:
+        if doc_id is not None:
+            get_or_fail(db, Document, doc_id)
+        n = dashboard.recount(db, doc_id)
+    click.echo(f"Recounted the progress of {n} document{'s' if n != 1 else ''}.")
+
+
 def init_app(app: Flask) -> None:
     """Register the commands."""
     for command in (import_command, export_command,
-                    seed_command):
+                    seed_command, recount_command):
         app.cli.add_command(command)

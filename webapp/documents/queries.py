@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from sqlalchemy import func, or_, select, text, union_all
 from sqlalchemy.orm import Session
 
-from webapp.core.models import Comment, Document, Segment
+from webapp.core.models import Comment, Document, DocumentProgress, Segment
 from webapp.core.patterns import PatternError, PatternRefused, compile_pattern
 from webapp.core.states import State
 from webapp.documents.importing import DocumentError
@@ -26,7 +26,7 @@ def list_documents(db: Session) -> list[Document]:
 
 def count_segments(db: Session, doc_id: int) -> int:
     """Return how many segments the document has."""
-    return db.scalar(select(func.count()).where(Segment.document_id == doc_id)) or 0
+    return sum(n for n, _w in progress(db, doc_id).values())
 
 
 class FilterRefused(DocumentError):
@@ -120,12 +120,18 @@ def page_segments(
     rows = db.scalars(base.limit(limit)).all()
     if not with_total:
         return list(rows), -1
-    if not narrowed:
-        # Without gaps, the last position says how many there are: one index seek, where
-        # COUNT(*) reads every entry of the document.
-        last = db.scalar(select(func.max(Segment.position)).where(Segment.document_id == doc_id))
-        return list(rows), 0 if last is None else last + 1
+    if not narrowed or _states_only(flt):
+        # The kept counts answer "how many" with one primary-key read, where COUNT(*)
+        # reads every entry of the document (or of its states).
+        kept = progress(db, doc_id)
+        wanted = flt.states if narrowed else list(State)
+        return list(rows), sum(kept[State(s)][0] for s in set(wanted))
     return list(rows), db.scalar(count) or 0
+
+
+def _states_only(flt: SegmentFilter) -> bool:
+    """Return whether the filter narrows by state and nothing else."""
+    return bool(flt.states) and replace(flt, states=()).apply(select(Segment.id)).whereclause is None
 
 
 def _page_of_ids(db: Session, doc_id: int, offset: int, limit: int, flt: SegmentFilter,
@@ -151,7 +157,13 @@ def state_counts(db: Session, doc_id: int) -> dict[State, int]:
 
 
 def progress(db: Session, doc_id: int) -> dict[State, tuple[int, int]]:
-    """Return (segments, words) in each state."""
+    """Return (segments, words) in each state, as the database keeps them."""
+    kept = db.get(DocumentProgress, doc_id, populate_existing=True)
+    return kept.by_state() if kept is not None else counted_progress(db, doc_id)
+
+
+def counted_progress(db: Session, doc_id: int) -> dict[State, tuple[int, int]]:
+    """Return (segments, words) in each state, counted from the segments."""
     rows = db.execute(
         select(Segment.state, func.count(), func.coalesce(func.sum(Segment.words), 0))
         .where(Segment.document_id == doc_id).group_by(Segment.state)

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, current_app, redirect, render_template, request, url_for
-from werkzeug.exceptions import BadRequest, UnprocessableEntity
+from flask import Blueprint, Flask, current_app, flash, redirect, render_template, request, url_for
+from werkzeug.exceptions import BadRequest, Forbidden, UnprocessableEntity
 
-from webapp.core.access import current_name, require_role
+from webapp.core.access import current_name, current_role, require_role
 from webapp.core.db import get_db
 from webapp.core.http import download, get_or_404, page_or_fragment, uploaded_file
 from webapp.core.models import Document
 from webapp.core.states import Role, State
-from webapp.documents import importing, queries, textio
+from webapp.documents import dashboard, importing, queries, textio
 from webapp.interchange import exchange as interchange
 from webapp.jobs import runner as jobs
 from webapp.mt import engine as mt
@@ -29,21 +29,123 @@ def segment_list(doc: Document) -> dict:
 
 
 @bp.get("/")
+@bp.get("/documents", endpoint="document_list")
 @require_role(Role.TRANSLATOR)
 def index():
-    """Open the newest document, or the document list when there is none."""
-    docs = queries.list_documents(get_db())
-    if docs:
-        return redirect(url_for("documents.document", doc_id=docs[0].id))
-    return redirect(url_for("documents.document_list"))
+    """Show the documents dashboard and the upload form."""
+    return render_template("documents/index.html", **dashboard_context())
 
 
-@bp.get("/documents")
+def dashboard_context(error: str | None = None, form=None) -> dict:
+    """Return what the dashboard page shows for this request's query string."""
+    db = get_db()
+    show_archived = request.args.get("archived") == "1"
+    found = dashboard.rows(db, current_name(), archived=show_archived)
+    mine = [r for r in found if r.mine and not r.doc.archived_at]
+    rest = [r for r in found if not r.mine and not r.doc.archived_at]
+    groups = [("My documents", mine), ("Other documents" if mine else "Documents", rest),
+              ("Archived", [r for r in found if r.doc.archived_at])]
+    # ?edit=7 and ?confirm=7 open a row's form without JavaScript, as its button does with.
+    modes = {request.args.get("edit", type=int): "edit",
+             request.args.get("confirm", type=int): "confirm"}
+    undo = request.args.get("undo", type=int)
+    undo_doc = db.get(Document, undo) if undo else None
+    return {"groups": [(label, rows) for label, rows in groups if rows], "count": len(found),
+            "overdue": sum(r.overdue for r in found), "show_archived": show_archived,
+            "archived_count": dashboard.archived_count(db), "modes": modes,
+            "people": dashboard.people(db), "States": State, "error": error,
+            "form": form or {},
+            "undo_doc": undo_doc if undo_doc and undo_doc.archived_at else None}
+
+
+def doc_row(doc: Document, mode: str = "view", error: str | None = None, status: int = 200,
+            **extra):
+    """Answer an htmx request with the document's dashboard row (or the page, without htmx)."""
+    if not request.headers.get("HX-Request"):
+        if error:
+            flash(error, "error")
+        return redirect(url_for("documents.index", **extra), code=303)
+    db = get_db()
+    html = render_template(
+        "documents/_doc_row.html", r=dashboard.row(db, doc, current_name()), mode=mode,
+        error=error, people=dashboard.people(db) if mode == "edit" else [], States=State,
+        archived_count=dashboard.archived_count(db), show_archived=request.args.get(
+            "archived") == "1", oob=mode in ("archived", "view"))
+    return html, status
+
+
+@bp.get("/documents/<int:doc_id>/row")
 @require_role(Role.TRANSLATOR)
-def document_list():
-    """Show every document and the upload form."""
-    return render_template("documents/index.html", docs=queries.list_documents(get_db()),
-                           error=None, form={})
+def document_row(doc_id: int):
+    """Return a document's dashboard row: as shown, or with its edit or delete form."""
+    mode = request.args.get("mode", "view")
+    if mode not in ("view", "edit", "confirm"):
+        raise BadRequest("A row is shown as view, edit or confirm.")
+    doc = get_or_404(Document, doc_id)
+    if not request.headers.get("HX-Request"):
+        key = {"edit": "edit", "confirm": "confirm"}.get(mode)
+        return redirect(url_for("documents.index", **({key: doc.id} if key else {}),
+                                **({"archived": 1} if doc.archived_at else {})), code=303)
+    return doc_row(doc, mode)
+
+
+@bp.post("/documents/<int:doc_id>/plan")
+@require_role(Role.EDITOR)
+def plan_document(doc_id: int):
+    """Assign a document's translator and editor and set its due date."""
+    doc = get_or_404(Document, doc_id)
+    form = request.form
+    try:
+        dashboard.plan(get_db(), doc, current_name(), current_role(),
+                       translator=form.get("translator", ...), editor=form.get("editor", ...),
+                       due=form.get("due_date", ...))
+    except dashboard.DashboardError as exc:
+        get_db().rollback()
+        return doc_row(doc, "edit", str(exc), 422, edit=doc.id)
+    return doc_row(doc)
+
+
+@bp.post("/documents/<int:doc_id>/archive")
+@require_role(Role.TRANSLATOR)
+def archive_document(doc_id: int):
+    """Archive a document: it leaves the dashboard, with an Undo right there."""
+    doc = get_or_404(Document, doc_id)
+    try:
+        dashboard.archive(get_db(), doc, current_name(), current_role())
+    except dashboard.NotAllowed as exc:
+        raise Forbidden(str(exc)) from None
+    return doc_row(doc, "archived", undo=doc.id)
+
+
+@bp.post("/documents/<int:doc_id>/unarchive")
+@require_role(Role.TRANSLATOR)
+def unarchive_document(doc_id: int):
+    """Bring an archived document back onto the dashboard."""
+    doc = get_or_404(Document, doc_id)
+    try:
+        dashboard.unarchive(get_db(), doc, current_name(), current_role())
+    except dashboard.NotAllowed as exc:
+        raise Forbidden(str(exc)) from None
+    return doc_row(doc)
+
+
+@bp.post("/documents/<int:doc_id>/delete")
+@require_role(Role.ADMIN)
+def delete_document(doc_id: int):
+    """Delete an archived document for good."""
+    doc = get_or_404(Document, doc_id)
+    try:
+        gone = dashboard.delete_archived(get_db(), doc, current_name(), current_role())
+    except dashboard.DashboardError as exc:
+        get_db().rollback()
+        return doc_row(doc, "confirm", str(exc), 422, archived=1)
+    message = f"„{gone['name']}“ and its {gone['segments']:,} segments are deleted."
+    if not request.headers.get("HX-Request"):
+        flash(message, "ok")
+        return redirect(url_for("documents.index", archived=1), code=303)
+    return render_template("documents/_doc_gone.html", message=message,
+                           archived_count=dashboard.archived_count(get_db()),
+                           show_archived=True)
 
 
 @bp.post("/documents")
@@ -60,8 +162,8 @@ def upload_document():
         )
     except (textio.TextImportError, importing.DocumentError) as exc:
         get_db().rollback()
-        return render_template("documents/index.html", docs=queries.list_documents(get_db()),
-                               error=str(exc), form=form), 400
+        return render_template("documents/index.html",
+                               **dashboard_context(str(exc), form)), 400
     if request.form.get("tm_prefill"):
         tm_feed.prefill(get_db(), tm_store.cache_of(current_app), doc)
     if request.form.get("pretranslate") and mt.has_route(*mt.mt_pair(doc)):
@@ -132,3 +234,6 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.register_error_handler(listing.ListError, bad_list_request)
     app.jinja_env.globals["document_notices"] = document_notices
+    app.jinja_env.filters["thousands"] = "{:,}".format
+    app.jinja_env.filters["ago"] = dashboard.ago
+    app.jinja_env.filters["due_label"] = dashboard.due_label

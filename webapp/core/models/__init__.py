@@ -6,10 +6,12 @@ from webapp.core.models.documents import Change, Comment, Document, Job, Presenc
 from webapp.core.models.glossary import GlossaryEntry, GlossaryImport, GlossaryMeta, QaDismissal
 from webapp.core.models.interchange import DocumentFormat, SegmentUnit
 from webapp.core.models.memory import MemoryUnit
+from webapp.core.models.progress import DocumentProgress
 from webapp.core.models.scores import DocumentScore, ReferenceText, RevisionScore, SegmentScore
 
 __all__ = [
-    "MAX_ID", "ApiToken", "Base", "Change", "Comment", "Document", "DocumentFormat", "DocumentScore",
+    "MAX_ID", "ApiToken", "Base", "Change", "Comment", "Document", "DocumentFormat", "DocumentProgress",
+    "DocumentScore",
     "GlossaryEntry", "GlossaryImport", "GlossaryMeta", "Job", "LoginSession", "MemoryUnit",
     "Presence", "QaDismissal", "RateCounter", "ReferenceText", "Revision", "RevisionScore",
     "Segment", "SegmentScore", "SegmentUnit", "User", "utcnow",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -30,6 +30,13 @@ class Document(Base):
     encoding: Mapped[str] = mapped_column(String(32), default="utf-8")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_by: Mapped[str] = person(default="")
+    # Who works on it, assigned by an editor from the accounts (user names, as elsewhere).
+    translator: Mapped[str | None] = person(nullable=True)
+    editor: Mapped[str | None] = person(nullable=True)
+    due_date: Mapped[date | None] = mapped_column(nullable=True)
+    # Archived documents leave the dashboard's default view; only they may be deleted.
+    archived_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    archived_by: Mapped[str | None] = person(nullable=True)
 
     segments: Mapped[list[Segment]] = relationship(
         back_populates="document", order_by="Segment.position", cascade="all, delete-orphan"
