@@ -8,6 +8,8 @@ a message, never run by a backtracking engine.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from dataclasses import dataclass
 
 import re2
 
@@ -28,10 +30,17 @@ class PatternRefused(PatternError):
 
 def compile_pattern(query: str, *, regex: bool = True, case: bool = False) -> re2._Regexp:
     """Compile what a person typed into a linear-time pattern, or raise PatternError."""
+    _check_length(query)
+    return _compile(query if regex else re.escape(query), case)
+
+
+def _check_length(query: str) -> None:
     if len(query) > MAX_PATTERN:
         raise PatternRefused(f"The search is {len(query):,} characters long; at most "
-                           f"{MAX_PATTERN:,} are searched for.")
-    body = query if regex else re.escape(query)
+                             f"{MAX_PATTERN:,} are searched for.")
+
+
+def _compile(body: str, case: bool) -> re2._Regexp:
     options = re2.Options()
     options.max_mem = _OPTIONS.max_mem
     options.case_sensitive = case
@@ -70,3 +79,172 @@ def _cached(pattern: str) -> re2._Regexp:
             _CACHE.clear()
         compiled = _CACHE[pattern] = compile_pattern(pattern, case=True)
     return compiled
+
+
+# What "whole word" counts as part of a word: letters, digits and combining marks of any
+# script, and "_". RE2's \\b knows ASCII only, so "Kim" in "Kimüller" would be a word.
+WORD_CHARS = r"\pL\pN\pM_"
+_BEFORE = rf"(?:\A|[^{WORD_CHARS}])"
+_AFTER = rf"(?:[^{WORD_CHARS}]|\z)"
+MAX_REPLACEMENT = 1000
+
+
+@dataclass(frozen=True)
+class Query:
+    """What a person searches for, read the one way the list, the API and replace all read it."""
+
+    body: str
+    regex: bool = False
+    case: bool = False
+    word: bool = False
+
+    @property
+    def typed(self) -> str:
+        """Return the query as a person would type it again (a regex between slashes)."""
+        return f"/{self.body}/" if self.regex else self.body
+
+
+def parse_query(typed: str | None, *, regex: bool = False, case: bool = False,
+                word: bool = False) -> Query:
+    """Return the query a person typed: `/…/` is a regular expression, whatever the toggle."""
+    body = (typed or "").strip()
+    if len(body) > 2 and body.startswith("/") and body.endswith("/"):
+        body, regex = body[1:-1], True
+    return Query(body, regex, case, word)
+
+
+def _folded(text: str) -> tuple[str, list[int] | None]:
+    """Return text casefolded and, where folding changed its length (ß → ss), the original
+    index of each folded offset."""
+    folded = text.casefold()
+    if len(folded) == len(text):
+        return folded, None
+    where: list[int] = []
+    for index, char in enumerate(text):
+        where.extend([index] * len(char.casefold()))
+    return folded, where
+
+
+class Matcher:
+    """A compiled query: its hits in a text (linear time, Unicode whole words) and replace."""
+
+    def __init__(self, query: Query):
+        if not query.body:
+            raise PatternError("Say what to search for.")
+        if "\x00" in query.body:
+            raise PatternError("The search contains a NUL character.")
+        _check_length(query.body)
+        self.query = query
+        if query.regex:
+            user = _compile(query.body, query.case)
+            self.groups, self.groupindex = user.groups, dict(user.groupindex)
+            body, case = query.body, query.case
+        else:
+            self.groups, self.groupindex = 0, {}
+            # Plain text ignores case the way the memory's concordance does: casefolded, so
+            # "STRASSE" finds "Straße".
+            body, case = re.escape(query.body if query.case else query.body.casefold()), True
+        self.fold = not query.regex and not query.case
+        # The query is group 1, so a person's group n is the wrapper's n + 1. Whole words
+        # are checked inside the one pattern (a letter before or after is no hit), which
+        # keeps the search linear: no hit is tried twice.
+        wrapped = f"{_BEFORE}({body}){_AFTER}" if query.word else f"({body})"
+        self._re = _compile(wrapped, case)
+
+    def _matches(self, text: str) -> Iterator[tuple[int, int, object]]:
+        """Yield (start, end, match) of each non-empty hit, in the text's own offsets."""
+        hay, where = _folded(text) if self.fold else (text, None)
+        pos, size = 0, len(hay)
+        while pos <= size:
+            m = self._re.search(hay, pos)
+            if m is None:
+                return
+            start, end = m.span(1)
+            # The next search starts where this hit ends, so that the character after it
+            # can be the next whole word's boundary; at least one character further on.
+            pos = max(end, m.start() + 1)
+            if end == start:
+                continue  # an empty hit (`x*`) marks nothing and replaces nothing
+            if where is not None:
+                start, end = where[start], where[end - 1] + 1
+            yield start, end, m
+
+    def spans(self, text: str | None) -> list[tuple[int, int]]:
+        """Return the (start, end) of each hit in text."""
+        return [(s, e) for s, e, _m in self._matches(text or "")]
+
+    def count(self, text: str | None) -> int:
+        """Return how many hits text holds."""
+        return sum(1 for _ in self._matches(text or ""))
+
+    def found_in(self, text: str | None) -> bool:
+        """Return whether text holds a hit."""
+        return next(self._matches(text or ""), None) is not None
+
+    def template(self, replacement: str) -> list[str | int | None]:
+        """Return the replacement as literal pieces and group numbers (regex only: \\1,
+        \\g<name>, \\0 for the whole hit, \\\\ for a backslash); raise PatternError."""
+        if len(replacement) > MAX_REPLACEMENT:
+            raise PatternRefused(f"The replacement is {len(replacement):,} characters long; "
+                                 f"at most {MAX_REPLACEMENT:,} are allowed.")
+        if "\x00" in replacement:
+            raise PatternError("The replacement contains a NUL character.")
+        if not self.query.regex:
+            return [replacement]
+        pieces: list[str | int | None] = []
+        literal: list[str] = []
+        i = 0
+        while i < len(replacement):
+            char = replacement[i]
+            if char != "\\":
+                literal.append(char)
+                i += 1
+                continue
+            ref = _REF.match(replacement, i)
+            if ref is None:
+                raise PatternError("A backslash in the replacement starts a group (\\1, "
+                                   "\\g<name>) or stands for itself as \\\\.")
+            i = ref.end()
+            if ref.group("slash"):
+                literal.append("\\")
+                continue
+            name = ref.group("num") or ref.group("name")
+            if name.isdigit():
+                number = int(name)
+                if number > self.groups:
+                    raise PatternError(f"The replacement refers to group {number}; the "
+                                       f"pattern has {self.groups}.")
+            elif name in self.groupindex:
+                number = self.groupindex[name]
+            else:
+                raise PatternError(f"The pattern has no group named {name!r}.")
+            pieces.append("".join(literal))
+            literal = []
+            pieces.append(number)
+        pieces.append("".join(literal))
+        return pieces
+
+    def replace(self, text: str, template: list[str | int | None],
+                limit: int | None = None) -> tuple[str, list[tuple[int, int, str]]]:
+        """Return text with every hit replaced, and each change as (start, end, new text) in
+        the new text's offsets; past `limit` characters raise PatternRefused."""
+        out: list[str] = []
+        changes: list[tuple[int, int, str]] = []
+        cursor = length = 0
+        for start, end, m in self._matches(text):
+            new = "".join(piece if isinstance(piece, str) else (m.group(piece + 1) or "")
+                          for piece in template)
+            out.append(text[cursor:start])
+            length += start - cursor
+            changes.append((length, length + len(new), new))
+            out.append(new)
+            length += len(new)
+            cursor = end
+            if limit is not None and length > limit:
+                raise PatternRefused(f"The replaced text would be longer than {limit:,} "
+                                     "characters.")
+        out.append(text[cursor:])
+        return "".join(out), changes
+
+
+_REF = re.compile(r"\\(?:(?P<slash>\\)|(?P<num>[0-9]{1,2})|g<(?P<name>[0-9]{1,2}|[A-Za-z_]\w*)>)")

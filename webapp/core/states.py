@@ -74,6 +74,8 @@ class Action(Code):
     QA_DISMISS = 12
     GLOSSARY = 13
     QA_REOPEN = 14
+    REPLACE = 15
+    REPLACE_UNDO = 16
 
 
 class Role(Code):
