@@ -8,6 +8,7 @@ a message, never run by a backtracking engine.
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -28,6 +29,10 @@ class PatternRefused(PatternError):
     """A valid pattern this app will not run (too long, or needing backtracking)."""
 
 
+class SearchTooSlow(PatternRefused):
+    """A search stopped at its time budget."""
+
+
 def compile_pattern(query: str, *, regex: bool = True, case: bool = False) -> re2._Regexp:
     """Compile what a person typed into a linear-time pattern, or raise PatternError."""
     _check_length(query)
@@ -40,13 +45,14 @@ def _check_length(query: str) -> None:
                              f"{MAX_PATTERN:,} are searched for.")
 
 
-def _compile(body: str, case: bool) -> re2._Regexp:
+def _compile(body: str, case: bool, utf8: bool = False) -> re2._Regexp:
+    """Compile an RE2 pattern (a bytes one with `utf8`, to search UTF-8 bytes)."""
     options = re2.Options()
     options.max_mem = _OPTIONS.max_mem
     options.case_sensitive = case
     options.log_errors = False
     try:
-        return re2.compile(body, options=options)
+        return re2.compile(body.encode("utf-8") if utf8 else body, options=options)
     except re2.error as exc:
         detail = exc.args[0] if exc.args else "it does not compile"
         if isinstance(detail, bytes):
@@ -87,6 +93,26 @@ WORD_CHARS = r"\pL\pN\pM_"
 _BEFORE = rf"(?:\A|[^{WORD_CHARS}])"
 _AFTER = rf"(?:[^{WORD_CHARS}]|\z)"
 MAX_REPLACEMENT = 1000
+# The most one request's searching may take (see Matcher._check_time).
+SEARCH_SECONDS = 5.0
+
+
+class _CharOffsets:
+    """Turn increasing byte offsets of UTF-8 text into character offsets, in linear time."""
+
+    def __init__(self, data: bytes, ascii_only: bool):
+        self.data, self.ascii = data, ascii_only
+        self.byte = self.char = 0
+
+    def at(self, offset: int) -> int:
+        """Return the character offset of byte `offset` (never less than the last asked)."""
+        if self.ascii:
+            return offset
+        if offset < self.byte:  # a step back (a hit's start after its end): start over
+            self.byte = self.char = 0
+        self.char += len(self.data[self.byte:offset].decode("utf-8"))
+        self.byte = offset
+        return self.char
 
 
 @dataclass(frozen=True)
@@ -128,7 +154,9 @@ def _folded(text: str) -> tuple[str, list[int] | None]:
 class Matcher:
     """A compiled query: its hits in a text (linear time, Unicode whole words) and replace."""
 
-    def __init__(self, query: Query):
+    def __init__(self, query: Query, seconds: float = SEARCH_SECONDS):
+        self.seconds = seconds
+        self.deadline = time.monotonic() + seconds
         if not query.body:
             raise PatternError("Say what to search for.")
         if "\x00" in query.body:
@@ -149,25 +177,41 @@ class Matcher:
         # are checked inside the one pattern (a letter before or after is no hit), which
         # keeps the search linear: no hit is tried twice.
         wrapped = f"{_BEFORE}({body}){_AFTER}" if query.word else f"({body})"
-        self._re = _compile(wrapped, case)
+        self._re = _compile(wrapped, case, utf8=True)
 
     def _matches(self, text: str) -> Iterator[tuple[int, int, object]]:
         """Yield (start, end, match) of each non-empty hit, in the text's own offsets."""
+        self._check_time()
         hay, where = _folded(text) if self.fold else (text, None)
-        pos, size = 0, len(hay)
+        # RE2 searches bytes: handed a str, the binding re-encodes it (and maps offsets)
+        # on every call, which makes a loop over hits quadratic.
+        data = hay.encode("utf-8")
+        chars = _CharOffsets(data, hay.isascii())
+        pos, size, found = 0, len(data), 0
         while pos <= size:
-            m = self._re.search(hay, pos)
+            m = self._re.search(data, pos)
             if m is None:
                 return
             start, end = m.span(1)
             # The next search starts where this hit ends, so that the character after it
             # can be the next whole word's boundary; at least one character further on.
             pos = max(end, m.start() + 1)
+            found += 1
+            if found % 64 == 0:
+                self._check_time()
             if end == start:
                 continue  # an empty hit (`x*`) marks nothing and replaces nothing
+            start, end = chars.at(start), chars.at(end)
             if where is not None:
                 start, end = where[start], where[end - 1] + 1
             yield start, end, m
+
+    def _check_time(self) -> None:
+        # Each search is linear, but a pattern whose hits each need the rest of the text to
+        # be decided (`a.*Z|a`) makes many of them cost text × hits: stop it in time.
+        if time.monotonic() > self.deadline:
+            raise SearchTooSlow(f"The search took longer than {self.seconds:g} seconds and "
+                                 "was stopped; narrow it (e.g. fewer `.*`).")
 
     def spans(self, text: str | None) -> list[tuple[int, int]]:
         """Return the (start, end) of each hit in text."""
@@ -232,7 +276,8 @@ class Matcher:
         changes: list[tuple[int, int, str]] = []
         cursor = length = 0
         for start, end, m in self._matches(text):
-            new = "".join(piece if isinstance(piece, str) else (m.group(piece + 1) or "")
+            new = "".join(piece if isinstance(piece, str)
+                          else (m.group(piece + 1) or b"").decode("utf-8")
                           for piece in template)
             out.append(text[cursor:start])
             length += start - cursor

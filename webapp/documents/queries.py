@@ -105,15 +105,18 @@ def search_document(db: Session, doc_id: int, flt: SegmentFilter,
     cols = [getattr(Segment, f) for f in flt.fields]
     stmt = flt.apply(select(Segment.id, *cols).where(Segment.document_id == doc_id))
     found, count = [], HitCount()
-    for seg_id, *texts in db.execute(stmt.order_by(Segment.position)):
-        if matcher is None:
-            found.append(seg_id)
-            continue
-        hits = sum(matcher.count(t) for t in texts)
-        if hits:
-            found.append(seg_id)
-            count.hits += hits
-            count.segments += 1
+    try:
+        for seg_id, *texts in db.execute(stmt.order_by(Segment.position)):
+            if matcher is None:
+                found.append(seg_id)
+                continue
+            hits = sum(matcher.count(t) for t in texts)
+            if hits:
+                found.append(seg_id)
+                count.hits += hits
+                count.segments += 1
+    except PatternRefused as exc:  # stopped at its time budget
+        raise FilterRefused(str(exc)) from None
     return found, count
 
 

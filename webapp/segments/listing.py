@@ -8,6 +8,7 @@ from urllib.parse import quote
 from sqlalchemy.orm import Session
 
 from webapp.core.models import Document
+from webapp.core.patterns import PatternRefused
 from webapp.core.states import State
 from webapp.documents.importing import DocumentError
 from webapp.documents.queries import FilterRefused, SegmentFilter, page_and_count
@@ -67,8 +68,11 @@ def hit_spans(flt: SegmentFilter, segments: list) -> dict[int, dict[str, list]]:
     matcher = flt.matcher()
     if matcher is None:
         return {}
-    return {seg.id: {f: matcher.spans(getattr(seg, f)) for f in flt.fields}
-            for seg in segments}
+    try:
+        return {seg.id: {f: matcher.spans(getattr(seg, f)) for f in flt.fields}
+                for seg in segments}
+    except PatternRefused as exc:
+        raise ListError(str(exc), status=422) from None
 
 
 def filter_query(flt: SegmentFilter, view: str) -> str:

@@ -9,7 +9,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from webapp.core.models import Document, ReplaceBatch, Revision, Segment, utcnow
-from webapp.core.patterns import Matcher, PatternError, PatternRefused, Query, parse_query
+from webapp.core.patterns import (
+    Matcher,
+    PatternError,
+    PatternRefused,
+    Query,
+    SearchTooSlow,
+    parse_query,
+)
 from webapp.core.states import Action, Role, State
 from webapp.documents.importing import MAX_SEGMENT_CHARS, DocumentError
 from webapp.interchange import codes
@@ -108,6 +115,15 @@ def plan(db: Session, doc: Document, matcher: Matcher, replacement: str, role: R
     stmt = select(Segment.id, Segment.target).where(Segment.document_id == doc.id)
     if only is not None:
         stmt = stmt.where(Segment.id.in_(list(only)))
+    try:
+        return _plan(db, doc, matcher, template, role, max_chars, stmt)
+    except SearchTooSlow as exc:
+        raise ReplaceError(str(exc), 422) from None
+
+
+def _plan(db: Session, doc: Document, matcher: Matcher, template: list, role: Role,
+          max_chars: int, stmt) -> list[Planned]:
+    """Return the changes of the segments `stmt` (ids and targets) names."""
     hit_ids = [i for i, target in db.execute(stmt.order_by(Segment.position))
                if matcher.found_in(target)]
     locked = interchange.locked_ids(db, doc.id)
@@ -120,6 +136,8 @@ def plan(db: Session, doc: Document, matcher: Matcher, replacement: str, role: R
             refused = None
             try:
                 after, changes = matcher.replace(before, template, limit=max_chars)
+            except SearchTooSlow:
+                raise
             except PatternRefused:
                 after, changes = before, []
                 refused = (f"Segment {seg.number} would be longer than {max_chars:,} "
