@@ -217,6 +217,11 @@ class Matcher:
         """Return the (start, end) of each hit in text."""
         return [(s, e) for s, e, _m in self._matches(text or "")]
 
+    def first(self, text: str | None) -> tuple[int, int] | None:
+        """Return the (start, end) of the first hit in text, or None."""
+        hit = next(self._matches(text or ""), None)
+        return None if hit is None else hit[:2]
+
     def count(self, text: str | None) -> int:
         """Return how many hits text holds."""
         return sum(1 for _ in self._matches(text or ""))

@@ -10,6 +10,7 @@ from webapp.core.access import current_name, require_role
 from webapp.core.db import get_db
 from webapp.core.http import int_arg, page_or_fragment
 from webapp.core.models import Document, Job, Segment
+from webapp.core.patterns import PatternError, parse_query
 from webapp.core.states import Role
 from webapp.core.text import primary_language
 from webapp.interchange import exchange as interchange
@@ -100,13 +101,20 @@ def _search_context(db: Session) -> dict:
     if side not in ("source", "target"):
         abort(400, "Search the source or the target side.")
     query = args.get("q", "").strip()[:500]
-    hits, terms = [], []
+    hits, terms, error = [], [], None
     if query and source_lang and target_lang:
-        hits = store.concordance(db, cache(), query, source_lang, target_lang, side)
-        terms = glossary_terms(db, query, target_lang if side == "target" else source_lang)
+        try:
+            hits = store.concordance(db, cache(), query, source_lang, target_lang, side)
+        except PatternError as exc:
+            error = str(exc)
+        # The glossary is searched for the words themselves, in the searched side's language.
+        words = parse_query(query)
+        if not words.regex:
+            terms = glossary_terms(db, words.body,
+                                   target_lang if side == "target" else source_lang)
     return {"query": query, "side": side, "source_lang": source_lang,
             "target_lang": target_lang, "hits": hits, "terms": terms, "doc": doc,
-            "pairs": pairs}
+            "pairs": pairs, "error": error}
 
 
 @bp.get("/tm/concordance")
