@@ -59,7 +59,8 @@
   function openConcordance() {
     const text = selectedText().replace(/⟨\/?[0-9]+\/?⟩/g, " ").replace(/\s+/g, " ").trim();
     const editor = document.getElementById("editor");
-    const params = new URLSearchParams({ q: text.slice(0, 200), side: selectedSide() });
+    // The side is a guess from where the words were selected: the other one is tried too.
+    const params = new URLSearchParams({ q: text.slice(0, 200), side: selectedSide(), fallback: "1" });
     if (editor && editor.dataset.doc) params.set("doc", editor.dataset.doc);
     const host = concordanceHost();
     host.hidden = false;

@@ -102,16 +102,23 @@ def _search_context(db: Session) -> dict:
         abort(400, "Search the source or the target side.")
     query = args.get("q", "").strip()[:500]
     hits, terms, error = [], [], None
-    if query and source_lang and target_lang:
+    # The editor guesses the side from where the words were selected; with `fallback`, a
+    # guess that finds nothing gives way to the other side.
+    sides = [side] + ([{"source": "target", "target": "source"}[side]]
+                      if args.get("fallback") else [])
+    for tried in sides if query and source_lang and target_lang else ():
         try:
-            hits = store.concordance(db, cache(), query, source_lang, target_lang, side)
+            hits = store.concordance(db, cache(), query, source_lang, target_lang, tried)
         except PatternError as exc:
             error = str(exc)
+            break
         # The glossary is searched for the words themselves, in the searched side's language.
         words = parse_query(query)
-        if not words.regex:
-            terms = glossary_terms(db, words.body,
-                                   target_lang if side == "target" else source_lang)
+        terms = [] if words.regex else glossary_terms(
+            db, words.body, target_lang if tried == "target" else source_lang)
+        if hits or terms:
+            side = tried
+            break
     return {"query": query, "side": side, "source_lang": source_lang,
             "target_lang": target_lang, "hits": hits, "terms": terms, "doc": doc,
             "pairs": pairs, "error": error}
