@@ -258,6 +258,8 @@ def test_bad_apply_requests_change_nothing(client, seed):
     foreign = segments(client, other)[0]
     for extra, status in (({"segments": "all"}, 400), ({"segments": [{"id": 1}]}, 400),
                           ({"segments": []}, 400),
+                          ({"segments": [{"id": 2**40, "version": 1}]}, 400),
+                          ({"segments": [{"id": 1, "version": -1}]}, 400),
                           ({"segments": [{"id": foreign["id"], "version": 1}]}, 400)):
         resp = client.post(f"/api/documents/{seed}/replace",
                            json={"find": "Pjöngjang", "replace": "P", **extra})

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from webapp.core.models import Document, ReplaceBatch, Revision, Segment, utcnow
+from webapp.core.models import MAX_ID, Document, ReplaceBatch, Revision, Segment, utcnow
 from webapp.core.patterns import (
     Matcher,
     PatternError,
@@ -190,6 +190,8 @@ def apply(db: Session, doc: Document, matcher: Matcher, replacement: str,
     revision of one batch; a segment changed since the preview is reported, not written."""
     if not selected:
         raise ReplaceError("Choose at least one segment to replace in.")
+    if not all(0 < i <= MAX_ID and 0 <= v <= MAX_ID for i, v in selected.items()):
+        raise ReplaceError("Segment ids and versions are whole numbers the preview gave.")
     planned = {p.seg.id: p for p in plan(db, doc, matcher, replacement, role, max_chars,
                                          only=selected)}
     unknown = set(selected) - set(db.scalars(select(Segment.id).where(
