@@ -50,6 +50,8 @@ def test_a_regex_between_slashes_finds_the_slip_marks_and_counts_every_hit(
     # The count is the document's, more than the rows this page has loaded.
     shown = page.locator("#segment-list mark.hit").count()
     assert 0 < shown < counted["hits"]
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "search-hits.png"))
     page.get_by_label("Aa").check()
     status.filter(has_text="1 hit in 1 segment").wait_for()
     assert page.locator("#segment-list mark.hit").all_inner_texts() == ["Nord Korea"]

@@ -291,3 +291,16 @@ def test_the_editor_fragments_preview_apply_and_undo(client, seed):
     bad = client.post(f"/documents/{seed}/replace/preview", data={"q": "/[/", "replace": "x"},
                       headers=HX)
     assert bad.status_code == 400 and "not valid" in bad.get_data(as_text=True)
+
+
+def test_whole_word_replace_in_german_and_japanese_text_and_its_undo(client):
+    text = "Die „Straße“ und die Straßen.\n日本語のStraße、STRASSE!\n"
+    doc = upload(client, text)
+    before = [s["target"] for s in segments(client, doc)]
+    changes = preview(client, doc, "strasse", "Gasse", word=True).get_json()["changes"]
+    assert [c["after"] for c in changes] == ["Die „Gasse“ und die Straßen.",
+                                             "日本語のStraße、Gasse!"]
+    batch = apply(client, doc, "strasse", "Gasse", changes, word=True).get_json()["batch"]
+    assert batch["options"] == "word" and batch["find"] == "strasse"
+    assert client.post(f"/api/documents/{doc}/replace/{batch['id']}/undo").status_code == 200
+    assert [s["target"] for s in segments(client, doc)] == before
