@@ -304,3 +304,26 @@ def test_whole_word_replace_in_german_and_japanese_text_and_its_undo(client):
     assert batch["options"] == "word" and batch["find"] == "strasse"
     assert client.post(f"/api/documents/{doc}/replace/{batch['id']}/undo").status_code == 200
     assert [s["target"] for s in segments(client, doc)] == before
+
+
+def test_a_replace_never_breaks_an_inline_tag(client):
+    xliff = b"""<?xml version="1.0" encoding="UTF-8"?>
+<xliff xmlns="urn:oasis:names:tc:xliff:document:1.2" version="1.2"><file original="m"
+  source-language="en" target-language="de" datatype="plaintext"><body>
+  <trans-unit id="2"><source>Open the <g id="i">file</g>.</source>
+   <target state="translated">Die <g id="i">Datei</g> &#246;ffnen.</target></trans-unit>
+</body></file></xliff>"""
+    doc = client.post("/api/documents", data={"file": (io.BytesIO(xliff), "t.xlf")},
+                      content_type="multipart/form-data").get_json()["id"]
+    (seg,) = segments(client, doc)
+    # Over a tag: the tag would be lost. Inside it: the tag stays, the word changes.
+    (over,) = preview(client, doc, "/Die.*öffnen/", "Öffnen").get_json()["changes"]
+    assert not over["replaceable"] and "inline tag" in over["refused"]
+    (inside,) = preview(client, doc, "Datei", "Akte").get_json()["changes"]
+    assert inside["replaceable"]
+    assert apply(client, doc, "Datei", "Akte", [inside]).status_code == 201
+    after = client.get(f"/api/segments/{seg['id']}").get_json()["target"]
+    assert after == seg["target"].replace("Datei", "Akte")
+    html = client.get(f"/documents/{doc}", query_string={"q": "Akte"},
+                      headers={**HX, "HX-Target": "segment-list"}).get_data(as_text=True)
+    assert '<mark class="hit">Akte</mark>' in html and 'class="tag tag-open"' in html
