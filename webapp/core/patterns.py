@@ -140,8 +140,7 @@ def parse_query(typed: str | None, *, regex: bool = False, case: bool = False,
 
 
 def _folded(text: str) -> tuple[str, list[int] | None]:
-    """Return text casefolded and, where folding changed its length (ß → ss), the original
-    index of each folded offset."""
+    """Return text casefolded, and each folded offset's original index if the length changed."""
     folded = text.casefold()
     if len(folded) == len(text):
         return folded, None
@@ -231,8 +230,8 @@ class Matcher:
         return next(self._matches(text or ""), None) is not None
 
     def template(self, replacement: str) -> list[str | int | None]:
-        """Return the replacement as literal pieces and group numbers (regex only: \\1,
-        \\g<name>, \\0 for the whole hit, \\\\ for a backslash); raise PatternError."""
+        """Return the replacement as literal pieces and group numbers; raise PatternError."""
+        # Regex only: \1 or \g<name> a group, \0 the whole hit, \\ a backslash.
         if len(replacement) > MAX_REPLACEMENT:
             raise PatternRefused(f"The replacement is {len(replacement):,} characters long; "
                                  f"at most {MAX_REPLACEMENT:,} are allowed.")
@@ -275,8 +274,8 @@ class Matcher:
 
     def replace(self, text: str, template: list[str | int | None],
                 limit: int | None = None) -> tuple[str, list[tuple[int, int, str]]]:
-        """Return text with every hit replaced, and each change as (start, end, new text) in
-        the new text's offsets; past `limit` characters raise PatternRefused."""
+        """Return text with every hit replaced and each change as (start, end, new) after it."""
+        # Past `limit` characters the result is refused (PatternRefused) as it grows.
         out: list[str] = []
         changes: list[tuple[int, int, str]] = []
         cursor = length = 0

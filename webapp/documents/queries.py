@@ -96,8 +96,7 @@ class HitCount:
 
 def search_document(db: Session, doc_id: int, flt: SegmentFilter,
                     matcher: Matcher | None = None) -> tuple[list[int], HitCount]:
-    """Return the ids (in order) of the segments the filter and its search find, and the
-    hits counted across the whole document."""
+    """Return the ids of the segments the filter finds, in order, and the document's hits."""
     matcher = matcher or flt.matcher()
     # The search runs here, in RE2, not in the database: one syntax and one engine on
     # SQLite and PostgreSQL alike (PostgreSQL's own regexes backtrack, and its \b is a

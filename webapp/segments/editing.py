@@ -144,8 +144,8 @@ def save_target(
     action: Action = Action.EDIT,
     batch_id: int | None = None,
 ) -> Segment:
-    """Store a new target as a revision, or raise ConflictError if the segment moved on;
-    a search and replace passes its own kind, action and batch."""
+    """Store a new target as a revision, or raise ConflictError if the segment moved on."""
+    # A search and replace passes its own kind, action and batch.
     text = normalise_segment_text(text, max_chars)
     if seg.codes_json:
         # The edit box spells inline codes as ⟨1⟩ tokens; the segment stores placeholders.

@@ -171,8 +171,8 @@ class Outcome:
 
 
 def _keeps_state(seg: Segment, role: Role) -> State:
-    """Return the state a replace leaves: a draft stays a draft (nobody read it whole), a
-    translated segment stays translated, an editor's fix keeps an approval."""
+    """Return the state a replace leaves: drafts stay drafts, an editor keeps an approval."""
+    # Nobody read a draft whole because a word in it was replaced.
     if seg.state >= State.TRANSLATED:
         return review.save_state(seg, role)
     return State(seg.state)
@@ -186,8 +186,8 @@ def _spelled(seg: Segment, text: str) -> str:
 def apply(db: Session, doc: Document, matcher: Matcher, replacement: str,
           selected: dict[int, int], author: str, role: Role,
           max_chars: int = MAX_SEGMENT_CHARS) -> Outcome:
-    """Replace in the selected segments ({id: version seen in the preview}), each as a new
-    revision of one batch; a segment changed since the preview is reported, not written."""
+    """Replace in the selected {segment id: version previewed}, as revisions of one batch."""
+    # A segment changed since the preview is reported, never written.
     if not selected:
         raise ReplaceError("Choose at least one segment to replace in.")
     if not all(0 < i <= MAX_ID and 0 <= v <= MAX_ID for i, v in selected.items()):
@@ -238,14 +238,14 @@ def apply(db: Session, doc: Document, matcher: Matcher, replacement: str,
 
 
 def undo(db: Session, batch: ReplaceBatch, author: str, role: Role) -> Outcome:
-    """Give each segment of a replace its text from before, as new revisions; a segment
-    edited since the replace is left as it is and listed."""
+    """Give each segment of a replace its earlier text back, as new revisions."""
+    # A segment edited since the replace is left as it is and listed.
     if batch.undone_at is not None:
         raise ReplaceError(f"This replace was undone already, by {batch.undone_by}.", 409)
     if batch.author != author and role < Role.EDITOR:
         raise review.ForbiddenError("Only the person who replaced, or an editor, may undo it.")
     revs = db.scalars(select(Revision).where(Revision.batch_id == batch.id,
-                                             Revision.kind == KIND)).all()
+                                             Revision.kind == KIND).order_by(Revision.id)).all()
     outcome = Outcome(batch)
     for rev in revs:
         seg = db.get(Segment, rev.segment_id)

@@ -230,8 +230,7 @@ def replace_undo(doc_id: int, batch_id: int):
 
 @pass_context
 def marked_text(ctx, seg: Segment, field: str, lang: str) -> Markup:
-    """Return a segment's source or target with the list's search hits marked, or else
-    with its glossary terms highlighted."""
+    """Return a segment's text with the list's search hits marked, else its glossary terms."""
     text = getattr(seg, field)
     spans = (ctx.get("hits") or {}).get(seg.id, {}).get(field)
     if spans:

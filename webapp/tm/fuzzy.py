@@ -188,8 +188,7 @@ class FuzzyIndex:
 
     def concordance(self, query: str | Matcher, side: str = "source",
                     limit: int = 50) -> list[Hit]:
-        """Find units whose source (or target) contains `query`, ignoring case, or that a
-        compiled search (a regex, case, whole words: core.patterns) hits."""
+        """Find units whose source (or target) contains `query` ignoring case, or a Matcher hits."""
         if side not in ("source", "target"):
             raise ValueError("side is 'source' or 'target'")
         if isinstance(query, Matcher):

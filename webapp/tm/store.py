@@ -215,8 +215,8 @@ def concordance(
     side: str = "source", limit: int = 50, *, regex: bool = False, case: bool = False,
     word: bool = False,
 ) -> list[ConcordanceHit]:
-    """Return units whose source (or target) contains query, read as the editor's search
-    reads it (`/…/` a regex; plain text ignoring case); raise PatternError for a bad one."""
+    """Return units whose source (or target) the query hits, read as the editor's search."""
+    # `/…/` is a regex, plain text ignores case; a bad pattern raises PatternError.
     parsed = parse_query(query, regex=regex, case=case, word=word)
     # Plain text ignoring case is the index's own casefolded search (the Matcher's plain
     # mode is the same); anything else runs the compiled search over the units.
