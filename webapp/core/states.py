@@ -74,6 +74,8 @@ class Action(Code):
     QA_DISMISS = 12
     GLOSSARY = 13
     QA_REOPEN = 14
+    REPLACE = 15
+    REPLACE_UNDO = 16
     # The documents dashboard's block (20-29), apart from other features' new codes.
     ASSIGN = 20
     DUE_DATE = 21

@@ -1,10 +1,12 @@
-"""Text helpers every feature shares: word diffs, spreadsheet-safe cells, language tags."""
+"""Text helpers every feature shares: word diffs, marked spans, spreadsheet-safe cells, language tags."""
 
 from __future__ import annotations
 
 import difflib
 import re
 from functools import lru_cache
+
+from markupsafe import Markup, escape
 
 _DIFF_TOKEN = re.compile(r"\w+|\s+|[^\w\s]")
 
@@ -99,3 +101,16 @@ def primary_language(code: str) -> str:
 def is_language_tag(code: str) -> bool:
     """Return whether `code` looks like a language tag such as de, en-US or gsw."""
     return bool(LANGUAGE_TAG.fullmatch((code or "").strip()))
+
+
+def mark_spans(text: str, spans: list[tuple[int, int]], css: str = "hit") -> Markup:
+    """Return text as HTML with each (start, end) span in a <mark>, every piece escaped."""
+    out, cursor = [], 0
+    for start, end in spans:
+        if start < cursor:
+            continue  # overlapping spans: the first one wins
+        out += [escape(text[cursor:start]), Markup('<mark class="%s">') % css,
+                escape(text[start:end]), Markup("</mark>")]
+        cursor = end
+    out.append(escape(text[cursor:]))
+    return Markup("").join(out)

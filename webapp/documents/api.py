@@ -133,8 +133,15 @@ def list_segments(doc_id: int):
             states.append(State.from_slug(slug))
         except ValueError as exc:
             raise ApiError(400, str(exc)) from None
-    flt = queries.SegmentFilter(states=states, query=request.args.get("q", "")[:500])
-    segs, total = queries.page_segments(get_db(), doc.id, offset, limit, flt)
+    args = request.args
+    # The editor's search syntax: `/…/` is a regex (RE2), with the same toggles.
+    flt = queries.SegmentFilter(states=states, query=args.get("q", "")[:500],
+                                field=args.get("in", "both"), regex=bool(args.get("regex")),
+                                case=bool(args.get("case")), word=bool(args.get("word")))
+    try:
+        segs, total = queries.page_segments(get_db(), doc.id, offset, limit, flt)
+    except importing.DocumentError as exc:
+        raise ApiError(422 if isinstance(exc, queries.FilterRefused) else 400, str(exc)) from None
     return jsonify({"total": total, "offset": offset, "limit": limit,
                     "segments": [s.to_dict() for s in segs]})
 
@@ -254,11 +261,17 @@ openapi.register({
                 openapi.query_param("offset", {"type": "integer", "minimum": 0}),
                 openapi.query_param("limit", {"type": "integer", "minimum": 1, "maximum": 1000}),
                 openapi.query_param("state", {"type": "string", "enum": openapi.STATE_SLUGS}),
-                openapi.query_param("q"),
+                openapi.query_param("q", {"type": "string", "description": "Words, or a "
+                                          "regular expression between slashes (RE2)"}),
+                openapi.query_param("in", {"type": "string",
+                                           "enum": ["both", "source", "target"]}),
+                openapi.query_param("regex"), openapi.query_param("case"),
+                openapi.query_param("word"),
             ],
             "responses": {"200": openapi.json_response(openapi.ref("SegmentPage")),
                           "400": openapi.error_response("Bad parameter"),
-                          "404": openapi.error_response("No such document")},
+                          "404": openapi.error_response("No such document"),
+                          "422": openapi.error_response("Search pattern refused")},
         },
     },
     "/api/documents/{doc_id}/next": {

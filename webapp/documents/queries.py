@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from sqlalchemy import func, or_, select, text, union_all
+from sqlalchemy import func, select, union_all
 from sqlalchemy.orm import Session
 
 from webapp.core.models import Comment, Document, DocumentProgress, Segment
-from webapp.core.patterns import PatternError, PatternRefused, compile_pattern
+from webapp.core.patterns import Matcher, PatternError, PatternRefused, parse_query
 from webapp.core.states import State
 from webapp.documents.importing import DocumentError
 
@@ -46,32 +46,37 @@ class SegmentFilter:
     has_comment: bool = False
     # Restrict to these segment ids (e.g. those with QA warnings), when set.
     ids: Sequence[int] | None = None
+    case: bool = False
+    word: bool = False
+
+    def matcher(self) -> Matcher | None:
+        """Return the compiled search (core.patterns reads `/…/` as a regex), or None."""
+        query = parse_query(self.query, regex=self.regex, case=self.case, word=self.word)
+        if not query.body:
+            return None
+        try:
+            return Matcher(query)
+        except PatternRefused as exc:
+            raise FilterRefused(str(exc)) from None
+        except PatternError as exc:
+            raise DocumentError(str(exc)) from None
 
     def check(self) -> None:
         """Refuse a regular expression that does not compile, naming the error."""
-        if self.regex and self.query:
-            try:
-                compile_pattern(self.query, case=True)
-            except PatternRefused as exc:
-                raise FilterRefused(str(exc)) from None
-            except PatternError as exc:
-                raise DocumentError(str(exc)) from None
         if self.field not in ("both", "source", "target"):
             raise DocumentError("Search in source, target or both.")
+        self.matcher()
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        """Return the segment fields the search looks in."""
+        return {"source": ("source",), "target": ("target",)}.get(self.field,
+                                                                  ("source", "target"))
 
     def apply(self, stmt):
-        """Return the statement narrowed by this filter."""
+        """Return the statement narrowed by everything but the search (which runs in RE2)."""
         if self.states:
             stmt = stmt.where(Segment.state.in_([int(s) for s in self.states]))
-        if self.query:
-            cols = {"both": (Segment.source, Segment.target), "source": (Segment.source,),
-                    "target": (Segment.target,)}[self.field]
-            if self.regex:
-                conds = [c.regexp_match(self.query) for c in cols]
-            else:
-                like = f"%{_escape_like(self.query)}%"
-                conds = [c.ilike(like, escape="\\") for c in cols]
-            stmt = stmt.where(or_(*conds))
         if self.author:
             stmt = stmt.where(Segment.updated_by == self.author)
         if self.has_comment:
@@ -81,20 +86,37 @@ class SegmentFilter:
         return stmt
 
 
-def _escape_like(text: str) -> str:
-    """Escape LIKE wildcards so a search for '50%' finds '50%'."""
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+@dataclass
+class HitCount:
+    """How often a search hits a document: hits, and in how many segments."""
+
+    hits: int = 0
+    segments: int = 0
 
 
-# PostgreSQL runs a pattern with its own engine, which can backtrack: a regex search gets
-# this much time in the request's transaction, then a clear 422 (core.http).
-PATTERN_TIMEOUT_MS = 3000
-
-
-def _bound_pattern_time(db: Session, flt: SegmentFilter) -> None:
-    """Give a regular-expression search on PostgreSQL a short statement timeout."""
-    if flt.regex and flt.query and db.get_bind().dialect.name == "postgresql":
-        db.execute(text(f"SET LOCAL statement_timeout = {PATTERN_TIMEOUT_MS}"))
+def search_document(db: Session, doc_id: int, flt: SegmentFilter,
+                    matcher: Matcher | None = None) -> tuple[list[int], HitCount]:
+    """Return the ids of the segments the filter finds, in order, and the document's hits."""
+    matcher = matcher or flt.matcher()
+    # The search runs here, in RE2, not in the database: one syntax and one engine on
+    # SQLite and PostgreSQL alike (PostgreSQL's own regexes backtrack, and its \b is a
+    # backspace), in time linear in the text.
+    cols = [getattr(Segment, f) for f in flt.fields]
+    stmt = flt.apply(select(Segment.id, *cols).where(Segment.document_id == doc_id))
+    found, count = [], HitCount()
+    try:
+        for seg_id, *texts in db.execute(stmt.order_by(Segment.position)):
+            if matcher is None:
+                found.append(seg_id)
+                continue
+            hits = sum(matcher.count(t) for t in texts)
+            if hits:
+                found.append(seg_id)
+                count.hits += hits
+                count.segments += 1
+    except PatternRefused as exc:  # stopped at its time budget
+        raise FilterRefused(str(exc)) from None
+    return found, count
 
 
 def page_segments(
@@ -102,15 +124,25 @@ def page_segments(
     flt: SegmentFilter | None = None, with_total: bool = True,
 ) -> tuple[list[Segment], int]:
     """Return one page of segments in order, and how many match in all (-1: not asked)."""
-    if flt is not None and flt.ids is not None:
-        return _page_of_ids(db, doc_id, offset, limit, flt, with_total)
+    segs, total, _count = page_and_count(db, doc_id, offset, limit, flt, with_total)
+    return segs, total
+
+
+def page_and_count(
+    db: Session, doc_id: int, offset: int = 0, limit: int = 100,
+    flt: SegmentFilter | None = None, with_total: bool = True,
+) -> tuple[list[Segment], int, HitCount | None]:
+    """Return one page of segments, how many match (-1: not asked), and the search's hits."""
+    matcher = flt.matcher() if flt is not None else None
+    if flt is not None:
+        flt.check()
+    if matcher is not None or (flt is not None and flt.ids is not None):
+        return _page_in_python(db, doc_id, offset, limit, flt, matcher, with_total)
     base = select(Segment).where(Segment.document_id == doc_id)
     count = select(func.count()).select_from(Segment).where(Segment.document_id == doc_id)
     # Whatever the filter's fields, it narrows the list exactly when it adds a condition.
     narrowed = flt is not None and flt.apply(select(Segment.id)).whereclause is not None
     if narrowed:
-        flt.check()
-        _bound_pattern_time(db, flt)
         base, count = flt.apply(base), flt.apply(count)
         base = base.order_by(Segment.position).offset(max(offset, 0))
     else:
@@ -119,14 +151,14 @@ def page_segments(
         base = base.where(Segment.position >= max(offset, 0)).order_by(Segment.position)
     rows = db.scalars(base.limit(limit)).all()
     if not with_total:
-        return list(rows), -1
+        return list(rows), -1, None
     if not narrowed or _states_only(flt):
         # The kept counts answer "how many" with one primary-key read, where COUNT(*)
         # reads every entry of the document (or of its states).
         kept = progress(db, doc_id)
         wanted = flt.states if narrowed else list(State)
-        return list(rows), sum(kept[State(s)][0] for s in set(wanted))
-    return list(rows), db.scalar(count) or 0
+        return list(rows), sum(kept[State(s)][0] for s in set(wanted)), None
+    return list(rows), db.scalar(count) or 0, None
 
 
 def _states_only(flt: SegmentFilter) -> bool:
@@ -134,21 +166,35 @@ def _states_only(flt: SegmentFilter) -> bool:
     return bool(flt.states) and replace(flt, states=()).apply(select(Segment.id)).whereclause is None
 
 
-def _page_of_ids(db: Session, doc_id: int, offset: int, limit: int, flt: SegmentFilter,
-                 with_total: bool) -> tuple[list[Segment], int]:
-    """Return a page of the segments among flt.ids that match the rest of the filter."""
+def _page_in_python(db: Session, doc_id: int, offset: int, limit: int, flt: SegmentFilter,
+                    matcher: Matcher | None, with_total: bool
+                    ) -> tuple[list[Segment], int, HitCount | None]:
+    """Return a page of the segments the search (or flt.ids) finds, read in order here."""
     # The ids can be thousands (every segment with a QA warning): sent as an IN list twice
     # per page they cost more than ordering the document's ids here and slicing.
-    flt.check()
-    _bound_pattern_time(db, flt)
-    wanted = set(flt.ids)
-    rest = replace(flt, ids=None)
-    ordered = [i for i in db.scalars(rest.apply(select(Segment.id).where(
-        Segment.document_id == doc_id)).order_by(Segment.position)) if i in wanted]
-    page = ordered[max(offset, 0):max(offset, 0) + limit]
+    wanted = set(flt.ids) if flt.ids is not None else None
+    found, count = search_document(db, doc_id, replace(flt, ids=None), matcher)
+    if wanted is not None:
+        found = [i for i in found if i in wanted]
+        if matcher is not None:  # the hits of the segments the QA filter keeps
+            count = _recount(db, found, flt, matcher)
+    page = found[max(offset, 0):max(offset, 0) + limit]
     rows = db.scalars(select(Segment).where(Segment.id.in_(page))
                       .order_by(Segment.position)).all() if page else []
-    return list(rows), len(ordered) if with_total else -1
+    return (list(rows), len(found) if with_total else -1,
+            count if matcher is not None else None)
+
+
+def _recount(db: Session, ids: list[int], flt: SegmentFilter, matcher: Matcher) -> HitCount:
+    """Return the hits of the search in these segments."""
+    count = HitCount()
+    cols = [getattr(Segment, f) for f in flt.fields]
+    for start in range(0, len(ids), 500):
+        for texts in db.execute(select(*cols).where(Segment.id.in_(ids[start:start + 500]))):
+            hits = sum(matcher.count(t) for t in texts)
+            count.hits += hits
+            count.segments += bool(hits)
+    return count
 
 
 def state_counts(db: Session, doc_id: int) -> dict[State, int]:

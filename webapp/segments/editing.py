@@ -92,11 +92,11 @@ def _save_in_one_statement():
                             _SEGMENT.c.updated_by).cte("saved")
     revision = rev.insert().from_select(
         ["segment_id", "version", "replaced_version", "text", "state", "kind", "author",
-         "created_at", "seconds", "role"],
+         "created_at", "seconds", "role", "batch_id"],
         select(saved.c.id, saved.c.version, cast(bindparam("base_version"), Integer),
                saved.c.target, saved.c.state, cast(bindparam("kind"), String),
                saved.c.updated_by, saved.c.updated_at, cast(bindparam("seconds"), Float),
-               cast(bindparam("role"), Integer)),
+               cast(bindparam("role"), Integer), cast(bindparam("batch_id"), Integer)),
     ).cte("revision_added")
     return chg.insert().from_select(
         ["document_id", "segment_id", "action", "author", "created_at", "details_json"],
@@ -140,8 +140,12 @@ def save_target(
     seconds: float | None = None,
     max_chars: int = MAX_SEGMENT_CHARS,
     role: int | None = None,
+    kind: str = "edit",
+    action: Action = Action.EDIT,
+    batch_id: int | None = None,
 ) -> Segment:
     """Store a new target as a revision, or raise ConflictError if the segment moved on."""
+    # A search and replace passes its own kind, action and batch.
     text = normalise_segment_text(text, max_chars)
     if seg.codes_json:
         # The edit box spells inline codes as ⟨1⟩ tokens; the segment stores placeholders.
@@ -159,8 +163,10 @@ def save_target(
     params = {
         "seg_id": seg.id, "base_version": base_version, "before": before, "new_target": text,
         "new_version": version, "new_state": int(state), "now": now, "author": author,
-        "kind": "edit", "seconds": seconds, "role": role, "action": int(Action.EDIT),
-        "details_json": json.dumps({"version": version, "state": State(state).slug},
+        "kind": kind, "seconds": seconds, "role": role, "action": int(action),
+        "batch_id": batch_id,
+        "details_json": json.dumps({"version": version, "state": State(state).slug}
+                                   | ({"batch": batch_id} if batch_id is not None else {}),
                                    ensure_ascii=False),
     }
     if conn.dialect.name == "postgresql":
@@ -172,12 +178,12 @@ def save_target(
         if saved:
             conn.execute(_INSERT_REVISION, {
                 "segment_id": seg.id, "version": version, "replaced_version": base_version,
-                "text": text, "state": int(state), "kind": "edit", "author": author,
-                "created_at": now, "seconds": seconds, "role": role,
+                "text": text, "state": int(state), "kind": kind, "author": author,
+                "created_at": now, "seconds": seconds, "role": role, "batch_id": batch_id,
             })
             conn.execute(_INSERT_CHANGE, {
                 "document_id": seg.document_id, "segment_id": seg.id,
-                "action": int(Action.EDIT), "author": author, "created_at": now,
+                "action": int(action), "author": author, "created_at": now,
                 "details_json": params["details_json"],
             })
     if not saved:

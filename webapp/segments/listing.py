@@ -8,9 +8,10 @@ from urllib.parse import quote
 from sqlalchemy.orm import Session
 
 from webapp.core.models import Document
+from webapp.core.patterns import PatternRefused
 from webapp.core.states import State
 from webapp.documents.importing import DocumentError
-from webapp.documents.queries import FilterRefused, SegmentFilter, page_segments
+from webapp.documents.queries import FilterRefused, SegmentFilter, page_and_count
 from webapp.review import workflow as review
 from webapp.segments.rows import notes_and_presence
 
@@ -53,13 +54,25 @@ def segment_filter(db: Session, doc: Document, args, default_states: tuple = (),
         states=states, query=args.get("q", "").strip()[:500],
         field=args.get("in", "both"), regex=bool(args.get("regex")),
         author=args.get("author", "").strip()[:80], has_comment=bool(args.get("commented")),
-        ids=ids,
+        ids=ids, case=bool(args.get("case")), word=bool(args.get("word")),
     )
     try:
         flt.check()
     except DocumentError as exc:
         raise ListError(str(exc), status=422 if isinstance(exc, FilterRefused) else 400) from None
     return flt
+
+
+def hit_spans(flt: SegmentFilter, segments: list) -> dict[int, dict[str, list]]:
+    """Return where the search hits each shown segment: {id: {field: [(start, end)]}}."""
+    matcher = flt.matcher()
+    if matcher is None:
+        return {}
+    try:
+        return {seg.id: {f: matcher.spans(getattr(seg, f)) for f in flt.fields}
+                for seg in segments}
+    except PatternRefused as exc:
+        raise ListError(str(exc), status=422) from None
 
 
 def filter_query(flt: SegmentFilter, view: str) -> str:
@@ -70,7 +83,8 @@ def filter_query(flt: SegmentFilter, view: str) -> str:
     params += [(k, v) for k, v in (("q", flt.query), ("author", flt.author)) if v]
     if flt.field != "both":
         params.append(("in", flt.field))
-    params += [(k, "1") for k, on in (("regex", flt.regex), ("commented", flt.has_comment),
+    params += [(k, "1") for k, on in (("regex", flt.regex), ("case", flt.case),
+                                      ("word", flt.word), ("commented", flt.has_comment),
                                       ("qa", flt.ids is not None)) if on]
     return "".join(f"&{k}={quote(v, safe='')}" for k, v in params)
 
@@ -111,7 +125,8 @@ def list_context(db: Session, doc: Document, args, headers: Mapping, settings: M
     want = min(_int_arg(args, "rows", first, 1, size), until - offset)
     more_rows = headers.get("HX-Target") == "seg-more"
     # One row beyond those wanted tells whether the page goes on, without counting.
-    segments, total = page_segments(db, doc.id, offset, want + 1, flt, with_total=not more_rows)
+    segments, total, hit_count = page_and_count(db, doc.id, offset, want + 1, flt,
+                                                with_total=not more_rows)
     end = offset + min(len(segments), want)
     list_url = f"{doc.url}/review" if view == "review" else doc.url
     more_url = None
@@ -119,6 +134,8 @@ def list_context(db: Session, doc: Document, args, headers: Mapping, settings: M
         more_url = f"{list_url}?offset={end}&until={until}"
     segments = segments[:want]
     return {
+        "hit_count": hit_count,
+        "hits": hit_spans(flt, segments),
         **notes_and_presence(db, segments, person),
         "chains": review.chains(db, segments) if view == "review" else {},
         "view": view,

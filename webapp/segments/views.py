@@ -5,16 +5,19 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from flask import Blueprint, Flask, Response, abort, current_app, make_response, render_template, request
+from jinja2 import pass_context
+from markupsafe import Markup
 
 from webapp.core.access import current_name, current_role, require_role
 from webapp.core.db import get_db
 from webapp.core.http import found_or_404, get_or_404, retarget
-from webapp.core.models import Segment
+from webapp.core.models import Document, Segment
 from webapp.core.states import Role, State
+from webapp.core.text import mark_spans
 from webapp.documents.importing import DocumentError
 from webapp.interchange import exchange as interchange
 from webapp.review import workflow as review
-from webapp.segments import editing, listing, rows
+from webapp.segments import editing, listing, replace, rows
 
 bp = Blueprint("segments", __name__)
 
@@ -155,6 +158,86 @@ def segment_merge(seg_id: int):
     return _restructure(get_or_404(Segment, seg_id), editing.merge_segments)
 
 
+def _replace_form() -> tuple[replace.Matcher, str]:
+    """Return the search and the replacement the replace bar's form asks for."""
+    form = request.form
+    matcher = replace.matcher_for(form.get("q", ""), bool(form.get("regex")),
+                                  bool(form.get("case")), bool(form.get("word")))
+    return matcher, form.get("replace", "")
+
+
+def _replace_fragment(template: str, status: int = 200, segments_changed: bool = False,
+                      **context) -> Response:
+    """Return a fragment of the replace bar; after a write the segment list reloads."""
+    resp = make_response(render_template(template, **context), status)
+    if segments_changed:
+        resp.headers["HX-Trigger"] = "segments-changed"
+    return resp
+
+
+@bp.post("/documents/<int:doc_id>/replace/preview")
+@require_role(Role.TRANSLATOR)
+def replace_preview(doc_id: int):
+    """Show every change a replace in the targets would make, each segment ticked."""
+    doc = get_or_404(Document, doc_id)
+    try:
+        matcher, replacement = _replace_form()
+        planned = replace.plan(get_db(), doc, matcher, replacement, current_role(),
+                               current_app.config["MAX_SEGMENT_CHARS"])
+    except replace.ReplaceError as exc:
+        return _replace_fragment("segments/_replace_result.html", exc.status, error=str(exc))
+    return _replace_fragment("segments/_replace_preview.html", doc=doc, planned=planned,
+                             query=matcher.query, replacement=replacement)
+
+
+@bp.post("/documents/<int:doc_id>/replace")
+@require_role(Role.TRANSLATOR)
+def replace_apply(doc_id: int):
+    """Replace in the ticked segments; list what changed meanwhile and offer the undo."""
+    doc = get_or_404(Document, doc_id)
+    chosen = {}
+    for value in request.form.getlist("seg"):
+        seg_id, _, version = value.partition(":")
+        if not (seg_id.isdigit() and version.isdigit()):
+            abort(400, "The replace named a segment it cannot read.")
+        chosen[int(seg_id)] = int(version)
+    try:
+        matcher, replacement = _replace_form()
+        outcome = replace.apply(get_db(), doc, matcher, replacement, chosen, current_name(),
+                                current_role(), current_app.config["MAX_SEGMENT_CHARS"])
+    except replace.ReplaceError as exc:
+        get_db().rollback()
+        return _replace_fragment("segments/_replace_result.html", exc.status, error=str(exc))
+    return _replace_fragment("segments/_replace_result.html", doc=doc, outcome=outcome,
+                             segments_changed=bool(outcome.done))
+
+
+@bp.post("/documents/<int:doc_id>/replace/<int:batch_id>/undo")
+@require_role(Role.TRANSLATOR)
+def replace_undo(doc_id: int, batch_id: int):
+    """Undo a replace as one action and say which segments were left as they are."""
+    doc = get_or_404(Document, doc_id)
+    batch = found_or_404(replace.batch_of(get_db(), doc, batch_id), "replace", batch_id)
+    try:
+        outcome = replace.undo(get_db(), batch, current_name(), current_role())
+    except review.ForbiddenError as exc:
+        abort(403, str(exc))
+    except replace.ReplaceError as exc:
+        return _replace_fragment("segments/_replace_result.html", exc.status, error=str(exc))
+    return _replace_fragment("segments/_replace_result.html", doc=doc, outcome=outcome,
+                             undone=True, segments_changed=bool(outcome.done))
+
+
+@pass_context
+def marked_text(ctx, seg: Segment, field: str, lang: str) -> Markup:
+    """Return a segment's text with the list's search hits marked, else its glossary terms."""
+    text = getattr(seg, field)
+    spans = (ctx.get("hits") or {}).get(seg.id, {}).get(field)
+    if spans:
+        return mark_spans(text, spans)
+    return ctx.environment.globals["highlight_terms"](text, lang)
+
+
 def plain_text(text: str, _lang: str) -> str:
     """Return text as it is, for Jinja to escape; the glossary replaces this with highlighting."""
     return text
@@ -166,3 +249,4 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.extensions[rows.RENDER_ROW] = render_row
     app.jinja_env.globals.setdefault("highlight_terms", plain_text)
+    app.jinja_env.globals.update(marked_text=marked_text, mark_spans=mark_spans)

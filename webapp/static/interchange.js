@@ -32,6 +32,19 @@
     return String(window.getSelection() || "");
   }
 
+  // Words selected in the target (its edit box or the target column) are looked up on the
+  // target side, glossary included, without switching sides by hand.
+  function selectedSide() {
+    const el = document.activeElement;
+    if (el && el.tagName === "TEXTAREA" && el.selectionEnd > el.selectionStart) {
+      return el.name === "target" || el.closest("td.tgt") ? "target" : "source";
+    }
+    const sel = window.getSelection();
+    const node = sel && sel.anchorNode;
+    const at = node && (node.nodeType === 1 ? node : node.parentElement);
+    return at && at.closest && at.closest("td.tgt, .c-target") ? "target" : "source";
+  }
+
   function concordanceHost() {
     let host = document.getElementById("concordance-host");
     if (!host) {
@@ -46,7 +59,8 @@
   function openConcordance() {
     const text = selectedText().replace(/⟨\/?[0-9]+\/?⟩/g, " ").replace(/\s+/g, " ").trim();
     const editor = document.getElementById("editor");
-    const params = new URLSearchParams({ q: text.slice(0, 200) });
+    // The side is a guess from where the words were selected: the other one is tried too.
+    const params = new URLSearchParams({ q: text.slice(0, 200), side: selectedSide(), fallback: "1" });
     if (editor && editor.dataset.doc) params.set("doc", editor.dataset.doc);
     const host = concordanceHost();
     host.hidden = false;

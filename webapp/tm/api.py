@@ -8,6 +8,7 @@ from webapp.core import openapi
 from webapp.core.access import require_role
 from webapp.core.db import get_db
 from webapp.core.http import ApiError, download, json_body
+from webapp.core.patterns import PatternError, PatternRefused, parse_query
 from webapp.core.states import Role
 from webapp.core.text import primary_language
 from webapp.interchange import exchange as interchange
@@ -95,8 +96,16 @@ def concordance():
     side = request.args.get("side", "source")
     if side not in ("source", "target"):
         raise ApiError(400, "'side' must be source or target.")
-    hits = store.concordance(db, cache(), query[:500], source_lang, target_lang, side)
-    terms = glossary_terms(db, query, target_lang if side == "target" else source_lang)
+    try:
+        hits = store.concordance(db, cache(), query[:500], source_lang, target_lang, side,
+                                 regex=bool(request.args.get("regex")),
+                                 case=bool(request.args.get("case")),
+                                 word=bool(request.args.get("word")))
+    except PatternError as exc:
+        raise ApiError(422 if isinstance(exc, PatternRefused) else 400, str(exc)) from None
+    words = parse_query(query)
+    terms = [] if words.regex else glossary_terms(
+        db, words.body, target_lang if side == "target" else source_lang)
     return jsonify({
         "query": query, "side": side,
         "units": [{**h.unit.to_dict(), "start": h.start, "end": h.end} for h in hits],
@@ -169,14 +178,18 @@ openapi.register({
         "summary": "Memory units (and glossary entries) containing a word or phrase",
         "parameters": [
             openapi.query_param(name, required=True) for name in ("q", "source_lang", "target_lang")
-        ] + [openapi.query_param("side", {"type": "string", "enum": ["source", "target"]})],
+        ] + [openapi.query_param("side", {"type": "string", "enum": ["source", "target"]})]
+        + [openapi.query_param(name) for name in ("regex", "case", "word")],
+        "description": "`q` is read as the editor's search reads it: `/…/` is a regular "
+                       "expression (RE2); plain text ignores case unless `case` is set.",
         "responses": {
             "200": openapi.json_response(openapi.obj({
                 "query": "string", "side": "string",
                 "units": openapi.array_of(openapi.ref("TmUnit")),
                 "glossary": openapi.array_of("object"),
             }), "Hits"),
-            "400": openapi.error_response("Missing query or languages"),
+            "400": openapi.error_response("Missing query or languages, or a bad pattern"),
+            "422": openapi.error_response("Pattern refused"),
         },
     }},
     "/api/tm/pairs": {"get": {

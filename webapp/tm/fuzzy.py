@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
+from webapp.core.patterns import Matcher
 from webapp.core.text import word_diff
 
 _TOKEN = re.compile(r"\w+|[^\w\s]")
@@ -185,10 +186,13 @@ class FuzzyIndex:
             )
         return matches
 
-    def concordance(self, query: str, side: str = "source", limit: int = 50) -> list[Hit]:
-        """Find units whose source (or target) contains `query`, ignoring case."""
+    def concordance(self, query: str | Matcher, side: str = "source",
+                    limit: int = 50) -> list[Hit]:
+        """Find units whose source (or target) contains `query` ignoring case, or a Matcher hits."""
         if side not in ("source", "target"):
             raise ValueError("side is 'source' or 'target'")
+        if isinstance(query, Matcher):
+            return self._concordance_matching(query, side, limit)
         needle = query.strip().casefold()
         if not needle:
             return []
@@ -226,6 +230,20 @@ class FuzzyIndex:
             # One hit per unit: continue after this unit.
             next_start = starts[position + 1] if position + 1 < len(starts) else len(haystack)
             at = haystack.find(needle, next_start)
+        return hits
+
+
+    def _concordance_matching(self, matcher: Matcher, side: str, limit: int) -> list[Hit]:
+        """Find the units a compiled search hits on one side, one hit per unit."""
+        texts = self._sources if side == "source" else self._targets
+        hits: list[Hit] = []
+        for position, text in enumerate(texts):
+            found = matcher.first(text)
+            if found is not None:
+                hits.append(Hit(self._sources[position], self._targets[position],
+                                self._origins[position], *found))
+                if len(hits) == limit:
+                    break
         return hits
 
 

@@ -23,6 +23,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from webapp.core.models import MemoryUnit, Segment
+from webapp.core.patterns import Matcher, parse_query
 from webapp.core.text import primary_language, word_diff
 from webapp.interchange import codes as tags
 from webapp.interchange.formats import tmx
@@ -211,14 +212,21 @@ class ConcordanceHit:
 
 def concordance(
     db: Session, cache: MemoryCache, query: str, source_lang: str, target_lang: str,
-    side: str = "source", limit: int = 50,
+    side: str = "source", limit: int = 50, *, regex: bool = False, case: bool = False,
+    word: bool = False,
 ) -> list[ConcordanceHit]:
-    """Return units whose source (or target) contains query, ignoring case."""
+    """Return units whose source (or target) the query hits, read as the editor's search."""
+    # `/…/` is a regex, plain text ignores case; a bad pattern raises PatternError.
+    parsed = parse_query(query, regex=regex, case=case, word=word)
+    # Plain text ignoring case is the index's own casefolded search (the Matcher's plain
+    # mode is the same); anything else runs the compiled search over the units.
+    search = (parsed.body if not (parsed.regex or parsed.case or parsed.word)
+              else Matcher(parsed))
     entry = cache.index(db, primary_language(source_lang), primary_language(target_lang))
     if entry is None:
         return []
     with entry.lock:
-        hits: list[Hit] = entry.index.concordance(query, side, limit * 2)
+        hits: list[Hit] = entry.index.concordance(search, side, limit * 2)
     units = _units(db, (h.origin for h in hits))
     out = []
     for hit in hits:

@@ -10,6 +10,7 @@ from webapp.core.access import current_name, require_role
 from webapp.core.db import get_db
 from webapp.core.http import int_arg, page_or_fragment
 from webapp.core.models import Document, Job, Segment
+from webapp.core.patterns import PatternError, parse_query
 from webapp.core.states import Role
 from webapp.core.text import primary_language
 from webapp.interchange import exchange as interchange
@@ -100,13 +101,27 @@ def _search_context(db: Session) -> dict:
     if side not in ("source", "target"):
         abort(400, "Search the source or the target side.")
     query = args.get("q", "").strip()[:500]
-    hits, terms = [], []
-    if query and source_lang and target_lang:
-        hits = store.concordance(db, cache(), query, source_lang, target_lang, side)
-        terms = glossary_terms(db, query, target_lang if side == "target" else source_lang)
+    hits, terms, error = [], [], None
+    # The editor guesses the side from where the words were selected; with `fallback`, a
+    # guess that finds nothing gives way to the other side.
+    sides = [side] + ([{"source": "target", "target": "source"}[side]]
+                      if args.get("fallback") else [])
+    for tried in sides if query and source_lang and target_lang else ():
+        try:
+            hits = store.concordance(db, cache(), query, source_lang, target_lang, tried)
+        except PatternError as exc:
+            error = str(exc)
+            break
+        # The glossary is searched for the words themselves, in the searched side's language.
+        words = parse_query(query)
+        terms = [] if words.regex else glossary_terms(
+            db, words.body, target_lang if tried == "target" else source_lang)
+        if hits or terms:
+            side = tried
+            break
     return {"query": query, "side": side, "source_lang": source_lang,
             "target_lang": target_lang, "hits": hits, "terms": terms, "doc": doc,
-            "pairs": pairs}
+            "pairs": pairs, "error": error}
 
 
 @bp.get("/tm/concordance")

@@ -2,7 +2,16 @@
 
 from webapp.core.models.accounts import ApiToken, LoginSession, RateCounter, User
 from webapp.core.models.base import MAX_ID, Base, utcnow
-from webapp.core.models.documents import Change, Comment, Document, Job, Presence, Revision, Segment
+from webapp.core.models.documents import (
+    Change,
+    Comment,
+    Document,
+    Job,
+    Presence,
+    ReplaceBatch,
+    Revision,
+    Segment,
+)
 from webapp.core.models.glossary import GlossaryEntry, GlossaryImport, GlossaryMeta, QaDismissal
 from webapp.core.models.interchange import DocumentFormat, SegmentUnit
 from webapp.core.models.memory import MemoryUnit
@@ -13,6 +22,6 @@ __all__ = [
     "MAX_ID", "ApiToken", "Base", "Change", "Comment", "Document", "DocumentFormat", "DocumentProgress",
     "DocumentScore",
     "GlossaryEntry", "GlossaryImport", "GlossaryMeta", "Job", "LoginSession", "MemoryUnit",
-    "Presence", "QaDismissal", "RateCounter", "ReferenceText", "Revision", "RevisionScore",
+    "Presence", "QaDismissal", "RateCounter", "ReplaceBatch", "ReferenceText", "Revision", "RevisionScore",
     "Segment", "SegmentScore", "SegmentUnit", "User", "utcnow",
 ]

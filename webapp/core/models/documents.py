@@ -132,11 +132,13 @@ class Revision(Base):
     seconds: Mapped[float | None] = mapped_column(nullable=True)
     # The author's role when saving, so review can tell the translator's pass from the editor's.
     role: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # The search-and-replace (ReplaceBatch) that wrote this revision ("replace") or undid it.
+    batch_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
 
     segment: Mapped[Segment] = relationship(back_populates="revisions")
 
     api_fields = ("id", "version", "replaced_version", "text", "state", "kind", "author",
-                  "created_at", "seconds", "role")
+                  "created_at", "seconds", "role", "batch_id")
     api_codes = {"state": State}
 
 
@@ -160,6 +162,27 @@ class Change(Base):
 
     api_fields = ("id", "segment_id", "action", "author", "created_at", "details")
     api_codes = {"action": Action}
+
+
+class ReplaceBatch(Base):
+    """One search and replace over a document's targets, undone as one; never deleted."""
+
+    __tablename__ = "replace_batch"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = owned_by("document", index=True)
+    author: Mapped[str] = person()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The query as typed (a regex between slashes) and its toggles, "case" and "word".
+    find: Mapped[str] = mapped_column(Text)
+    options: Mapped[str] = mapped_column(String(32), default="")
+    replacement: Mapped[str] = mapped_column(Text)
+    segments: Mapped[int] = mapped_column(Integer, default=0)
+    undone_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    undone_by: Mapped[str | None] = person(nullable=True)
+
+    api_fields = ("id", "document_id", "author", "created_at", "find", "options", "replacement",
+                  "segments", "undone_at", "undone_by")
 
 
 class Job(Base):
