@@ -74,6 +74,10 @@ class Action(Code):
     QA_DISMISS = 12
     GLOSSARY = 13
     QA_REOPEN = 14
+    # The alignment of an uploaded original (40-49): proposed, then joined or split by a
+    # person; accepting it is ALIGN_SOURCE.
+    ALIGN_PROPOSAL = 40
+    ALIGN_EDIT = 41
 
 
 class Role(Code):

@@ -13,8 +13,10 @@ import numpy as np
 
 # Gale & Church (1993): -log of each link type's prior relative to 1:1 (their 100ths become nats),
 # and the variance of the length difference per character.
-PENALTY = {"1:1": 0.0, "1:2": 2.30, "2:1": 2.30, "1:0": 4.50, "0:1": 4.50}
+PENALTY = {"1:1": 0.0, "1:2": 2.30, "2:1": 2.30, "1:0": 3.0, "0:1": 3.0}
 VARIANCE = 6.8
+# The most a sentence's length adds to the cost of leaving it unpaired.
+UNPAIRED_CAP = 2.0
 # Nats taken off a link's cost per unit of anchor weight that both sides share.
 ANCHOR_GAIN = 1.2
 # English words of a back-translation count for less than a number or a name: many are shared
@@ -104,6 +106,16 @@ def _length_cost(de_len: np.ndarray | float, en_len: np.ndarray | float, ratio: 
     mean = np.maximum((de_len + np.asarray(en_len) / ratio) / 2.0, 1.0)
     z = np.abs(ratio * de_len - en_len) / np.sqrt(VARIANCE * mean)
     return -_log_erfc(z / math.sqrt(2.0))
+
+
+def _unpaired_cost(length: np.ndarray) -> np.ndarray:
+    """Return the length part of a sentence's cost when nothing pairs with it.
+
+    Gale & Church's difference against zero grows without bound, so that a long German
+    line the original does not have (a caption, "Lesen Sie auch") would rather pull its
+    neighbours out of place than stand alone; a capped cost lets it stand alone.
+    """
+    return np.minimum(np.sqrt(length) / 8.0, UNPAIRED_CAP)
 
 
 def _shifted(row: np.ndarray, offset: int, size: int) -> np.ndarray:
@@ -215,9 +227,9 @@ class _Problem:
             2: np.where(inside & (rows >= 2) & (cols >= 1),
                         PENALTY["2:1"] + _length_cost(de2, en1, ratio) - gain21, inf),
             3: np.where(inside & (rows >= 1),
-                        PENALTY["1:0"] + _length_cost(de1, np.zeros_like(de1), ratio), inf),
+                        PENALTY["1:0"] + _unpaired_cost(de1), inf),
         }
-        skip = PENALTY["0:1"] + _length_cost(0.0, en_len, ratio)
+        skip = PENALTY["0:1"] + _unpaired_cost(en_len)
         # cum_skip[j]: the cost of leaving English sentences 0..j-1 unpaired.
         self.cum_skip = np.concatenate(([0.0], np.cumsum(skip)))
         return costs

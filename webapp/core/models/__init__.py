@@ -1,6 +1,7 @@
 """Database tables, one module per concern; every model is importable from here."""
 
 from webapp.core.models.accounts import ApiToken, LoginSession, RateCounter, User
+from webapp.core.models.alignment import AlignmentProposal
 from webapp.core.models.base import MAX_ID, Base, utcnow
 from webapp.core.models.documents import Change, Comment, Document, Job, Presence, Revision, Segment
 from webapp.core.models.glossary import GlossaryEntry, GlossaryImport, GlossaryMeta, QaDismissal
@@ -9,7 +10,8 @@ from webapp.core.models.memory import MemoryUnit
 from webapp.core.models.scores import DocumentScore, ReferenceText, RevisionScore, SegmentScore
 
 __all__ = [
-    "MAX_ID", "ApiToken", "Base", "Change", "Comment", "Document", "DocumentFormat", "DocumentScore",
+    "MAX_ID", "AlignmentProposal",
+    "ApiToken", "Base", "Change", "Comment", "Document", "DocumentFormat", "DocumentScore",
     "GlossaryEntry", "GlossaryImport", "GlossaryMeta", "Job", "LoginSession", "MemoryUnit",
     "Presence", "QaDismissal", "RateCounter", "ReferenceText", "Revision", "RevisionScore",
     "Segment", "SegmentScore", "SegmentUnit", "User", "utcnow",
