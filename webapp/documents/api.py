@@ -162,7 +162,9 @@ def get_alignment(doc_id: int):
     return jsonify(originals.proposal_data(get_db(), _proposal(doc)))
 
 
-@bp.post("/documents/<int:doc_id>/alignment/<any(join, split, accept):edit>")
+@bp.post("/documents/<int:doc_id>/alignment/join", defaults={"edit": "join"})
+@bp.post("/documents/<int:doc_id>/alignment/split", defaults={"edit": "split"})
+@bp.post("/documents/<int:doc_id>/alignment/accept", defaults={"edit": "accept"})
 @require_role(Role.TRANSLATOR)
 def edit_alignment(doc_id: int, edit: str):
     """Join a row's English with the next row's, split it, or accept the alignment."""
