@@ -156,7 +156,8 @@ def upload_original(doc_id: int):
     return redirect(url_for("documents.alignment_page", doc_id=doc.id), code=303)
 
 
-@bp.post("/documents/<int:doc_id>/alignment/<any(join, split):edit>")
+@bp.post("/documents/<int:doc_id>/alignment/join", defaults={"edit": "join"})
+@bp.post("/documents/<int:doc_id>/alignment/split", defaults={"edit": "split"})
 @require_role(Role.TRANSLATOR)
 def edit_alignment(doc_id: int, edit: str):
     """Join a row's English with the next row's, or split it; answer with the rows."""
