@@ -170,11 +170,19 @@ def test_impossible_joins_are_refused_with_a_reason(client, doc, proposal, body,
     assert client.get(f"/api/documents/{doc['id']}/alignment").get_json() == proposal
 
 
-def test_splitting_one_sentence_needs_a_point_inside_it(client, doc, proposal):
+def test_splitting_needs_a_point_that_splits_something_off(client, doc, proposal):
     resp = edit(client, doc, "split", row=1, version=proposal["version"])
     assert resp.status_code == 422 and "Say where to split" in resp.get_json()["message"]
-    resp = edit(client, doc, "split", row=1, at=0, version=proposal["version"])
-    assert resp.status_code == 422 and "not at its start or end" in resp.get_json()["message"]
+    end = len(proposal["links"][0]["en"][0])
+    resp = edit(client, doc, "split", row=1, at=end, version=proposal["version"])
+    assert resp.status_code == 422 and "not at its end" in resp.get_json()["message"]
+
+
+def test_split_at_the_start_of_a_shared_row_leaves_the_first_german_with_no_english(
+        client, doc, proposal):
+    data = edit(client, doc, "split", row=2, at=0, version=proposal["version"]).get_json()
+    assert kinds(data)[1:3] == ["1:0", "1:1"]
+    assert data["links"][2]["en"] == proposal["links"][1]["en"]
 
 
 @pytest.mark.parametrize("data, status, message", [
@@ -198,10 +206,12 @@ def test_a_bad_upload_is_refused_and_the_stored_proposal_is_unchanged(
 
 
 def test_reupload_replaces_the_proposal(client, doc, proposal):
-    resp = upload_original(client, doc, "Kim arrived. Putin waited.".encode(), "second.txt")
+    edit(client, doc, "join", row=1, version=proposal["version"])
+    resp = upload_original(client, doc, b"Kim arrived. Putin waited.", "second.txt")
     data = resp.get_json()
     assert resp.status_code == 201 and data["filename"] == "second.txt"
-    assert data["sentences"] == 2 and data["id"] != proposal["id"] or data["links"] != proposal["links"]
+    assert data["sentences"] == 2 and data["version"] == 1
+    assert client.get(f"/api/documents/{doc['id']}/alignment").get_json() == data
 
 
 def test_a_translation_document_takes_no_original(client):
@@ -268,4 +278,12 @@ def test_the_page_upload_opens_the_alignment_view_with_rows_to_check(client, doc
     assert resp.status_code == 303 and resp.headers["Location"].endswith("/alignment")
     html = client.get(resp.headers["Location"]).get_data(as_text=True)
     assert html.count('class="align-row') == 4
-    assert "shares the English above" in html
+    assert "shares the English with #2" in html
+
+
+def test_the_editor_marks_a_segment_that_shares_its_neighbours_english(client, doc, proposal):
+    page = client.get(f"/documents/{doc['id']}").get_data(as_text=True)
+    assert "shares the English of" not in page
+    edit(client, doc, "accept", version=proposal["version"])
+    page = client.get(f"/documents/{doc['id']}").get_data(as_text=True)
+    assert page.count("shares the English of #2") == 1

@@ -187,9 +187,9 @@ def join(db: Session, proposal: AlignmentProposal, row: int, version: int, autho
 
 def split(db: Session, proposal: AlignmentProposal, row: int, at: int | None, version: int,
           author: str) -> int:
-    """Split a row's English at character `at` of its text (a sentence boundary, or inside a
-    sentence); the second part goes with the row's second German segment, else into a new row
-    of English with nothing below. Return the first part's row."""
+    """Split a row's English at character `at` of its text (a sentence boundary, inside a
+    sentence, or its start); the second part goes with the row's second German segment, else
+    into a new row of English with nothing below. Return the first part's row."""
     links = _editable(proposal, version)
     link = _row(links, row)
     sentences = link["en"]
@@ -197,10 +197,14 @@ def split(db: Session, proposal: AlignmentProposal, row: int, at: int | None, ve
         if len(sentences) < 2:
             raise DocumentError("Say where to split: this row's English is one sentence.")
         at = len(sentences[0]) + 1
+    if not sentences:
+        raise DocumentError("This row has no English to split.")
     head, tail = _cut(sentences, at)
-    if not head or not tail:
-        raise DocumentError("Put the split point inside the English, between two words or "
-                            "sentences, not at its start or end.")
+    # At the very start the English goes on with the second German segment (or to a row of
+    # its own), leaving the first with none; at the very end only a shared row changes.
+    if not tail and len(link["de"]) < 2:
+        raise DocumentError("Put the split point inside the English or at its start, "
+                            "not at its end: nothing would be split off.")
     if len(link["de"]) == 2:
         links[row: row + 1] = [
             {"de": link["de"][:1], "en": head, "confidence": 1.0, "edited": True},

@@ -6,6 +6,7 @@ from flask import (
     Blueprint,
     Flask,
     current_app,
+    g,
     make_response,
     redirect,
     render_template,
@@ -17,7 +18,7 @@ from werkzeug.exceptions import BadRequest, UnprocessableEntity
 from webapp.core.access import current_name, require_role
 from webapp.core.db import get_db
 from webapp.core.http import download, get_or_404, int_arg, page_or_fragment, uploaded_file
-from webapp.core.models import Document
+from webapp.core.models import Document, Segment
 from webapp.core.states import Role, State
 from webapp.documents import importing, originals, queries, textio
 from webapp.interchange import exchange as interchange
@@ -235,6 +236,18 @@ def document_notices(doc: Document) -> dict:
             "mt_missing": None if ready else mt.missing_pair_message(src, tgt)}
 
 
+def shared_source_note(seg) -> str:
+    """Return "shares the English of #n" for a segment whose accepted original is its neighbour's."""
+    doc_id = seg.document_id
+    cache = g.setdefault("shared_sources", {})
+    if doc_id not in cache:
+        db = get_db()
+        cache[doc_id] = originals.shared_with(originals.get_proposal(db, db.get(Document, doc_id)))
+    lead = cache[doc_id].get(seg.id)
+    lead_seg = get_db().get(Segment, lead) if lead else None
+    return f"shares the English of #{lead_seg.number}" if lead_seg else ""
+
+
 def bad_list_request(exc: listing.ListError):
     """Answer a query string the segment list cannot follow as the app's usual 400 or 422."""
     error = UnprocessableEntity(str(exc)) if exc.status == 422 else BadRequest(str(exc))
@@ -246,3 +259,4 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.register_error_handler(listing.ListError, bad_list_request)
     app.jinja_env.globals["document_notices"] = document_notices
+    app.jinja_env.globals["shared_source_note"] = shared_source_note

@@ -1,5 +1,5 @@
 // The alignment view (#13), keyboard only: ↑/↓ move between rows, ←/→ move the split point
-// in the row's English, J joins the row's English with the next row's, S splits it at the
+// in the row's English (word by word, from its start to its end), J joins the row's English with the next row's, S splits it at the
 // split point, Enter accepts. Joins and splits answer with the rows, which replace the list.
 (function () {
   "use strict";
@@ -14,17 +14,18 @@
 
   // Where S splits a row: the start of a word in its English (text = sentences joined by spaces).
   function wordStarts(text) {
-    const starts = [];
+    const starts = [0];
     for (let i = 1; i < text.length; i++) {
       if (text[i - 1] === " " && text[i] !== " ") starts.push(i);
     }
+    starts.push(text.length);
     return starts;
   }
 
   function defaultSplit(row) {
     const bounds = (row.dataset.bounds || "").trim().split(" ").filter(Boolean).map(Number);
     if (bounds.length) return bounds[0];
-    const starts = wordStarts(row.dataset.text || "");
+    const starts = wordStarts(row.dataset.text || "").slice(1, -1);
     if (!starts.length) return null;
     const middle = (row.dataset.text || "").length / 2;
     return starts.reduce((best, at) => Math.abs(at - middle) < Math.abs(best - middle) ? at : best);
@@ -92,7 +93,7 @@
       event.preventDefault();
       const starts = wordStarts(row.dataset.text || "");
       if (!starts.length) return;
-      const at = row._split == null ? starts[0] : row._split;
+      const at = row._split == null ? starts[1] || 0 : row._split;
       const pos = starts.indexOf(at);
       const next = key === "ArrowRight" ? starts[Math.min(pos + 1, starts.length - 1)]
                                         : starts[Math.max(pos - 1, 0)];
