@@ -116,7 +116,12 @@ def rows(db: Session, proposal: AlignmentProposal, start: int = 0,
     """Return the proposal's links from start to stop with their German segments."""
     links = proposal.links[start:stop]
     ids = {i for link in links for i in link["de"]}
-    segs = {s.id: s for s in db.scalars(select(Segment).where(Segment.id.in_(ids)))} if ids else {}
+    query = select(Segment).where(Segment.document_id == proposal.document_id)
+    # A page of rows names a few hundred segments; the whole proposal may name more than a
+    # database takes as parameters of one IN list, and then the document's rows are read.
+    if len(ids) <= 1000:
+        query = query.where(Segment.id.in_(ids))
+    segs = {s.id: s for s in db.scalars(query)} if ids else {}
     return [Row(start + n, [segs[i] for i in link["de"] if i in segs], link["en"],
                 link["confidence"], link.get("edited", False))
             for n, link in enumerate(links)]
