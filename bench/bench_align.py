@@ -8,6 +8,8 @@ on its own, then all of them as one long document. Speed: the perturbed corpus r
 two times shows whether the band keeps it linear (10x the sentences, ~10x the time). The glossary's
 matchers are built by the first (accuracy) runs, so the timings do not include that.
 
+Last, the same 10,000 through the app's upload (without the glossary) and acceptance.
+
 Goals: >= 95 % of links right; 10,000 sentences under 5 s.
 Run: .venv/bin/python bench/bench_align.py [--rate 0.1] [--seed 13] [--rounds 3]
 """
@@ -15,8 +17,10 @@ Run: .venv/bin/python bench/bench_align.py [--rate 0.1] [--seed 13] [--rounds 3]
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -97,6 +101,41 @@ def main() -> None:
               f"{sum(x.low for x in links):,} marked for checking)")
     print(f"10,000 / 1,000 time ratio: {timings[10_000] / timings[1_000]:.1f} "
           "(10 would be linear)")
+    whole_app(corpus(10_000))
+
+
+def whole_app(doc) -> None:
+    """Time the upload a person waits for: decode, segment, align and store a proposal of
+    10,000 segments (SQLite), then accepting it."""
+    work = Path(tempfile.mkdtemp(prefix="bench-align-"))
+    os.environ["WEBAPP_INSTANCE"] = str(work / "instance")
+    from webapp import create_app
+    from webapp.core.db import upgrade_schema
+    from webapp.core.models import Document
+    from webapp.documents import importing, originals
+
+    app = create_app({"SECRET_KEY": "bench", "DATABASE_URL": f"sqlite:///{work / 'b.sqlite'}",
+                      "ARGOS_PACKAGES_DIR": str(work / "argos")})
+    with app.app_context():
+        upgrade_schema(app)
+    german = "\n".join(doc.de).encode()
+    english = "\n".join(doc.en).encode()
+    limit = 50 * 1024 * 1024
+    with app.extensions["webapp.sessionmaker"]() as db:
+        imported = importing.import_text(db, german, "big.de.txt", "en", "de", "review", limit)
+        doc_id = imported.id
+        segments = len(imported.segments)
+    with app.extensions["webapp.sessionmaker"]() as db:
+        record = db.get(Document, doc_id)
+        start = time.perf_counter()
+        proposal = originals.propose(db, record, english, "big.en.txt", limit, "bench")
+        proposed = time.perf_counter() - start
+        start = time.perf_counter()
+        originals.accept(db, record, proposal, proposal.version, "bench")
+        accepted = time.perf_counter() - start
+    print(f"upload of the English original ({len(english) / 1024:,.0f} KB) to a {segments:,}-"
+          f"segment document, decoded, segmented, aligned and stored: {proposed:.2f} s; "
+          f"accepting it: {accepted:.2f} s")
 
 
 if __name__ == "__main__":
