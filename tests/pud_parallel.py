@@ -37,8 +37,7 @@ def _split_sentence(text: str, rng: random.Random) -> tuple[str, str] | None:
 
 
 def perturb(pairs: list[tuple[str, str]], seed: int, rate: float = 0.1) -> Parallel:
-    """Return a document whose English has about `rate` of its sentences joined with the next
-    (a 2:1 link) and as many split in two (a 1:2 link), the rest 1:1."""
+    """Return the document with about `rate` of its English joined (2:1) and as much split (1:2)."""
     rng = random.Random(seed)
     out = Parallel([], [], set())
     k = 0

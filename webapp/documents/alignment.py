@@ -109,12 +109,10 @@ def _length_cost(de_len: np.ndarray | float, en_len: np.ndarray | float, ratio: 
 
 
 def _unpaired_cost(length: np.ndarray) -> np.ndarray:
-    """Return the length part of a sentence's cost when nothing pairs with it.
-
-    Gale & Church's difference against zero grows without bound, so that a long German
-    line the original does not have (a caption, "Lesen Sie auch") would rather pull its
-    neighbours out of place than stand alone; a capped cost lets it stand alone.
-    """
+    """Return the length part of a sentence's cost when nothing pairs with it."""
+    # Gale & Church's difference against zero grows without bound, so that a long German
+    # line the original does not have (a caption, "Lesen Sie auch") would rather pull its
+    # neighbours out of place than stand alone; a capped cost lets it stand alone.
     return np.minimum(np.sqrt(length) / 8.0, UNPAIRED_CAP)
 
 
@@ -128,8 +126,7 @@ def _shifted(row: np.ndarray, offset: int, size: int) -> np.ndarray:
 
 
 class _Problem:
-    """One alignment problem over a band: each link's cost is computed once, for every cell,
-    and both dynamic programmes (from the start and from the end) read them."""
+    """One alignment problem over a band, each link's cost computed once for both passes."""
 
     def __init__(self, de_len: np.ndarray, en_len: np.ndarray, de_anchors: list[Counter],
                  en_anchors: list[Counter], weights: dict[str, float]):
@@ -148,8 +145,8 @@ class _Problem:
                     counts.append(count)
 
     def band(self, width: int) -> tuple[np.ndarray, int]:
-        """Return each row's lowest English boundary and the band's width, around the diagonal
-        that the cumulative lengths predict."""
+        """Return each row's lowest English boundary and the band's width around the diagonal."""
+        # The diagonal is where the cumulative lengths predict each row's English boundary.
         n, m = self.n, self.m
         cum_de = np.concatenate(([0.0], np.cumsum(self.de_len)))
         cum_en = np.concatenate(([0.0], np.cumsum(self.en_len)))
@@ -328,11 +325,8 @@ def align(
     back: Sequence[str] | None = None,
     width: int = BAND,
 ) -> list[Link]:
-    """Return the links that pair German segments with English sentences, in order.
-
-    Links are 1:1, 1:2, 2:1, 1:0 (German with no English) or 0:1 (English with nothing);
-    `back` is an English back-translation of each German segment, when there is one.
-    """
+    """Return the links (1:1, 1:2, 2:1, 1:0, 0:1) pairing German segments with English sentences."""
+    # `back` is an English back-translation of each German segment, when there is one.
     de_anchors = [anchors(text, "de", terms) for text in de]
     en_anchors = [anchors(text, "en", terms) for text in en]
     if back is not None and len(back) == len(de):
@@ -367,8 +361,8 @@ def align(
 
 def _margins(table: np.ndarray, back: np.ndarray, lo: np.ndarray,
              steps: list[tuple[int, int, int]], m: int) -> dict[tuple[int, int], float]:
-    """Return, for each boundary on the best path, how much worse the best path is that puts
-    that row's or that column's boundary anywhere else (a max-marginal margin, in nats)."""
+    """Return each path boundary's margin: how much worse the best path placing it elsewhere is."""
+    # A max-marginal margin in nats, over the boundary's row and its column.
     n1, size = table.shape
     through = table + back
     total = through[0, 0]

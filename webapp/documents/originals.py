@@ -77,8 +77,8 @@ def get_proposal(db: Session, doc: Document) -> AlignmentProposal | None:
 def propose(db: Session, doc: Document, data: bytes, name: str, max_bytes: int, author: str,
             glossary: Glossary | None = None,
             max_segment_chars: int = MAX_SEGMENT_CHARS) -> AlignmentProposal:
-    """Align an uploaded original with a review document's segments and store the proposal,
-    replacing any earlier one; nothing is stored when the file is refused."""
+    """Align an original with a review document's segments; store it as the one proposal."""
+    # Nothing is stored when the file is refused; an earlier proposal is replaced.
     if doc.mode != "review":
         raise DocumentError("Only a review document (an MT to correct) takes an original; "
                             "a translation's source is the file it was imported from.")
@@ -154,11 +154,9 @@ def _row(links: list[dict], row: int) -> dict:
 
 def join(db: Session, proposal: AlignmentProposal, row: int, version: int, author: str,
          max_chars: int = MAX_SEGMENT_CHARS) -> int:
-    """Join a row's English with the next row's; return the joined row's index.
-
-    The next row's German keeps its place with no English, unless it had none: then the two
-    German segments share this English (2:1). A row without German goes into its neighbour.
-    """
+    """Join a row's English with the next row's; return the joined row's index."""
+    # The next row's German keeps its place with no English, unless it had none: then the two
+    # German segments share this English (2:1). A row without German goes into its neighbour.
     links = _editable(proposal, version)
     first = _row(links, row)
     if row + 1 >= len(links):
@@ -192,9 +190,9 @@ def join(db: Session, proposal: AlignmentProposal, row: int, version: int, autho
 
 def split(db: Session, proposal: AlignmentProposal, row: int, at: int | None, version: int,
           author: str) -> int:
-    """Split a row's English at character `at` of its text (a sentence boundary, inside a
-    sentence, or its start); the second part goes with the row's second German segment, else
-    into a new row of English with nothing below. Return the first part's row."""
+    """Split a row's English at character `at` of its text; return the first part's row."""
+    # `at` may be a sentence boundary, inside a sentence, or the start. The second part goes
+    # with the row's second German segment, else into a new row of English with nothing below.
     links = _editable(proposal, version)
     link = _row(links, row)
     sentences = link["en"]
@@ -250,11 +248,9 @@ class Accepted:
 
 def accept(db: Session, doc: Document, proposal: AlignmentProposal, version: int,
            author: str) -> Accepted:
-    """Write the accepted English into the segments' source; targets and states stay as they are.
-
-    A row's English goes to its first German segment; a second one shares it (empty source),
-    German with no English gets an empty source, and English with nothing stays in the proposal.
-    """
+    """Write the accepted English into the segments' source; targets and states stay as they are."""
+    # A row's English goes to its first German segment; a second one shares it (empty source),
+    # German with no English gets an empty source, and English with nothing stays in the proposal.
     links = _editable(proposal, version)
     ids = set(db.scalars(select(Segment.id).where(Segment.document_id == doc.id)))
     linked = [i for link in links for i in link["de"]]
