@@ -66,6 +66,8 @@ def test_a_person_splits_joins_and_accepts_with_the_keyboard_only(client, live_s
     sources = [s["source"] for s in segments(client, doc)]
     assert sources[1] == "" and sources[2].startswith("He wants to meet President")
     assert sources[3] == "Both countries have been under sanctions. They have been since 2006."
+    assert "Both countries have been under sanctions." in page.locator("#segment-list").inner_text()
+    screenshot(page, "alignment-accepted-editor")
 
 
 def test_the_seed_article_with_its_original_marks_the_links_to_check(client, live_server, page):
