@@ -126,14 +126,15 @@ def test_japanese_sentences_align_by_their_own_length_ratio_and_numbers():
 
 
 def test_real_news_with_joined_and_split_sentences_is_aligned_95_percent_right(shared_testdata):
-    parts = [perturb(pairs_, seed=n) for n, pairs_ in enumerate(load_documents(shared_testdata))]
+    parts = [perturb(pairs_, seed=13 + n) for n, pairs_ in enumerate(load_documents(shared_testdata))]
     whole = concatenate(parts)
     kinds = {f"{len(de)}:{len(en)}" for de, en in whole.gold}
     assert {"1:1", "1:2", "2:1"} <= kinds
     links = align(whole.de, whole.en)
     precision, recall = score(links, whole.gold)
     assert precision >= 0.95 and recall >= 0.95, (precision, recall)
-    # The few wrong links are among those the view marks for checking, which stay few.
+    # With this seed two links come out wrong; both are among those the view marks for
+    # checking, which stay few.
     wrong = [link for link in links if (link.de, link.en) not in whole.gold]
-    assert all(link.low for link in wrong), wrong
+    assert wrong and all(link.low for link in wrong), wrong
     assert sum(link.low for link in links) <= 0.05 * len(links)
