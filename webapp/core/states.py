@@ -82,6 +82,10 @@ class Action(Code):
     ARCHIVE = 22
     UNARCHIVE = 23
     DELETE_DOCUMENT = 24
+    # The alignment of an uploaded original (40-49): proposed, then joined or split by a
+    # person; accepting it is ALIGN_SOURCE.
+    ALIGN_PROPOSAL = 40
+    ALIGN_EDIT = 41
 
 
 class Role(Code):

@@ -10,7 +10,7 @@ from webapp.core.db import get_db
 from webapp.core.http import ApiError, download, get_or_404, int_arg, json_body, uploaded_file
 from webapp.core.models import Document
 from webapp.core.states import Role, State
-from webapp.documents import dashboard, importing, queries, textio
+from webapp.documents import dashboard, importing, originals, queries, textio
 from webapp.interchange import exchange as interchange
 from webapp.mt import engine as mt
 from webapp.tm import feed as tm_feed
@@ -177,6 +177,82 @@ def export(doc_id: int):
                     X_Untranslated_Segments=str(exp.untranslated))
 
 
+@bp.post("/documents/<int:doc_id>/original")
+@require_role(Role.TRANSLATOR)
+def upload_original(doc_id: int):
+    """Align an uploaded original with a review document's segments, as a proposal to check."""
+    doc = get_or_404(Document, doc_id)
+    limit = current_app.config["MAX_UPLOAD_BYTES"]
+    name, data = uploaded_file(
+        limit, ApiError(400, "Send the original as the multipart field 'file'."))
+    db = get_db()
+    cache = current_app.extensions.get("webapp.glossary")
+    try:
+        proposal = originals.propose(
+            db, doc, data, name, limit, current_name(),
+            cache.current(db).glossary if cache is not None else None,
+            current_app.config["MAX_SEGMENT_CHARS"])
+    except (textio.TextImportError, importing.DocumentError) as exc:
+        db.rollback()
+        raise ApiError(413 if "the limit is" in str(exc) else 422, str(exc)) from None
+    return jsonify(originals.proposal_data(db, proposal)), 201
+
+
+def _proposal(doc: Document):
+    proposal = originals.get_proposal(get_db(), doc)
+    if proposal is None:
+        raise ApiError(404, "No original has been uploaded for this document.")
+    return proposal
+
+
+def _body_int(body: dict, name: str, required: bool = True) -> int | None:
+    value = body.get(name)
+    if value is None and not required:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise ApiError(400, f"'{name}' must be a whole number.")
+    return value
+
+
+@bp.get("/documents/<int:doc_id>/alignment")
+@require_role(Role.TRANSLATOR)
+def get_alignment(doc_id: int):
+    """Return the proposed (or accepted) alignment with its links."""
+    doc = get_or_404(Document, doc_id)
+    return jsonify(originals.proposal_data(get_db(), _proposal(doc)))
+
+
+@bp.post("/documents/<int:doc_id>/alignment/join", defaults={"edit": "join"})
+@bp.post("/documents/<int:doc_id>/alignment/split", defaults={"edit": "split"})
+@bp.post("/documents/<int:doc_id>/alignment/accept", defaults={"edit": "accept"})
+@require_role(Role.TRANSLATOR)
+def edit_alignment(doc_id: int, edit: str):
+    """Join a row's English with the next row's, split it, or accept the alignment."""
+    doc = get_or_404(Document, doc_id)
+    db = get_db()
+    body = json_body()
+    proposal = _proposal(doc)
+    version = _body_int(body, "version")
+    try:
+        if edit == "join":
+            originals.join(db, proposal, _body_int(body, "row") - 1, version, current_name(),
+                           current_app.config["MAX_SEGMENT_CHARS"])
+        elif edit == "split":
+            originals.split(db, proposal, _body_int(body, "row") - 1,
+                            _body_int(body, "at", required=False), version, current_name())
+        else:
+            done = originals.accept(db, doc, proposal, version, current_name())
+            data = originals.proposal_data(db, proposal)
+            data["accepted"] = {"segments": done.segments, "without_english": done.without_english,
+                                "shared": done.shared, "english_unpaired": done.unpaired}
+            return jsonify(data)
+    except importing.DocumentError as exc:
+        db.rollback()
+        raise ApiError(409 if isinstance(exc, originals.AlignmentConflict) else 422,
+                       str(exc)) from None
+    return jsonify(originals.proposal_data(db, proposal))
+
+
 _PERSON = {"type": ["string", "null"], "description": "A user name; null or \"\" clears"}
 
 openapi.register({
@@ -323,6 +399,89 @@ openapi.register({
     }, ["id", "name", "segments", "words", "progress", "archived"]),
     "SegmentPage": openapi.obj({"total": "integer", "offset": "integer", "limit": "integer",
                         "segments": openapi.array_of(openapi.ref("Segment"))}, ["total", "segments"]),
+})
+
+EDIT_BODY = openapi.obj({
+    "version": {"type": "integer", "description": "The proposal's version the asker saw"},
+    "row": {"type": "integer", "minimum": 1, "description": "1-based row (link) number"},
+    "at": {"type": "integer", "minimum": 0, "description": "Split: character of the row's "
+           "English (its sentences joined by spaces) where the second part starts; default "
+           "the second sentence"},
+}, ["version"])
+
+openapi.register({
+    "/api/documents/{doc_id}/original": {
+        "post": {
+            "summary": "Upload the original of a review document and align it with the segments",
+            "description": "Any sentence count: the English sentences are aligned with the "
+                           "German segments (1:1, 1:2, 2:1, German with no English, English with "
+                           "nothing) by their lengths and anchors (numbers, glossary terms, names, "
+                           "quotes, and a back-translation when the document has one). The result "
+                           "is a proposal; the segments are unchanged until it is accepted. A new "
+                           "upload replaces the proposal.",
+            "parameters": [openapi.id_param("doc_id")],
+            "requestBody": openapi.form_request({"file": {"type": "string", "format": "binary"}},
+                                                ["file"]),
+            "responses": {
+                "201": openapi.json_response(openapi.ref("Alignment"), "Proposed"),
+                "400": openapi.error_response("No file sent"),
+                "404": openapi.error_response("No such document"),
+                "413": openapi.error_response("File over the size limit"),
+                "422": openapi.error_response("Empty, binary or undecodable file, a sentence "
+                                              "too long, or not a review document"),
+            },
+        },
+    },
+    "/api/documents/{doc_id}/alignment": {
+        "get": {
+            "summary": "The proposed or accepted alignment of the uploaded original",
+            "parameters": [openapi.id_param("doc_id")],
+            "responses": {"200": openapi.json_response(openapi.ref("Alignment")),
+                          "404": openapi.error_response("No such document, or no original")},
+        },
+    },
+    **{f"/api/documents/{{doc_id}}/alignment/{edit}": {
+        "post": {
+            "summary": summary,
+            "parameters": [openapi.id_param("doc_id")],
+            "requestBody": openapi.json_request(EDIT_BODY),
+            "responses": {
+                "200": openapi.json_response(openapi.ref("Alignment")),
+                "400": openapi.error_response("Bad body"),
+                "404": openapi.error_response("No such document, or no original"),
+                "409": openapi.error_response("The proposal changed since `version`"),
+                "422": openapi.error_response("Not possible: no such row, nothing to split, "
+                                              "already accepted, segments changed"),
+            },
+        },
+    } for edit, summary in (
+        ("join", "Join a row's English with the next row's (the next German keeps no English, "
+                 "or shares this English when it had none)"),
+        ("split", "Split a row's English at a character: the second part goes to the row's "
+                  "second German segment, else to a new row of English with nothing"),
+        ("accept", "Accept the alignment: each row's English becomes its first German segment's "
+                   "source; targets, states and approved text are not touched"),
+    )},
+}, {
+    "Alignment": openapi.obj({
+        "id": "integer", "document_id": "integer", "filename": "string",
+        "status": {"type": "string", "enum": ["open", "accepted"]}, "version": "integer",
+        "sentences": "integer", "created_at": "string", "created_by": "string",
+        "accepted_at": ["string", "null"], "accepted_by": ["string", "null"],
+        "low_confidence": "integer",
+        "accepted": openapi.obj({"segments": "integer", "without_english": "integer",
+                                 "shared": "integer", "english_unpaired": "integer"}),
+        "links": openapi.array_of(openapi.obj({
+            "index": "integer",
+            "kind": {"type": "string", "example": "1:2",
+                     "description": "German:English counts; 1:0 is German with no English, "
+                                    "0:1 English with nothing (kept, never dropped)"},
+            "confidence": "number", "low_confidence": "boolean", "edited": "boolean",
+            "de": openapi.array_of(openapi.obj({"id": "integer", "index": "integer",
+                                                "text": "string"})),
+            "en": openapi.array_of("string"),
+        })),
+    }, ["id", "status", "version", "links"]),
 })
 
 

@@ -1,4 +1,4 @@
-"""Documents in: check the languages, decode and segment a text file, store it; align an original."""
+"""Documents in: check the languages, decode and segment a text file, store it."""
 
 from __future__ import annotations
 
@@ -126,24 +126,3 @@ def _clean_name(name: str) -> str:
     base = (name or "").replace("\\", "/").rsplit("/", 1)[-1].strip()
     base = "".join(ch for ch in base if ch.isprintable())
     return (base or "untitled.txt")[:255]
-
-
-def set_source_from_original(db: Session, doc: Document, data: bytes, max_bytes: int,
-                             author: str) -> int:
-    """Align an uploaded original to a review document's segments, one for one."""
-    decoded = textio.decode_text(data, max_bytes)
-    _, spans = segmentation.split_text(decoded.text, doc.source_lang)
-    segs = db.scalars(
-        select(Segment).where(Segment.document_id == doc.id).order_by(Segment.position)
-    ).all()
-    if len(spans) != len(segs):
-        raise DocumentError(
-            f"The original has {len(spans)} segments; the document has {len(segs)}. "
-            "Split or merge segments until they line up, or upload an aligned original."
-        )
-    for seg, span in zip(segs, spans, strict=True):
-        seg.source = span.text
-    doc.source_kind = "original"
-    log(db, Action.ALIGN_SOURCE, author, doc.id, segments=len(segs))
-    db.commit()
-    return len(segs)

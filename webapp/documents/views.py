@@ -1,16 +1,27 @@
-"""The document pages: the list and upload, the side-by-side editor, progress, export, original."""
+"""The document pages: the list and upload, the side-by-side editor, progress, export, alignment."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Flask,
+    current_app,
+    flash,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from werkzeug.exceptions import BadRequest, Forbidden, UnprocessableEntity
 
 from webapp.core.access import current_name, current_role, require_role
 from webapp.core.db import get_db
-from webapp.core.http import download, get_or_404, page_or_fragment, uploaded_file
-from webapp.core.models import Document
+from webapp.core.http import download, get_or_404, int_arg, page_or_fragment, uploaded_file
+from webapp.core.models import Document, Segment
 from webapp.core.states import Role, State
-from webapp.documents import dashboard, importing, queries, textio
+from webapp.documents import dashboard, importing, originals, queries, textio
 from webapp.interchange import exchange as interchange
 from webapp.jobs import runner as jobs
 from webapp.mt import engine as mt
@@ -198,21 +209,126 @@ def export_txt(doc_id: int):
                     X_Untranslated_Segments=str(exp.untranslated))
 
 
+ALIGN_PAGE = 200
+
+
+def glossary_now():
+    """Return the glossary the aligner takes anchors from, when the glossary feature is there."""
+    cache = current_app.extensions.get("webapp.glossary")
+    return cache.current(get_db()).glossary if cache is not None else None
+
+
+def alignment_context(doc: Document, error: str | None = None, focus: int = 0) -> dict:
+    """Return what the alignment page and its row list show: the page of rows around `focus`."""
+    db = get_db()
+    proposal = originals.get_proposal(db, doc)
+    total = len(proposal.links) if proposal else 0
+    page = int_arg("page", focus // ALIGN_PAGE + 1, 1, max(1, -(-total // ALIGN_PAGE)))
+    start = (page - 1) * ALIGN_PAGE
+    rows = originals.rows(db, proposal, start, start + ALIGN_PAGE) if proposal else []
+    return {"doc": doc, "proposal": proposal, "rows": rows, "error": error, "page": page,
+            "pages": max(1, -(-total // ALIGN_PAGE)), "total": total,
+            "segments": queries.count_segments(db, doc.id),
+            "low": sum(r.low for r in rows), "focus": focus}
+
+
+@bp.get("/documents/<int:doc_id>/alignment")
+@require_role(Role.TRANSLATOR)
+def alignment_page(doc_id: int):
+    """Show the proposed alignment of the uploaded original, or the form to upload one."""
+    doc = get_or_404(Document, doc_id)
+    return page_or_fragment("documents/alignment.html", {"align-rows": "documents/_align_rows.html"},
+                            **alignment_context(doc))
+
+
 @bp.post("/documents/<int:doc_id>/original")
 @require_role(Role.TRANSLATOR)
 def upload_original(doc_id: int):
-    """Align an uploaded original with a review document's segments."""
+    """Align an uploaded original with a review document's segments, as a proposal to check."""
     doc = get_or_404(Document, doc_id)
     db = get_db()
     limit = current_app.config["MAX_UPLOAD_BYTES"]
     try:
-        _name, data = uploaded_file(
+        name, data = uploaded_file(
             limit, importing.DocumentError("Choose the original text file to align."))
-        importing.set_source_from_original(db, doc, data, limit, current_name())
+        originals.propose(db, doc, data, name, limit, current_name(), glossary_now(),
+                          current_app.config["MAX_SEGMENT_CHARS"])
     except (textio.TextImportError, importing.DocumentError) as exc:
         db.rollback()
-        return render_template("documents/editor.html", error=str(exc), **segment_list(doc)), 400
-    return redirect(url_for("documents.document", doc_id=doc.id), code=303)
+        return render_template("documents/alignment.html",
+                               **alignment_context(doc, error=str(exc))), 400
+    return redirect(url_for("documents.alignment_page", doc_id=doc.id), code=303)
+
+
+@bp.post("/documents/<int:doc_id>/alignment/join", defaults={"edit": "join"})
+@bp.post("/documents/<int:doc_id>/alignment/split", defaults={"edit": "split"})
+@require_role(Role.TRANSLATOR)
+def edit_alignment(doc_id: int, edit: str):
+    """Join a row's English with the next row's, or split it; answer with the rows."""
+    doc = get_or_404(Document, doc_id)
+    db = get_db()
+    form = request.form
+    row = _form_int("row")
+    try:
+        proposal = _proposal_or_error(doc)
+        version = _form_int("version")
+        if edit == "join":
+            row = originals.join(db, proposal, row, version, current_name(),
+                                 current_app.config["MAX_SEGMENT_CHARS"])
+        else:
+            at = _form_int("at") if form.get("at", "").strip() else None
+            row = originals.split(db, proposal, row, at, version, current_name())
+    except importing.DocumentError as exc:
+        db.rollback()
+        status = 409 if isinstance(exc, originals.AlignmentConflict) else 400
+        return _alignment_answer(doc, row, str(exc), status)
+    return _alignment_answer(doc, row)
+
+
+@bp.post("/documents/<int:doc_id>/alignment/accept")
+@require_role(Role.TRANSLATOR)
+def accept_alignment(doc_id: int):
+    """Write the checked alignment into the segments' source column and open the editor."""
+    doc = get_or_404(Document, doc_id)
+    db = get_db()
+    try:
+        proposal = _proposal_or_error(doc)
+        originals.accept(db, doc, proposal, _form_int("version"), current_name())
+    except importing.DocumentError as exc:
+        db.rollback()
+        status = 409 if isinstance(exc, originals.AlignmentConflict) else 400
+        return _alignment_answer(doc, 0, str(exc), status)
+    if request.headers.get("HX-Request"):
+        resp = make_response("", 204)
+        resp.headers["HX-Redirect"] = doc.url
+        return resp
+    return redirect(doc.url, code=303)
+
+
+def _form_int(name: str) -> int:
+    """Return a whole number from the form, or refuse the request (400)."""
+    try:
+        return int(request.form.get(name, ""))
+    except ValueError:
+        raise BadRequest(f"The form field {name!r} must be a whole number.") from None
+
+
+def _proposal_or_error(doc: Document):
+    proposal = originals.get_proposal(get_db(), doc)
+    if proposal is None:
+        raise importing.DocumentError("No original has been uploaded for this document.")
+    return proposal
+
+
+def _alignment_answer(doc: Document, row: int, error: str | None = None, status: int = 200):
+    """Answer an edit with the rows (htmx) or the page, keeping the row in view."""
+    context = alignment_context(doc, error=error, focus=max(row, 0))
+    if request.headers.get("HX-Request"):
+        return render_template("documents/_align_rows.html", **context), status
+    if error:
+        return render_template("documents/alignment.html", **context), status
+    return redirect(url_for("documents.alignment_page", doc_id=doc.id, page=context["page"]),
+                    code=303)
 
 
 def document_notices(doc: Document) -> dict:
@@ -221,6 +337,18 @@ def document_notices(doc: Document) -> dict:
     ready = mt.has_route(src, tgt)
     return {"job": jobs.active_job(get_db(), doc.id), "mt_ready": ready, "mt_pair": (src, tgt),
             "mt_missing": None if ready else mt.missing_pair_message(src, tgt)}
+
+
+def shared_source_note(seg) -> str:
+    """Return "shares the English of #n" for a segment whose accepted original is its neighbour's."""
+    doc_id = seg.document_id
+    cache = g.setdefault("shared_sources", {})
+    if doc_id not in cache:
+        db = get_db()
+        cache[doc_id] = originals.shared_with(originals.get_proposal(db, db.get(Document, doc_id)))
+    lead = cache[doc_id].get(seg.id)
+    lead_seg = get_db().get(Segment, lead) if lead else None
+    return f"shares the English of #{lead_seg.number}" if lead_seg else ""
 
 
 def bad_list_request(exc: listing.ListError):
@@ -237,3 +365,4 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["thousands"] = "{:,}".format
     app.jinja_env.filters["ago"] = dashboard.ago
     app.jinja_env.filters["due_label"] = dashboard.due_label
+    app.jinja_env.globals["shared_source_note"] = shared_source_note

@@ -1,6 +1,7 @@
 """Database tables, one module per concern; every model is importable from here."""
 
 from webapp.core.models.accounts import ApiToken, LoginSession, RateCounter, User
+from webapp.core.models.alignment import AlignmentProposal
 from webapp.core.models.base import MAX_ID, Base, utcnow
 from webapp.core.models.documents import (
     Change,
@@ -19,8 +20,8 @@ from webapp.core.models.progress import DocumentProgress
 from webapp.core.models.scores import DocumentScore, ReferenceText, RevisionScore, SegmentScore
 
 __all__ = [
-    "MAX_ID", "ApiToken", "Base", "Change", "Comment", "Document", "DocumentFormat", "DocumentProgress",
-    "DocumentScore",
+    "MAX_ID", "AlignmentProposal", "ApiToken", "Base", "Change", "Comment", "Document",
+    "DocumentFormat", "DocumentProgress", "DocumentScore",
     "GlossaryEntry", "GlossaryImport", "GlossaryMeta", "Job", "LoginSession", "MemoryUnit",
     "Presence", "QaDismissal", "RateCounter", "ReplaceBatch", "ReferenceText", "Revision", "RevisionScore",
     "Segment", "SegmentScore", "SegmentUnit", "User", "utcnow",
