@@ -75,7 +75,8 @@ class Entry:
     terms: Mapping[str, tuple[str, ...]]
     key: str = ""
     note: str = ""
-    dnt: bool = False
+    # None only in an imported file's entry whose dnt cell is blank: "keep what is stored".
+    dnt: bool | None = False
     forbidden: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     # None means "auto": an all-capitals variant (UNSC, UN) matches only in capitals,
     # every other variant ignores case.
@@ -106,7 +107,7 @@ class Entry:
         object.__setattr__(self, "forbidden", forbidden)
         object.__setattr__(self, "key", key)
         object.__setattr__(self, "note", self.note.strip())
-        object.__setattr__(self, "dnt", bool(self.dnt))
+        object.__setattr__(self, "dnt", None if self.dnt is None else bool(self.dnt))
 
     def __hash__(self) -> int:
         return hash(self.key.casefold())

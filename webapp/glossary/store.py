@@ -82,7 +82,7 @@ def _fill_row(row: GlossaryEntry, entry: Entry, author: str) -> GlossaryEntry:
     row.key, row.key_folded = entry.key, entry.key.casefold()
     row.terms_json = json.dumps(data["terms"], ensure_ascii=False)
     row.forbidden_json = json.dumps(data["forbidden"], ensure_ascii=False)
-    row.note, row.dnt, row.case_sensitive = entry.note, entry.dnt, entry.case_sensitive
+    row.note, row.dnt, row.case_sensitive = entry.note, bool(entry.dnt), entry.case_sensitive
     row.updated_at, row.updated_by = utcnow(), author
     return row
 

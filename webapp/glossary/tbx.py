@@ -83,7 +83,7 @@ def load_tbx(data: bytes | str, *, languages: Iterable[str] | None = None) -> Gl
         terms: dict[str, list[str]] = {}
         forbidden: dict[str, list[str]] = {}
         notes: list[str] = []
-        dnt = False
+        dnt: bool | None = None  # None: the file does not say, which a merge keeps as stored
         case_sensitive: bool | None = None
         own_key = ""
         for child in concept:

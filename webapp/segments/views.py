@@ -73,10 +73,7 @@ def segment_save(seg_id: int):
             max_chars=current_app.config["MAX_SEGMENT_CHARS"], locked=locked,
         )
     except editing.ConflictError as exc:
-        return make_response(render_template(
-            rows.ROW, row_kind="conflict", seg=exc.segment, doc=exc.segment.document,
-            mine=exc.attempted, States=State,
-        ), 409)
+        return conflict_row(exc)
     except review.ForbiddenError as exc:
         abort(403, str(exc))
     except DocumentError as exc:
@@ -86,6 +83,14 @@ def segment_save(seg_id: int):
             typed=form.get("target", ""),
         ), 422)
     return render_row(seg, saved=True, go_next=True)
+
+
+def conflict_row(exc: editing.ConflictError) -> Response:
+    """Return the conflict row: what was saved meanwhile and the text this request carried."""
+    return make_response(render_template(
+        rows.ROW, row_kind="conflict", seg=exc.segment, doc=exc.segment.document,
+        mine=exc.attempted, States=State,
+    ), 409)
 
 
 def _seconds(raw: str | None) -> float | None:
@@ -113,7 +118,14 @@ def segment_restore(seg_id: int, version: int):
     """Make an earlier revision current again, as a new revision."""
     seg = get_or_404(Segment, seg_id)
     try:
-        seg = editing.restore_revision(get_db(), seg, version, current_name(), current_role())
+        base = int(request.form["base"]) if request.form.get("base") else None
+    except ValueError:
+        abort(400, "The restore did not say which version it was based on.")
+    try:
+        seg = editing.restore_revision(get_db(), seg, version, current_name(), current_role(),
+                                       base_version=base)
+    except editing.ConflictError as exc:
+        return conflict_row(exc)
     except review.ForbiddenError as exc:
         abort(403, str(exc))
     except DocumentError as exc:
