@@ -75,12 +75,14 @@ class Entry:
     terms: Mapping[str, tuple[str, ...]]
     key: str = ""
     note: str = ""
-    # None only in an imported file's entry whose dnt cell is blank: "keep what is stored".
-    dnt: bool | None = False
+    dnt: bool = False
     forbidden: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     # None means "auto": an all-capitals variant (UNSC, UN) matches only in capitals,
     # every other variant ignores case.
     case_sensitive: bool | None = None
+    # False for a file's entry whose dnt cell (or TBX admin) is blank: an import that
+    # merges keeps the stored flag then. Not part of what the entry says.
+    dnt_said: bool = field(default=True, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         terms: dict[str, tuple[str, ...]] = {}
@@ -107,7 +109,7 @@ class Entry:
         object.__setattr__(self, "forbidden", forbidden)
         object.__setattr__(self, "key", key)
         object.__setattr__(self, "note", self.note.strip())
-        object.__setattr__(self, "dnt", None if self.dnt is None else bool(self.dnt))
+        object.__setattr__(self, "dnt", bool(self.dnt))
 
     def __hash__(self) -> int:
         return hash(self.key.casefold())

@@ -69,7 +69,7 @@ def field_changes(before: Entry, after: Entry) -> list[FieldChange]:
     out += _list_changes("forbidden", "forbidden ({})", before.forbidden, after.forbidden)
     if before.note != after.note:
         out.append(FieldChange("note", "note", before=before.note, after=after.note))
-    if bool(before.dnt) != bool(after.dnt):
+    if before.dnt != after.dnt:
         out.append(FieldChange("dnt", "do not translate", before=_flag(before.dnt),
                                after=_flag(after.dnt)))
     if before.case_sensitive != after.case_sensitive:
@@ -125,13 +125,13 @@ def _union(first: dict, second: dict) -> dict:
 def merged(stored: Entry, incoming: Entry, mode: str = MERGE) -> Entry:
     """Return what the stored concept becomes when the file's row for it is imported."""
     if mode == REPLACE:
-        return replace(incoming, key=stored.key, dnt=bool(incoming.dnt))
+        return replace(incoming, key=stored.key)
     return Entry(
         key=stored.key,
         # The file's variants first (it may choose another preferred term), then the rest.
         terms=_union(incoming.terms, stored.terms),
         note=incoming.note or stored.note,
-        dnt=stored.dnt if incoming.dnt is None else incoming.dnt,
+        dnt=incoming.dnt if incoming.dnt_said else stored.dnt,
         forbidden=_union(stored.forbidden, incoming.forbidden),
         case_sensitive=(stored.case_sensitive if incoming.case_sensitive is None
                         else incoming.case_sensitive),
@@ -158,7 +158,7 @@ def preview_import(current: Glossary, incoming: Glossary, mode: str = MERGE) -> 
                     match = found[0]
                     break
         if match is None:
-            preview.added.append(replace(entry, dnt=bool(entry.dnt)))
+            preview.added.append(entry)
             continue
         claimed.add(match.key)
         after = merged(match, entry, mode)

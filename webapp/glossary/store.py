@@ -82,7 +82,7 @@ def _fill_row(row: GlossaryEntry, entry: Entry, author: str) -> GlossaryEntry:
     row.key, row.key_folded = entry.key, entry.key.casefold()
     row.terms_json = json.dumps(data["terms"], ensure_ascii=False)
     row.forbidden_json = json.dumps(data["forbidden"], ensure_ascii=False)
-    row.note, row.dnt, row.case_sensitive = entry.note, bool(entry.dnt), entry.case_sensitive
+    row.note, row.dnt, row.case_sensitive = entry.note, entry.dnt, entry.case_sensitive
     row.updated_at, row.updated_by = utcnow(), author
     return row
 
@@ -270,7 +270,8 @@ def store_upload(db: Session, snap: Snapshot, incoming: Glossary, filename: str,
     db.execute(delete(GlossaryImport).where(GlossaryImport.created_at < utcnow() - IMPORT_TTL))
     row = GlossaryImport(
         token=secrets.token_urlsafe(24), filename=filename[:255],
-        entries_json=json.dumps([e.to_dict() for e in incoming], ensure_ascii=False),
+        entries_json=json.dumps([{**e.to_dict(), "dnt_said": e.dnt_said} for e in incoming],
+                                ensure_ascii=False),
         base_version=snap.glossary.version, created_by=author,
     )
     db.add(row)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from urllib.parse import parse_qsl
 
 from flask import Blueprint, Flask, Response, abort, current_app, make_response, render_template, request
+from werkzeug.datastructures import MultiDict
 
 from webapp.core.access import current_name, current_role, require_role
 from webapp.core.db import get_db
@@ -134,19 +137,34 @@ def segment_restore(seg_id: int, version: int):
 
 
 def _restructure(seg: Segment, change: Callable[..., object], *args) -> Response:
-    """Split or merge at `seg` (403 or 422 if refused), then return the segment list around it."""
+    """Split or merge at `seg`, then return the segment list as the page had it (its offset,
+    filter and loaded rows, which the page sends), focused on `seg`; if refused, the row
+    again with the reason."""
+    db = get_db()
     try:
-        change(get_db(), seg, *args, current_name(), current_role())
-    except review.ForbiddenError as exc:
-        abort(403, str(exc))
-    except DocumentError as exc:
-        get_db().rollback()
-        abort(422, str(exc))
+        change(db, seg, *args, current_name(), current_role())
+    except (review.ForbiddenError, DocumentError) as exc:
+        db.rollback()
+        # The row stays where it is, open, with what was typed and why nothing changed.
+        resp = render_row(seg, 422, row_kind="edit", error=str(exc),
+                          **({"typed": request.form["target"]} if "target" in request.form else {}))
+        return retarget(resp, f"#seg-{seg.id}")
+    # The page sends its list's query as `list` (offset, filter, rows loaded); without it,
+    # the list starts near the segment and offers the rows before it.
+    shown = request.form.get("list")
+    args = request.args if shown is None else MultiDict(
+        parse_qsl(shown[:4000], keep_blank_values=True))
     context = listing.list_context(
-        get_db(), seg.document, request.args, request.headers, current_app.config,
-        current_name(), current_app.extensions.get(listing.QA_FINDER), goto=seg.number)
-    return retarget(make_response(render_template("segments/_list.html", **context)),
+        db, seg.document, args, request.headers, current_app.config,
+        current_name(), current_app.extensions.get(listing.QA_FINDER),
+        view="review" if request.form.get("view") == "review" else "edit",
+        goto=seg.number if shown is None else 0)
+    resp = retarget(make_response(render_template("segments/_list.html", **context)),
                     "#segment-list")
+    # The count of segments and the progress change too; the focus stays on this segment.
+    resp.headers["HX-Trigger"] = "segment-saved"
+    resp.headers["HX-Trigger-After-Settle"] = json.dumps({"focus-segment": {"id": seg.id}})
+    return resp
 
 
 @bp.post("/segments/<int:seg_id>/split")

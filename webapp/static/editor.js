@@ -134,6 +134,8 @@
       loadMore().then(function (loaded) { if (loaded) move(row, step, then); });
       return;
     }
+    const less = step < 0 && document.querySelector("#seg-less button");
+    if (less) { less.click(); return; }  // the rows before, on this page (restructure.js)
     const link = document.querySelector(step > 0 ? ".pager a[rel=next]" : ".pager a[rel=prev]");
     if (link) window.location.href = link.href + "&open=" + (step > 0 ? "first" : "last");
   }
