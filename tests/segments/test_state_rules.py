@@ -103,6 +103,7 @@ def test_a_save_with_a_forbidden_term_says_so_at_once(client):
         "target": "Interfaks meldete den Besuch.", "version": clean.get_json()["version"],
     }).get_data(as_text=True)
     assert 'class="message warn saved-qa"' in row
-    assert "Saved as Translated with 1 QA warning" in row and "forbidden rendering" in row
+    assert "Saved as Translated with 1 QA warning (forbidden term, below)" in row
+    assert "“Interfaks” is a forbidden rendering of “Interfax”" in row
     listed = client.get(f"/documents/{doc}?qa=1", headers={**HX, "HX-Target": "segment-list"})
     assert f'id="seg-{seg["id"]}"' in listed.get_data(as_text=True)
