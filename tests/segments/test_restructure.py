@@ -96,3 +96,11 @@ def test_a_refused_merge_keeps_the_row_open_with_the_reason(client, client_as, d
     assert "Segment 25 is approved; only an editor may change it." in html
     assert "editing" in html and "Satz 24, getippt." in html
     assert len(segments(client, doc)) == 39
+
+
+def test_a_list_state_the_list_cannot_follow_still_answers_with_the_list(client, doc):
+    segs = segments(client, doc)
+    resp = client.post(f"/segments/{segs[9]['id']}/split", headers=HX,
+                       data={"offset": "5", "list": "offset=x&state=bogus&rows=" + "9" * 5000})
+    assert resp.status_code == 200 and 10 in numbers(resp.get_data(as_text=True))
+    assert len(segments(client, doc)) == 40

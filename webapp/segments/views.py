@@ -152,13 +152,18 @@ def _restructure(seg: Segment, change: Callable[..., object], *args) -> Response
     # The page sends its list's query as `list` (offset, filter, rows loaded); without it,
     # the list starts near the segment and offers the rows before it.
     shown = request.form.get("list")
-    args = request.args if shown is None else MultiDict(
-        parse_qsl(shown[:4000], keep_blank_values=True))
-    context = listing.list_context(
-        db, seg.document, args, request.headers, current_app.config,
-        current_name(), current_app.extensions.get(listing.QA_FINDER),
-        view="review" if request.form.get("view") == "review" else "edit",
-        goto=seg.number if shown is None else 0)
+    view = "review" if request.form.get("view") == "review" else "edit"
+    qa_finder = current_app.extensions.get(listing.QA_FINDER)
+
+    def context_for(args, goto: int) -> dict:
+        return listing.list_context(db, seg.document, args, request.headers, current_app.config,
+                                    current_name(), qa_finder, view=view, goto=goto)
+
+    try:
+        context = context_for(MultiDict(parse_qsl(shown[:4000], keep_blank_values=True)), 0)
+    except (TypeError, listing.ListError):
+        # No list sent, or one the list cannot follow: the change is made all the same.
+        context = context_for(MultiDict(), seg.number)
     resp = retarget(make_response(render_template("segments/_list.html", **context)),
                     "#segment-list")
     # The count of segments and the progress change too; the focus stays on this segment.
