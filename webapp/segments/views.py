@@ -159,10 +159,13 @@ def _restructure(seg: Segment, change: Callable[..., object], *args) -> Response
         return listing.list_context(db, seg.document, args, request.headers, current_app.config,
                                     current_name(), qa_finder, view=view, goto=goto)
 
-    try:
-        context = context_for(MultiDict(parse_qsl(shown[:4000], keep_blank_values=True)), 0)
-    except (TypeError, listing.ListError):
-        # No list sent, or one the list cannot follow: the change is made all the same.
+    context = None
+    if shown is not None:
+        try:
+            context = context_for(MultiDict(parse_qsl(shown[:4000], keep_blank_values=True)), 0)
+        except listing.ListError:
+            pass  # a list query the list cannot follow: the change is made all the same
+    if context is None:
         context = context_for(MultiDict(), seg.number)
     resp = retarget(make_response(render_template("segments/_list.html", **context)),
                     "#segment-list")
