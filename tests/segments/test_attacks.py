@@ -124,7 +124,9 @@ def test_merge_into_an_approved_segment_is_refused_for_a_translator(client, tran
     approve(client, segs[2]["id"])
     client.post(f"/api/segments/{segs[2]['id']}/comments", json={"text": "Passt so."})
     resp = translator.post(f"/segments/{segs[1]['id']}/merge", headers=HX)
-    assert resp.status_code == 403 and "approved" in resp.get_data(as_text=True)
+    # Refused: the row comes back open with the reason, in its own place (#14).
+    assert resp.status_code == 422 and "approved" in resp.get_data(as_text=True)
+    assert resp.headers["HX-Retarget"] == f"#seg-{segs[1]['id']}"
     api = translator.post(f"/api/segments/{segs[1]['id']}/merge")
     assert api.status_code in (403, 404, 405)  # whatever the API offers, never a merge
     after = segments(client, doc_id)
@@ -156,9 +158,9 @@ def test_merge_and_split_never_touch_a_locked_unit(client):
     assert [s["source"] for s in segs] == ["Press save.", "ACME GmbH", "Then wait."]
     for seg_id in (segs[0]["id"], segs[1]["id"]):  # into the locked one, and from it
         resp = client.post(f"/segments/{seg_id}/merge", headers=HX)
-        assert resp.status_code == 403 and "is locked" in resp.get_data(as_text=True)
+        assert resp.status_code == 422 and "is locked" in resp.get_data(as_text=True)
     split = client.post(f"/segments/{segs[1]['id']}/split", headers=HX, data={"offset": "4"})
-    assert split.status_code == 403
+    assert split.status_code == 422 and "is locked" in split.get_data(as_text=True)
     assert [s["source"] for s in segments(client, doc_id)] == ["Press save.", "ACME GmbH",
                                                                "Then wait."]
     exported = client.get(f"/api/documents/{doc_id}/export?format=xliff12").get_data(as_text=True)

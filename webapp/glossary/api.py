@@ -12,7 +12,7 @@ from webapp.core.states import Role
 from webapp.glossary import exchange, store
 from webapp.glossary.entries import GlossaryError, normalize_lang
 from webapp.glossary.matching import find_terms
-from webapp.glossary.merge import preview_import
+from webapp.glossary.merge import MERGE, preview_import
 from webapp.glossary.views import export_response, read_upload, snapshot
 
 bp = Blueprint("glossary_api", __name__, url_prefix="/api")
@@ -67,14 +67,16 @@ def import_file():
     db = get_db()
     try:
         snap, incoming, filename = read_upload()
+        preview = preview_import(snap.glossary, incoming, request.form.get("mode", MERGE))
     except GlossaryError as exc:
         raise ApiError(422, str(exc)) from None
-    preview = preview_import(snap.glossary, incoming)
     result = {
         "base_version": preview.base_version,
+        "mode": preview.mode,
         "added": [e.to_dict() for e in preview.added],
         "changed": [{"before": c.before.to_dict(), "after": c.after.to_dict(),
-                     "fields": c.fields} for c in preview.changed],
+                     "fields": c.fields, "details": [d.to_dict() for d in c.details]}
+                    for c in preview.changed],
         "skipped": [e.to_dict() for e in preview.skipped],
         "applied": False,
     }
@@ -121,18 +123,27 @@ openapi.register({
         "responses": {"200": _FILE, "400": openapi.error_response("Unknown format")}}},
     "/api/glossary/import": {"post": {
         "summary": "Preview a CSV or TBX glossary import (added, changed, skipped); "
-                   "apply=true applies it. Admins only; an import never deletes entries",
+                   "apply=true applies it. Admins only; an import never deletes entries. "
+                   "mode=merge (default): a blank cell keeps the stored value and variants "
+                   "and forbidden renderings are added to; mode=replace: the file's row is "
+                   "the whole concept, and `details` names every removal",
         "requestBody": openapi.form_request({
             "file": {"type": "string", "format": "binary"}, "apply": "boolean",
+            "mode": {"type": "string", "enum": ["merge", "replace"]},
             "base_version": {"type": "string",
                              "description": "Refuse unless the glossary is still at this version"},
         }, ["file"]),
         "responses": {
             "200": openapi.json_response(openapi.obj({
-                "base_version": "string", "applied": "boolean",
+                "base_version": "string", "applied": "boolean", "mode": "string",
                 "added": openapi.array_of(_ENTRY),
                 "changed": openapi.array_of(openapi.obj({
-                    "before": _ENTRY, "after": _ENTRY, "fields": openapi.array_of("string")})),
+                    "before": _ENTRY, "after": _ENTRY, "fields": openapi.array_of("string"),
+                    "details": openapi.array_of(openapi.obj({
+                        "field": "string", "label": "string",
+                        "removed": openapi.array_of("string"),
+                        "added": openapi.array_of("string"),
+                        "before": "string", "after": "string"}))})),
                 "skipped": openapi.array_of(_ENTRY)})),
             "403": openapi.error_response("Not an admin"),
             "409": openapi.error_response("The glossary changed since the preview"),

@@ -11,7 +11,7 @@ from flask.cli import with_appcontext
 from webapp.core.db import get_sessionmaker
 from webapp.glossary import exchange, store
 from webapp.glossary.entries import GlossaryError
-from webapp.glossary.merge import preview_import
+from webapp.glossary.merge import MERGE, REPLACE, describe, preview_import
 
 
 def seed_glossary() -> str:
@@ -24,8 +24,11 @@ def seed_glossary() -> str:
 @with_appcontext
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Only show what would be added and changed.")
-def glossary_import_command(path: Path, dry_run: bool) -> None:
-    """Import a glossary CSV or TBX file: new concepts are added, changed ones updated."""
+@click.option("--replace", is_flag=True,
+              help="Replace each concept in the file as a whole (blank cells empty fields); "
+                   "by default blank cells keep what is stored and lists are added to.")
+def glossary_import_command(path: Path, dry_run: bool, replace: bool) -> None:
+    """Import a glossary CSV or TBX file: new concepts are added, changed ones merged."""
     factory = get_sessionmaker()
     with factory() as db:
         snap = current_app.extensions["webapp.glossary"].get(db)
@@ -34,11 +37,13 @@ def glossary_import_command(path: Path, dry_run: bool) -> None:
                                      languages=snap.languages)
         except GlossaryError as exc:
             raise click.ClickException(f"{path.name}: {exc}") from None
-        preview = preview_import(snap.glossary, incoming)
+        preview = preview_import(snap.glossary, incoming, REPLACE if replace else MERGE)
         for entry in preview.added:
             click.echo(f"+ {entry.key}")
         for change in preview.changed:
             click.echo(f"~ {change.before.key} ({', '.join(change.fields)})")
+            for detail in change.details:
+                click.echo("    " + describe(detail))
         summary = (f"{len(preview.added)} added, {len(preview.changed)} changed, "
                    f"{len(preview.skipped)} already the same")
         if dry_run:

@@ -171,6 +171,7 @@ def load_csv(data: bytes | str, *, languages: Iterable[str] | None = None) -> Gl
                 terms={lang: row.get("lang:" + lang, "") for lang in langs},
                 note=row.get("note", ""),
                 dnt=bool(_parse_bool(row.get("dnt", ""), "dnt")),
+                dnt_said=bool(row.get("dnt", "").strip()),
                 forbidden=parse_forbidden(row.get("forbidden", ""), langs),
                 case_sensitive=_parse_bool(
                     row.get("case_sensitive", ""), "case_sensitive", allow_blank_none=True

@@ -80,6 +80,9 @@ class Entry:
     # None means "auto": an all-capitals variant (UNSC, UN) matches only in capitals,
     # every other variant ignores case.
     case_sensitive: bool | None = None
+    # False for a file's entry whose dnt cell (or TBX admin) is blank: an import that
+    # merges keeps the stored flag then. Not part of what the entry says.
+    dnt_said: bool = field(default=True, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         terms: dict[str, tuple[str, ...]] = {}

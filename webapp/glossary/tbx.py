@@ -83,7 +83,7 @@ def load_tbx(data: bytes | str, *, languages: Iterable[str] | None = None) -> Gl
         terms: dict[str, list[str]] = {}
         forbidden: dict[str, list[str]] = {}
         notes: list[str] = []
-        dnt = False
+        dnt, dnt_said = False, False  # unsaid, a merge keeps the stored flag
         case_sensitive: bool | None = None
         own_key = ""
         for child in concept:
@@ -95,7 +95,7 @@ def load_tbx(data: bytes | str, *, languages: Iterable[str] | None = None) -> Gl
                     _text(d) for d in child if _local(d.tag) == "descrip" and d.get("type") == "definition"
                 ]
             elif name == "admin" and kind == "x-dnt":
-                dnt = _text(child).casefold() in TRUE_WORDS
+                dnt, dnt_said = _text(child).casefold() in TRUE_WORDS, True
             elif name == "admin" and kind == "x-caseSensitive":
                 case_sensitive = _text(child).casefold() in TRUE_WORDS
             elif name == "admin" and kind == "x-forbidden":
@@ -134,6 +134,7 @@ def load_tbx(data: bytes | str, *, languages: Iterable[str] | None = None) -> Gl
                 terms=terms,
                 note="\n".join(n for n in notes if n),
                 dnt=dnt,
+                dnt_said=dnt_said,
                 forbidden=forbidden,
                 case_sensitive=case_sensitive,
             )

@@ -25,7 +25,7 @@ from webapp.core.states import Role
 from webapp.glossary import exchange, highlight, store
 from webapp.glossary.entries import MAX_IMPORT_BYTES, Glossary, GlossaryError, GlossaryFormatError
 from webapp.glossary.forms import entry_from_form, page_rows, row_for
-from webapp.glossary.merge import preview_import
+from webapp.glossary.merge import MERGE, preview_import
 
 bp = Blueprint("glossary", __name__)
 
@@ -160,9 +160,12 @@ def import_preview():
         if _is_htmx():
             return render_template("_partials/_error.html", message=str(exc)), 422
         return render_template("glossary/index.html", **page_context(import_error=str(exc))), 422
+    try:
+        preview = preview_import(snap.glossary, incoming, request.form.get("mode", MERGE))
+    except GlossaryError as exc:
+        abort(400, str(exc))
     upload = store.store_upload(get_db(), snap, incoming, filename, current_name())
-    ctx = {"preview": preview_import(snap.glossary, incoming), "upload": upload,
-           "languages": snap.languages}
+    ctx = {"preview": preview, "upload": upload, "languages": snap.languages}
     if _is_htmx():
         return render_template("glossary/_import_preview.html", **ctx)
     return render_template("glossary/index.html", **page_context(**ctx))
@@ -177,8 +180,9 @@ def import_apply(token: str):
     if upload is None:
         abort(404, "That import preview has expired; upload the file again.")
     snap = snapshot()
-    preview = preview_import(snap.glossary, store.load_upload(upload))
     try:
+        preview = preview_import(snap.glossary, store.load_upload(upload),
+                                 request.form.get("mode", MERGE))
         if preview.base_version != upload.base_version:
             raise GlossaryError("the glossary changed since this import was previewed; "
                                 "preview it again")

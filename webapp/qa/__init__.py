@@ -12,6 +12,7 @@ def init_app(app: Flask) -> None:
     # Other features append their checks here (segment -> [{"code", "message"[, "key"]}]).
     app.extensions.setdefault("webapp.qa_providers", [])
     app.extensions["webapp.qa_segment_ids"] = views.qa_segment_ids
+    app.extensions["webapp.qa_open_warnings"] = views.open_warnings
     # Per process: document id -> (what it was computed from, ids with open warnings).
     app.extensions["webapp.qa_filter_cache"] = {}
     app.register_blueprint(views.bp)

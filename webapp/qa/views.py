@@ -38,6 +38,11 @@ def segment_panel(seg: Segment, doc: Document | None = None) -> panel.Panel:
     return panel.segment_panel(glossary_snapshot(), segment_review(seg, doc), seg, doc)
 
 
+def open_warnings(seg: Segment) -> list[dict]:
+    """Return a segment's open QA warnings as JSON-ready dicts (what a save answers with)."""
+    return [w.to_dict() for w in segment_review(seg, seg.document).open]
+
+
 def qa_segment_ids(db: Session, doc_id: int) -> list[int]:
     """Return the ids of a document's segments with an open QA warning (the editor's filter)."""
     doc = db.get(Document, doc_id)

@@ -65,9 +65,10 @@ class SegmentFacts:
     @cached_property
     def post_edited(self) -> bool:
         """Return whether a person has saved this MT draft's target or vouched for it as is."""
-        # Marking an untouched draft translated or approved is a post-edit of no edits.
-        return bool(self.mt) and (self.state >= State.TRANSLATED
-                                  or any(rev.by_person for rev in self.revisions))
+        # Marking an untouched draft translated or approved is a post-edit of no edits; a
+        # draft restored to the machine's text (an MT draft again) is none. Emptying is one.
+        return bool(self.mt) and (self.state >= State.TRANSLATED or (
+            self.state != State.MT and any(rev.by_person for rev in self.revisions)))
 
     @property
     def seconds(self) -> float:

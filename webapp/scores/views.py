@@ -183,6 +183,9 @@ def segment_score(seg: Segment) -> store.StoredScore | None:
                                          SCORE_WINDOW))
         runs.append((seg.document_id, seg.position, seg.position + SCORE_WINDOW))
     stored = cache.get(seg.id)
+    # An MT draft (untouched, or restored to the machine's text) has no post-edit to measure.
+    if seg.state == State.MT:
+        return None
     return stored if store.is_fresh(stored, seg.mt, seg.target) else None
 
 

@@ -13,7 +13,7 @@ from webapp.core.states import Role
 from webapp.documents import queries
 from webapp.documents.importing import DocumentError
 from webapp.review import workflow as review
-from webapp.segments import editing, replace
+from webapp.segments import editing, replace, rows
 from webapp.segments.views import locked_segment
 
 bp = Blueprint("segments_api", __name__, url_prefix="/api")
@@ -50,7 +50,9 @@ def put_segment(seg_id: int):
         db.rollback()
         # A body without text is malformed (400); text the segment cannot hold is refused (422).
         raise ApiError(400 if isinstance(exc, editing.MalformedSave) else 422, str(exc)) from None
-    return jsonify(seg.to_dict())
+    # Saved, and said at once if the text has a QA problem (a forbidden term): not silently.
+    find = current_app.extensions.get(rows.QA_WARNINGS)
+    return jsonify({**seg.to_dict(), "warnings": find(seg) if find else []})
 
 
 @bp.get("/segments/<int:seg_id>")
@@ -274,7 +276,11 @@ openapi.register({
                 "seconds": {"type": "number", "minimum": 0},
             }, ["target", "version"])),
             "responses": {
-                "200": openapi.json_response(_SEGMENT, "Saved"),
+                "200": openapi.json_response({"allOf": [_SEGMENT, openapi.obj({
+                    "warnings": openapi.array_of(openapi.obj({
+                        "code": "string", "message": "string", "key": "string"})),
+                })]}, "Saved; `warnings` lists the open QA warnings of the saved text "
+                      "(a forbidden term, a missing one), which the save does not refuse"),
                 "400": openapi.error_response("Malformed body"),
                 "404": openapi.error_response("No such segment"),
                 "409": openapi.json_response(openapi.ref("Conflict"),

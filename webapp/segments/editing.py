@@ -126,7 +126,10 @@ def save_edit(
     if not isinstance(text, str):
         raise MalformedSave("'target' must be a string.")
     review.check_may_edit(seg, role, locked)
-    return save_target(db, seg, text, base_version, author, review.save_state(seg, role),
+    # An emptied segment is simply not translated (yet): a state it can leave by a save,
+    # not a "translated" one that review then refuses to approve.
+    state = review.save_state(seg, role) if text.strip() else State.NEW
+    return save_target(db, seg, text, base_version, author, state,
                        seconds=seconds, max_chars=max_chars, role=int(role))
 
 
@@ -153,6 +156,16 @@ def save_target(
             text = codes.from_tokens(text, codes.of(seg), seg.source)
         except codes.TagError as exc:
             raise DocumentError(str(exc)) from None
+    return _write(db, seg, text, base_version, author, state, seconds=seconds, role=role,
+                  kind=kind, action=action, batch_id=batch_id)
+
+
+def _write(
+    db: Session, seg: Segment, text: str, base_version: int, author: str, state: State,
+    seconds: float | None = None, role: int | None = None, kind: str = "edit",
+    action: Action = Action.EDIT, details: dict | None = None, batch_id: int | None = None,
+) -> Segment:
+    """Write a stored-form target, its revision and its change row if `base_version` is current."""
     if not 0 <= base_version < MAX_ID:
         # No segment has this version, and the database's integer column could not hold it.
         db.refresh(seg)
@@ -165,7 +178,8 @@ def save_target(
         "new_version": version, "new_state": int(state), "now": now, "author": author,
         "kind": kind, "seconds": seconds, "role": role, "action": int(action),
         "batch_id": batch_id,
-        "details_json": json.dumps({"version": version, "state": State(state).slug}
+        "details_json": json.dumps({**(details or {}), "version": version,
+                                    "state": State(state).slug}
                                    | ({"batch": batch_id} if batch_id is not None else {}),
                                    ensure_ascii=False),
     }
@@ -328,9 +342,25 @@ def _join(a: str, joiner: str, b: str) -> str:
     return a or b
 
 
+# Revisions whose text the machine wrote (the file's draft, MT, a memory match): restoring
+# one gives back the machine's state, not a person's "translated".
+MACHINE_TEXT_KINDS = frozenset({"import", "mt", "tm"})
+
+
+def restored_state(rev: Revision, seg: Segment, role: Role | None) -> State:
+    """Return the state restoring `rev` leaves: the machine's for its text, else a save's."""
+    if not rev.text.strip():
+        return State.NEW
+    if rev.kind in MACHINE_TEXT_KINDS:
+        # An imported file may say "translated" or better; review is never skipped by a restore.
+        return State(min(rev.state, State.TRANSLATED))
+    return review.save_state(seg, Role.EDITOR if role is None else role)
+
+
 def restore_revision(db: Session, seg: Segment, version: int, author: str,
-                     role: Role | None = None) -> Segment:
-    """Make an earlier revision's text current again, as a new revision."""
+                     role: Role | None = None, base_version: int | None = None) -> Segment:
+    """Make an earlier revision's text current again, as a new revision; raise ConflictError
+    if the segment moved on from `base_version` (the version the person was looking at)."""
     if role is not None:  # the page passes the person's role; commands and tests none
         review.check_may_edit(seg, role)
     rev = db.scalar(
@@ -338,14 +368,7 @@ def restore_revision(db: Session, seg: Segment, version: int, author: str,
     )
     if rev is None:
         raise DocumentError(f"Segment {seg.number} has no revision {version}.")
-    seg.target = rev.text
-    seg.version += 1
-    seg.state = int(State.TRANSLATED) if rev.text else int(State.NEW)
-    seg.updated_by, seg.updated_at = author, utcnow()
-    add_revision(db, seg, "restore", author, replaced=seg.version - 1,
-                 role=None if role is None else int(role))
-    log(db, Action.RESTORE, author, seg.document_id, seg.id, restored=version,
-        version=seg.version)
-    db.commit()
-    return seg
-
+    base = seg.version if base_version is None else base_version
+    return _write(db, seg, rev.text, base, author, restored_state(rev, seg, role),
+                  role=None if role is None else int(role), kind="restore",
+                  action=Action.RESTORE, details={"restored": version})

@@ -133,9 +133,15 @@ def list_context(db: Session, doc: Document, args, headers: Mapping, settings: M
     if len(segments) > want and end < until:
         more_url = f"{list_url}?offset={end}&until={until}"
     segments = segments[:want]
+    # A list that starts inside a page (after "go to", a split or a merge) offers the rows
+    # before it there, a chunk at a time, as the "more" row offers those after it; the
+    # pager leads to the page before.
+    page_start = offset // size * size
+    back = max(page_start, offset - settings["MORE_ROWS"]) if offset > page_start else None
     return {
         "hit_count": hit_count,
         "hits": hit_spans(flt, segments),
+        "less_offset": back,
         **notes_and_presence(db, segments, person),
         "chains": review.chains(db, segments) if view == "review" else {},
         "view": view,

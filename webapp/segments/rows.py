@@ -15,6 +15,8 @@ from webapp.review import workflow as review
 ROW = "segments/_row.html"
 # Where segments.views puts its render_row, which the review fragments answer with too.
 RENDER_ROW = "webapp.render_row"
+# Where the QA feature puts its function segment -> open warnings as dicts (a save's answer).
+QA_WARNINGS = "webapp.qa_open_warnings"
 
 
 def notes_and_presence(db: Session, segs: list[Segment], person: str) -> dict:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from urllib.parse import parse_qsl
 
 from flask import Blueprint, Flask, Response, abort, current_app, make_response, render_template, request
 from jinja2 import pass_context
 from markupsafe import Markup
+from werkzeug.datastructures import MultiDict
 
 from webapp.core.access import current_name, current_role, require_role
 from webapp.core.db import get_db
@@ -76,10 +79,7 @@ def segment_save(seg_id: int):
             max_chars=current_app.config["MAX_SEGMENT_CHARS"], locked=locked,
         )
     except editing.ConflictError as exc:
-        return make_response(render_template(
-            rows.ROW, row_kind="conflict", seg=exc.segment, doc=exc.segment.document,
-            mine=exc.attempted, States=State,
-        ), 409)
+        return conflict_row(exc)
     except review.ForbiddenError as exc:
         abort(403, str(exc))
     except DocumentError as exc:
@@ -89,6 +89,14 @@ def segment_save(seg_id: int):
             typed=form.get("target", ""),
         ), 422)
     return render_row(seg, saved=True, go_next=True)
+
+
+def conflict_row(exc: editing.ConflictError) -> Response:
+    """Return the conflict row: what was saved meanwhile and the text this request carried."""
+    return make_response(render_template(
+        rows.ROW, row_kind="conflict", seg=exc.segment, doc=exc.segment.document,
+        mine=exc.attempted, States=State,
+    ), 409)
 
 
 def _seconds(raw: str | None) -> float | None:
@@ -116,7 +124,14 @@ def segment_restore(seg_id: int, version: int):
     """Make an earlier revision current again, as a new revision."""
     seg = get_or_404(Segment, seg_id)
     try:
-        seg = editing.restore_revision(get_db(), seg, version, current_name(), current_role())
+        base = int(request.form["base"]) if request.form.get("base") else None
+    except ValueError:
+        abort(400, "The restore did not say which version it was based on.")
+    try:
+        seg = editing.restore_revision(get_db(), seg, version, current_name(), current_role(),
+                                       base_version=base)
+    except editing.ConflictError as exc:
+        return conflict_row(exc)
     except review.ForbiddenError as exc:
         abort(403, str(exc))
     except DocumentError as exc:
@@ -125,19 +140,42 @@ def segment_restore(seg_id: int, version: int):
 
 
 def _restructure(seg: Segment, change: Callable[..., object], *args) -> Response:
-    """Split or merge at `seg` (403 or 422 if refused), then return the segment list around it."""
+    """Split or merge at `seg`, then return the segment list as the page had it (its offset,
+    filter and loaded rows, which the page sends), focused on `seg`; if refused, the row
+    again with the reason."""
+    db = get_db()
     try:
-        change(get_db(), seg, *args, current_name(), current_role())
-    except review.ForbiddenError as exc:
-        abort(403, str(exc))
-    except DocumentError as exc:
-        get_db().rollback()
-        abort(422, str(exc))
-    context = listing.list_context(
-        get_db(), seg.document, request.args, request.headers, current_app.config,
-        current_name(), current_app.extensions.get(listing.QA_FINDER), goto=seg.number)
-    return retarget(make_response(render_template("segments/_list.html", **context)),
+        change(db, seg, *args, current_name(), current_role())
+    except (review.ForbiddenError, DocumentError) as exc:
+        db.rollback()
+        # The row stays where it is, open, with what was typed and why nothing changed.
+        resp = render_row(seg, 422, row_kind="edit", error=str(exc),
+                          **({"typed": request.form["target"]} if "target" in request.form else {}))
+        return retarget(resp, f"#seg-{seg.id}")
+    # The page sends its list's query as `list` (offset, filter, rows loaded); without it,
+    # the list starts near the segment and offers the rows before it.
+    shown = request.form.get("list")
+    view = "review" if request.form.get("view") == "review" else "edit"
+    qa_finder = current_app.extensions.get(listing.QA_FINDER)
+
+    def context_for(args, goto: int) -> dict:
+        return listing.list_context(db, seg.document, args, request.headers, current_app.config,
+                                    current_name(), qa_finder, view=view, goto=goto)
+
+    context = None
+    if shown is not None:
+        try:
+            context = context_for(MultiDict(parse_qsl(shown[:4000], keep_blank_values=True)), 0)
+        except listing.ListError:
+            pass  # a list query the list cannot follow: the change is made all the same
+    if context is None:
+        context = context_for(MultiDict(), seg.number)
+    resp = retarget(make_response(render_template("segments/_list.html", **context)),
                     "#segment-list")
+    # The count of segments and the progress change too; the focus stays on this segment.
+    resp.headers["HX-Trigger"] = "segment-saved"
+    resp.headers["HX-Trigger-After-Settle"] = json.dumps({"focus-segment": {"id": seg.id}})
+    return resp
 
 
 @bp.post("/segments/<int:seg_id>/split")

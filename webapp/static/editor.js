@@ -134,6 +134,8 @@
       loadMore().then(function (loaded) { if (loaded) move(row, step, then); });
       return;
     }
+    const less = step < 0 && document.querySelector("#seg-less button");
+    if (less) { less.click(); return; }  // the rows before, on this page (restructure.js)
     const link = document.querySelector(step > 0 ? ".pager a[rel=next]" : ".pager a[rel=prev]");
     if (link) window.location.href = link.href + "&open=" + (step > 0 ? "first" : "last");
   }
@@ -459,20 +461,84 @@
     if (badge) { badge.hidden = false; badge.textContent = text; }
   }
 
-  let retryDelay = 2000;
+  // After a failed send, retry after 1, 2, 4, 4, 4 … s: a save goes out within a few
+  // seconds of the server coming back, and at once when the browser comes back online.
+  const RETRY_STEPS = [1000, 2000, 4000];
+  let retryStep = 0;
   let retryTimer = null;
+  const inFlight = {};
+
+  function retryDelay(step) { return RETRY_STEPS[Math.min(step, RETRY_STEPS.length - 1)]; }
 
   function scheduleRetry() {
     if (retryTimer) return;
     retryTimer = setTimeout(function () {
       retryTimer = null;
       retryPending();
-    }, retryDelay);
-    retryDelay = Math.min(retryDelay * 2, 30000);
+    }, retryDelay(retryStep));
+    retryStep += 1;
+  }
+
+  function retryNow() {
+    if (retryTimer) { clearTimeout(retryTimer); retryTimer = null; }
+    retryStep = 0;
+    retryPending();
+  }
+
+  // Put the server's row in place of ours as htmx would, so that its handlers run on it
+  // (a saved row clears its draft and refreshes the progress); the focus stays on it.
+  function swapRow(row, html) {
+    const hadFocus = row.contains(document.activeElement);
+    const id = row.id;
+    htmx.swap(row, html, { swapStyle: "outerHTML" });
+    const fresh = document.getElementById(id);
+    if (hadFocus && fresh) focusRow(fresh);
+  }
+
+  function sameText(a, b) {
+    const norm = function (t) { return (t || "").replace(/\r\n?/g, "\n").trim(); };
+    return norm(a) === norm(b);
+  }
+
+  // The server's answer to a save that was sent again: the row shows the server's state and
+  // version. A 409 whose "saved meanwhile" text is ours means the first try did arrive
+  // (only its answer was lost): that is a save, not a conflict.
+  function settleRow(p, status, html) {
+    const row = document.getElementById("seg-" + p.id);
+    if (!row) return;
+    const tpl = document.createElement("template");
+    tpl.innerHTML = html.trim();
+    const theirs = tpl.content.querySelector("button[data-action=take-theirs]");
+    if (status === 409 && theirs && sameText(theirs.dataset.text, p.values.target)) {
+      fetch("/segments/" + p.id, { credentials: "same-origin", headers: { "HX-Request": "true" } })
+        .then(function (r) { return r.ok ? r.text() : Promise.reject(new Error(String(r.status))); })
+        .then(function (shown) { const now = document.getElementById("seg-" + p.id); if (now) swapRow(now, shown); clearDraft(p.id); })
+        .catch(function () { showUnsaved(p.id, "saved"); });
+      return;
+    }
+    const ta = row.querySelector("textarea[name=target]");
+    const typedOn = row.classList.contains("editing") && ta && !sameText(ta.value, p.values.target);
+    const fresh = tpl.content.querySelector("tr.seg");
+    if (typedOn && status === 200 && fresh) {
+      // Still typing here: keep the text, take the version and state the server now has.
+      row.dataset.version = fresh.dataset.version;
+      const version = row.querySelector("input[name=version]");
+      if (version) version.value = fresh.dataset.version;
+      const cell = row.querySelector("td.st");
+      const freshCell = fresh.querySelector("td.st");
+      if (cell && freshCell) { cell.replaceWith(freshCell); htmx.process(freshCell); }
+      showUnsaved(p.id, "unsaved (your text since)");
+      writeDraft(p.id, ta.value, fresh.dataset.version);
+      return;
+    }
+    swapRow(row, html);
   }
 
   function retryPending() {
     readPending().forEach(function (p) {
+      // The online event and the timer may both fire: one send at a time per segment.
+      if (inFlight[p.id]) return;
+      inFlight[p.id] = true;
       const headers = Object.assign({ "HX-Request": "true" }, csrfHeaders());
       fetch(p.url, { method: "POST", headers: headers, body: new URLSearchParams(p.values), credentials: "same-origin" })
         .then(function (resp) {
@@ -480,28 +546,51 @@
           return resp.text().then(function (html) {
             localStorage.removeItem(pendingKey(p.id));
             if (resp.ok) clearDraft(p.id);
-            retryDelay = 2000;
-            const row = document.getElementById("seg-" + p.id);
-            if (row && !row.classList.contains("editing")) {
-              row.outerHTML = html;
-              htmx.process(document.getElementById("seg-" + p.id));
-            } else if (row && resp.status === 409) {
-              row.outerHTML = html;
-              htmx.process(document.getElementById("seg-" + p.id));
-            } else if (row && resp.ok) {
-              // Still open here: carry on from the version the retried save created.
-              const m = html.match(/data-version="(\d+)"/);
-              if (m) { row.dataset.version = m[1]; row.querySelector("input[name=version]").value = m[1]; }
-              showUnsaved(p.id, "saved");
-            }
+            retryStep = 0;
+            settleRow(p, resp.status, html);
           });
         })
         .catch(function (err) {
-          showUnsaved(p.id, "unsaved: retrying (" + (err.message || "offline") + ")");
+          const why = !navigator.onLine ? "offline" : (/server error/.test(err.message) ? err.message : "server unreachable");
+          showUnsaved(p.id, "unsaved: retrying (" + why + ")");
           scheduleRetry();
-        });
+        })
+        .finally(function () { delete inFlight[p.id]; });
     });
   }
+
+  // A chunk of rows that failed to load says so and is asked for again, on the same
+  // backoff and as soon as the browser is back online, instead of "loading" for ever.
+  let moreStep = 0;
+  let moreTimer = null;
+
+  function retryMore() {
+    moreTimer = null;
+    const more = document.getElementById("seg-more");
+    if (more && !more.classList.contains("htmx-request")) htmx.trigger(more, "load-more");
+  }
+
+  function moreFailed(ev) {
+    const more = ev.detail.elt;
+    if (!more || more.id !== "seg-more") return;
+    const label = more.querySelector(".more-label");
+    if (label) {
+      label.dataset.text = label.dataset.text || label.textContent;
+      label.textContent = label.dataset.text.replace("loading", "not loaded yet (server unreachable); retrying");
+    }
+    if (!moreTimer) moreTimer = setTimeout(retryMore, retryDelay(moreStep++));
+  }
+
+  document.addEventListener("htmx:sendError", moreFailed);
+  document.addEventListener("htmx:responseError", moreFailed);
+  document.addEventListener("htmx:afterSwap", function (ev) {
+    if (ev.detail.elt && ev.detail.elt.id === "seg-more") moreStep = 0;
+  });
+  window.addEventListener("online", function () {
+    if (moreTimer) { clearTimeout(moreTimer); moreTimer = null; }
+    moreStep = 0;
+    retryMore();
+  });
 
   document.addEventListener("htmx:beforeRequest", function (ev) {
     const form = ev.detail.elt;
@@ -536,7 +625,7 @@
       localStorage.removeItem(pendingKey(id));
     } else {
       writeDraft(id, form.querySelector("textarea[name=target]").value, form.querySelector("input[name=version]").value);
-      showUnsaved(id, status ? "unsaved: server error " + status : "unsaved: offline, retrying");
+      showUnsaved(id, status ? "unsaved: server error " + status : (navigator.onLine ? "unsaved: server unreachable, retrying" : "unsaved: offline, retrying"));
       scheduleRetry();
     }
   });
@@ -574,7 +663,7 @@
     pending.forEach(function (p) { showUnsaved(p.id, "unsaved: retrying"); });
     if (pending.length) retryPending();
   });
-  window.addEventListener("online", retryPending);
+  window.addEventListener("online", retryNow);
 
   // `?` outside a text field lists every shortcut; Esc closes the list, and the focus goes
   // back to where it was.
