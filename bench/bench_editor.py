@@ -88,10 +88,13 @@ def first_row(page, url: str) -> dict:
     return page.evaluate(TIMING)
 
 
-def save_round_trips(page, saves: int) -> list[float]:
-    """Open the first row, then save with Ctrl+Enter `saves` times; return each round trip."""
+def save_round_trips(page, saves: int) -> tuple[list[float], list[str]]:
+    """Open the first row, then save with Ctrl+Enter `saves` times; return each round trip,
+    and the rows after whose save the next one did not open by itself."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     page.keyboard.press("Enter")
-    times = []
+    times, stuck = [], []
     for i in range(saves):
         editing = page.locator("tr.seg.editing textarea[name=target]")
         editing.wait_for()
@@ -102,9 +105,13 @@ def save_round_trips(page, saves: int) -> list[float]:
         page.wait_for_function("() => window.__bench.saved !== undefined")
         times.append(page.evaluate("() => window.__bench.saved - window.__bench.saveStart"))
         # The next row opens; wait until it has, so that the next save starts from rest.
-        page.locator(f'tr.seg.editing:not([data-number="{number}"])').wait_for()
+        try:
+            page.locator(f'tr.seg.editing:not([data-number="{number}"])').wait_for(timeout=5000)
+        except PlaywrightTimeout:
+            stuck.append(number)
+            page.locator(f'tr.seg[data-number="{int(number) + 1}"]').click()
     page.keyboard.press("Escape")
-    return times
+    return times, stuck
 
 
 KINDS = {"document": "html", "stylesheet": "css", "script": "js"}
@@ -139,10 +146,10 @@ def measure(browser, base: str, url: str, repeat: int, saves: int) -> dict:
     log_in(page, base)
     cold, sizes = cold_load(context, url)
     warm = [first_row(page, url) for _ in range(repeat)]
-    trips = save_round_trips(page, saves)
+    trips, stuck = save_round_trips(page, saves)
     context.close()
     mid = {k: statistics.median(w[k] for w in warm) for k in warm[0]}
-    return {"cold": cold, "warm": mid, "trips": trips, "sizes": sizes}
+    return {"cold": cold, "warm": mid, "trips": trips, "stuck": stuck, "sizes": sizes}
 
 
 def report(name: str, fig: dict) -> list[str]:
@@ -158,6 +165,9 @@ def report(name: str, fig: dict) -> list[str]:
               f"   goal < {GOALS['first_row']:.0f} ms")
     print(f"  save round trip    median {trip:5.1f} ms, worst {max(fig['trips']):5.1f} ms"
           f" over {len(fig['trips'])} saves   goal < {GOALS['save']:.0f} ms")
+    if fig["stuck"]:
+        print(f"  NOTE: after saving row(s) {', '.join(fig['stuck'])} the next row did not open by"
+              " itself (it had to be clicked)")
     print(f"  first page         {wire / 1024:5.1f} KB sent ({unpacked / 1024:.1f} KB unpacked:"
           f" HTML {s['html'][1] / 1024:.1f}, CSS {s['css'][1] / 1024:.1f},"
           f" JS {s['js'][1] / 1024:.1f})   goal < {GOALS['bytes'] / 1024:.0f} KB")
