@@ -115,12 +115,20 @@
     const more = document.getElementById("seg-more");
     if (!more) return Promise.resolve(false);
     if (!more.classList.contains("htmx-request")) htmx.trigger(more, "load-more");
+    // Done when the new rows have settled: htmx gives them their triggers ("open") only
+    // then, a moment after the "more" row has left the page.
     return new Promise(function (resolve) {
       const started = Date.now();
+      function finish(done) {
+        clearInterval(timer);
+        document.removeEventListener("htmx:afterSettle", settled);
+        resolve(done);
+      }
+      function settled() { if (!more.isConnected) finish(true); }
+      document.addEventListener("htmx:afterSettle", settled);
       const timer = setInterval(function () {
-        const done = !more.isConnected;
-        if (done || Date.now() - started > 15000) { clearInterval(timer); resolve(done); }
-      }, 30);
+        if (Date.now() - started > 15000) finish(!more.isConnected);
+      }, 100);
     });
   }
 
