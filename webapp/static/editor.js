@@ -126,9 +126,15 @@
       }
       function settled() { if (!more.isConnected) finish(true); }
       document.addEventListener("htmx:afterSettle", settled);
+      // Gone before we listened (a scroll had loaded it): its settling is over once htmx's
+      // settle delay has passed since we saw it gone.
+      let goneAt = 0;
       const timer = setInterval(function () {
-        if (Date.now() - started > 15000) finish(!more.isConnected);
-      }, 100);
+        const now = Date.now();
+        if (!more.isConnected && !goneAt) goneAt = now;
+        if (goneAt && now - goneAt > htmx.config.defaultSettleDelay + 50) finish(true);
+        else if (now - started > 15000) finish(!more.isConnected);
+      }, 30);
     });
   }
 
