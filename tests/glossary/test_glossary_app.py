@@ -65,15 +65,16 @@ def test_terms_are_highlighted_in_both_columns_with_the_other_languages_renderin
     html = client.get(f"/documents/{doc}").get_data(as_text=True)
     source = re.search(r'<td class="src" lang="de">(.*?)</td>', html, re.S).group(1)
     target = re.search(r'<td class="tgt" lang="en">(.*?)<div', html, re.S).group(1)
-    mark = re.search(r'<mark class="term" data-entry="UN-Sicherheitsrat" title="([^"]*)" '
-                     r'tabindex="0">UN-Sicherheitsrat</mark>', source)
+    mark = re.search(r'<mark class="term" data-entry="UN-Sicherheitsrat" aria-description="([^"]*)" '
+                     r'tabindex="-1">UN-Sicherheitsrat</mark>', source)
     assert mark, source
     assert mark.group(1).startswith("en: UN Security Council | UNSC (not UN Safety Council")
     assert "The 15-member UN body" in mark.group(1)
     assert 'data-entry="Pjöngjang"' in source and ">Pjöngjang</mark>" in source
     # The English column: the same concepts, with their German renderings on hover.
     assert '>UN Security Council</mark>' in target and '>Pyongyang</mark>' in target
-    assert 'title="de: UN-Sicherheitsrat | UNO-Sicherheitsrat' in target
+    assert 'aria-description="de: UN-Sicherheitsrat | UNO-Sicherheitsrat' in target
+    assert "title=" not in source + target
     assert text_of(target).strip() == "The UN Security Council met in Pyongyang on Monday."
 
 
@@ -515,21 +516,39 @@ def test_hovering_or_focusing_a_term_shows_its_renderings_and_note(
     browser_login(page, live_server.url, "ada", PASSWORD)
     page.goto(url + "?rows=100")  # every row at once, not a screenful first
 
-    mark = page.locator("mark.term", has_text="Wladimir Putin").first
-    mark.hover()
-    assert mark.get_attribute("title").startswith("en: Vladimir Putin (not Wladimir Putin) — ")
-
     row = page.locator(f"#seg-{seg['id']}")
+    mark = row.locator("mark.term", has_text="Wladimir Putin").first
+    tip_js = """el => {
+        const s = getComputedStyle(el, '::after');
+        return {content: s.content, display: s.display, width: parseFloat(s.width),
+                background: s.backgroundColor};
+    }"""
+    # Hovering shows the styled tooltip, no native title; the screen reader gets the same
+    # text as the term's description.
+    mark.hover()
+    hovered = mark.evaluate(tip_js)
+    assert "en: Vladimir Putin (not Wladimir Putin) — " in hovered["content"]
+    assert hovered["display"] != "none" and hovered["width"] > 50
+    assert mark.get_attribute("title") is None
+    assert mark.get_attribute("aria-description").startswith("en: Vladimir Putin (not Wladimir")
+    page.mouse.move(0, 0)
+    assert mark.evaluate(tip_js)["content"] == "none"
+
+    # The keyboard reaches the terms from the row with →, not with Tab: the same tooltip.
     row.focus()
-    page.keyboard.press("Tab")
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")
+    assert "Waffengeschäfte" in page.evaluate("document.activeElement.outerHTML")
+    page.keyboard.press("ArrowLeft")
     focused = page.evaluate("document.activeElement.outerHTML")
     assert focused.startswith('<mark class="term') and "Wladimir Putin" in focused
-    tip = page.evaluate("""() => {
-        const s = getComputedStyle(document.activeElement, '::after');
-        return {content: s.content, display: s.display, width: parseFloat(s.width)};
-    }""")
-    assert "en: Vladimir Putin" in tip["content"] and "Russian president" in tip["content"]
-    assert tip["display"] != "none" and tip["width"] > 50
+    assert page.evaluate("el => document.activeElement === el", mark.element_handle())
+    assert mark.evaluate(tip_js) == hovered
+    page.keyboard.press("Escape")
+    assert page.evaluate("document.activeElement.id") == f"seg-{seg['id']}"
+    # Tab goes on to the row's controls (its QA warning); it does not stop at each term.
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.matches('.qa-item summary')")
     warning = row.locator(".qa-item.code-forbidden_term")
     assert "“Kim Jong-un” is a forbidden rendering of “Kim Jong Un”" in warning.inner_text()
     assert "EN terms" in row.locator(".seg-terms").inner_text()

@@ -183,9 +183,10 @@ def _security_headers(resp: Response) -> Response:
 def init_app(app: Flask) -> None:
     """Install the one set of error handlers: JSON under /api/, a page or fragment elsewhere."""
     app.url_map.converters["int"] = DatabaseIdConverter
-    from webapp.core import routes  # the vendored htmx and /api/openapi.json: no feature's
+    from webapp.core import assets, routes  # the vendored htmx, /api/openapi.json: no feature's
 
     routes.init_app(app)
+    assets.init_app(app)
     app.json = JSONProvider(app)
     app.before_request(_limit_body)
     app.after_request(_security_headers)

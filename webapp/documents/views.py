@@ -21,7 +21,7 @@ from webapp.core.db import get_db
 from webapp.core.http import download, get_or_404, int_arg, page_or_fragment, uploaded_file
 from webapp.core.models import Document, Segment
 from webapp.core.states import Role, State
-from webapp.documents import dashboard, importing, originals, queries, textio
+from webapp.documents import dashboard, importing, originals, queries, reading, textio
 from webapp.interchange import exchange as interchange
 from webapp.jobs import runner as jobs
 from webapp.mt import engine as mt
@@ -198,6 +198,14 @@ def document_progress(doc_id: int):
     prog = queries.progress(get_db(), doc.id)
     return render_template("documents/_progress.html", doc=doc, progress=prog,
                            counts={k: v[0] for k, v in prog.items()}, States=State)
+
+
+@bp.get("/documents/<int:doc_id>/read")
+@require_role(Role.TRANSLATOR)
+def read(doc_id: int):
+    """Show the corrected document as running text, its changes from the MT marked."""
+    doc = get_or_404(Document, doc_id)
+    return render_template("documents/read.html", doc=doc, reading=reading.read(get_db(), doc))
 
 
 @bp.get("/documents/<int:doc_id>/export.txt")

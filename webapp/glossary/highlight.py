@@ -44,7 +44,7 @@ def _tip(entries: tuple[Entry, ...], lang: str) -> Markup:
 
 
 def highlight(text: str, matches: list[Match]) -> Markup:
-    """Return text as HTML with each matched term in a focusable <mark> carrying its tooltip."""
+    """Return text as HTML with each matched term in a <mark> carrying its tooltip."""
     out, cursor = [], 0
     for m in matches:
         out += (render_piece(text[cursor:m.start]), _open_mark(m.entries, m.lang),
@@ -57,8 +57,13 @@ def highlight(text: str, matches: list[Match]) -> Markup:
 
 @lru_cache(maxsize=4096)
 def _open_mark(entries: tuple[Entry, ...], lang: str) -> Markup:
-    return Markup('<mark class="term{}" data-entry="{}" title="{}" tabindex="0">').format(
-        " dnt" if entries[0].dnt else "", entries[0].key, _tip(entries, lang))
+    # The tip is the term's accessible description and, through CSS attr(), the tooltip that
+    # hovering and focusing show alike (no native title beside it). It is an attribute, not
+    # an element, so the cell's text stays the segment's text (split offsets, copying).
+    # tabindex -1: a row's terms are reached with the arrow keys from the row (glossary.js),
+    # not one Tab stop each.
+    return Markup('<mark class="term{}" data-entry="{}" aria-description="{}" tabindex="-1">'
+                  ).format(" dnt" if entries[0].dnt else "", entries[0].key, _tip(entries, lang))
 
 
 @dataclass

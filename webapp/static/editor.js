@@ -115,11 +115,25 @@
     const more = document.getElementById("seg-more");
     if (!more) return Promise.resolve(false);
     if (!more.classList.contains("htmx-request")) htmx.trigger(more, "load-more");
+    // Done when the new rows have settled: htmx gives them their triggers ("open") only
+    // then, a moment after the "more" row has left the page.
     return new Promise(function (resolve) {
       const started = Date.now();
+      function finish(done) {
+        clearInterval(timer);
+        document.removeEventListener("htmx:afterSettle", settled);
+        resolve(done);
+      }
+      function settled() { if (!more.isConnected) finish(true); }
+      document.addEventListener("htmx:afterSettle", settled);
+      // Gone before we listened (a scroll had loaded it): its settling is over once htmx's
+      // settle delay has passed since we saw it gone.
+      let goneAt = 0;
       const timer = setInterval(function () {
-        const done = !more.isConnected;
-        if (done || Date.now() - started > 15000) { clearInterval(timer); resolve(done); }
+        const now = Date.now();
+        if (!more.isConnected && !goneAt) goneAt = now;
+        if (goneAt && now - goneAt > htmx.config.defaultSettleDelay + 50) finish(true);
+        else if (now - started > 15000) finish(!more.isConnected);
       }, 30);
     });
   }

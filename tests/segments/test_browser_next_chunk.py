@@ -1,0 +1,37 @@
+"""Saving the last row the page has loaded opens the next one, from the page's next chunk."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from api_steps import save, segments
+from browser import browser_login
+from conftest import PASSWORD
+
+pytestmark = pytest.mark.browser
+
+
+def test_ctrl_enter_on_the_last_loaded_row_opens_the_first_row_of_the_next_chunk(
+    app, client, live_server, browser
+):
+    text = "\n".join(f"The sentence number {i} is here." for i in range(1, 26)).encode()
+    resp = client.post("/documents", data={
+        "file": (io.BytesIO(text), "chunks.en.txt"), "source_lang": "en",
+        "target_lang": "de", "mode": "translate",
+    }, content_type="multipart/form-data")
+    url = live_server.url + resp.headers["Location"]
+    first_rows = app.config["FIRST_ROWS"]
+    last = segments(client, int(url.rsplit("/", 1)[1]))[first_rows - 1]
+    save(client, last, "Der Satz.")
+    # A short screen: the row that loads the next chunk stays out of view until asked for.
+    context = browser.new_context(viewport={"width": 1400, "height": 400})
+    page = context.new_page()
+    browser_login(page, live_server.url, "ada", PASSWORD)
+    page.goto(f"{url}?goto={first_rows}")
+    page.locator(f'tr.seg.editing[data-number="{first_rows}"]').wait_for()
+    assert page.locator("tr.seg").count() == first_rows and page.locator("#seg-more").count()
+    page.keyboard.type(" Nummer zehn")
+    page.keyboard.press("Control+Enter")
+    page.locator(f'tr.seg.editing[data-number="{first_rows + 1}"]').wait_for(timeout=5000)
+    context.close()
