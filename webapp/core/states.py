@@ -74,6 +74,9 @@ class Action(Code):
     QA_DISMISS = 12
     GLOSSARY = 13
     QA_REOPEN = 14
+    # A glossary entry proposed from the dictionary panel, and an admin's decision on it.
+    GLOSSARY_PROPOSE = 30
+    GLOSSARY_DECIDE = 31
 
 
 class Role(Code):

@@ -3,14 +3,20 @@
 from webapp.core.models.accounts import ApiToken, LoginSession, RateCounter, User
 from webapp.core.models.base import MAX_ID, Base, utcnow
 from webapp.core.models.documents import Change, Comment, Document, Job, Presence, Revision, Segment
-from webapp.core.models.glossary import GlossaryEntry, GlossaryImport, GlossaryMeta, QaDismissal
+from webapp.core.models.glossary import (
+    GlossaryEntry,
+    GlossaryImport,
+    GlossaryMeta,
+    GlossaryProposal,
+    QaDismissal,
+)
 from webapp.core.models.interchange import DocumentFormat, SegmentUnit
 from webapp.core.models.memory import MemoryUnit
 from webapp.core.models.scores import DocumentScore, ReferenceText, RevisionScore, SegmentScore
 
 __all__ = [
     "MAX_ID", "ApiToken", "Base", "Change", "Comment", "Document", "DocumentFormat", "DocumentScore",
-    "GlossaryEntry", "GlossaryImport", "GlossaryMeta", "Job", "LoginSession", "MemoryUnit",
+    "GlossaryEntry", "GlossaryImport", "GlossaryMeta", "GlossaryProposal", "Job", "LoginSession", "MemoryUnit",
     "Presence", "QaDismissal", "RateCounter", "ReferenceText", "Revision", "RevisionScore",
     "Segment", "SegmentScore", "SegmentUnit", "User", "utcnow",
 ]
