@@ -1,4 +1,4 @@
-"""A German–English dictionary in dictd format (FreeDict deu-eng from Debian), looked up by any inflected form.
+"""A German–English dictionary in dictd format (Debian's FreeDict deu-eng), found by any word form.
 
 dictd keeps a dictionary as two files: `NAME.index`, one line per headword
 ("headword<TAB>offset<TAB>length", the numbers in dictd's base64), sorted; and `NAME.dict.dz`,

@@ -16,7 +16,8 @@ from webapp.core.models.scores import DocumentScore, ReferenceText, RevisionScor
 
 __all__ = [
     "MAX_ID", "ApiToken", "Base", "Change", "Comment", "Document", "DocumentFormat", "DocumentScore",
-    "GlossaryEntry", "GlossaryImport", "GlossaryMeta", "GlossaryProposal", "Job", "LoginSession", "MemoryUnit",
+    "GlossaryEntry", "GlossaryImport", "GlossaryMeta", "GlossaryProposal", "Job", "LoginSession",
+    "MemoryUnit",
     "Presence", "QaDismissal", "RateCounter", "ReferenceText", "Revision", "RevisionScore",
     "Segment", "SegmentScore", "SegmentUnit", "User", "utcnow",
 ]
