@@ -23,6 +23,14 @@ class ProposalError(GlossaryError):
     """A proposal that cannot be made or decided, said for a person."""
 
 
+def require_terms(entry: Entry, *langs: str) -> Entry:
+    """Refuse an entry from the dictionary panel that lacks a term in one of langs."""
+    for lang in langs:
+        if not entry.terms.get(lang):
+            raise ProposalError(f"empty term: the entry needs its {lang} term")
+    return entry
+
+
 def entry_of(proposal: GlossaryProposal) -> Entry:
     """Return the entry a proposal holds."""
     return Entry(**proposal.entry)

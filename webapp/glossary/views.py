@@ -279,8 +279,9 @@ def dictionary_term():
     form = request.form
     doc_id = form.get("doc", type=int)
     try:
-        entry = entry_from_form({k: form.get(k, "") for k in ("terms_de", "terms_en", "note", "dnt")},
-                                snap.languages)
+        entry = proposals.require_terms(entry_from_form(
+            {k: form.get(k, "") for k in ("terms_de", "terms_en", "note", "dnt")},
+            snap.languages), "de")
         if may(Role.ADMIN):
             store.add_entry(db, snap, entry, current_name())
             message = f"Added “{entry.key}” to the glossary."
