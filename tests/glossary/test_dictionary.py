@@ -105,3 +105,15 @@ def test_an_index_sorted_otherwise_is_still_searched(tmp_path):
     book = dictionary.Dictionary(tmp_path / "mini")
     assert english(book.lookup("Äpfeln")) == ["apples", "apple"]
     assert english(book.lookup("Zuges")) == ["train"]
+
+
+def test_an_empty_or_broken_dictionary_is_refused_in_words(tmp_path, client, app):
+    (tmp_path / "empty.index").write_bytes(b"")
+    (tmp_path / "empty.dict.dz").write_bytes(b"")
+    with pytest.raises(dictionary.DictionaryMissing, match="is empty"):
+        dictionary.Dictionary(tmp_path / "empty").lookup("Waffe")
+    (tmp_path / "bad.index").write_text("waffe\tB\tC\n")
+    (tmp_path / "bad.dict.dz").write_bytes(b"not gzip at all")
+    app.extensions["webapp.dictionary"] = dictionary.Dictionary(tmp_path / "bad")
+    html = client.get("/dictionary", query_string={"q": "Waffe"}).get_data(as_text=True)
+    assert "The dictionary could not be read" in html and "not a dictzip file" in html

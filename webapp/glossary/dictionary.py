@@ -10,6 +10,7 @@ Both are opened on the first lookup and shared by every thread of the process.
 from __future__ import annotations
 
 import bisect
+import itertools
 import mmap
 import os
 import re
@@ -272,17 +273,23 @@ class Dictionary:
             articles = self._article_path()
             if not self.index_path.is_file() or articles is None:
                 raise DictionaryMissing(INSTALL_HINT)
+            if not self.index_path.stat().st_size:
+                raise DictionaryMissing(f"The dictionary index {self.index_path} is empty. "
+                                        + INSTALL_HINT.split(". ", 1)[1])
             with open(self.index_path, "rb") as f:
                 index = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
-            starts, pos = [], 0
-            while pos < len(index):
-                starts.append(pos)
-                end = index.find(b"\n", pos)
-                pos = len(index) if end < 0 else end + 1
-            keys = [self._key_at(index, s) for s in starts]
+            # One pass in C over the 12 MB: where each line starts, and its headword.
+            lines = index[:].split(b"\n")
+            if lines and not lines[-1]:
+                lines.pop()
+            starts = list(itertools.accumulate((len(line) + 1 for line in lines[:-1]),
+                                               initial=0))
+            keys = [line.partition(b"\t")[0] for line in lines]
+            del lines
             # dictfmt sorts byte-wise today; an index sorted otherwise is sorted here once.
-            if any(a > b for a, b in zip(keys, keys[1:], strict=False)):
+            if keys != sorted(keys):
                 starts = [s for _k, s in sorted(zip(keys, starts, strict=True))]
+            del keys
             self._starts = starts
             self._articles = _DictZip(articles)
             self._index = index
