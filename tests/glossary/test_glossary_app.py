@@ -533,7 +533,7 @@ def test_hovering_or_focusing_a_term_shows_its_renderings_and_note(
     assert tip["display"] != "none" and tip["width"] > 50
     warning = row.locator(".qa-item.code-forbidden_term")
     assert "“Kim Jong-un” is a forbidden rendering of “Kim Jong Un”" in warning.inner_text()
-    assert "EN terms" in row.locator(".seg-terms").inner_text()
+    assert "Vladimir Putin" in row.locator("td.src .src-terms").inner_text()
     screenshot(page, "glossary-editor")
 
     # Dismissing from the display row does not open the editor, and Enter in the reason sends it.
