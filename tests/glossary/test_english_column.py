@@ -159,7 +159,8 @@ def test_a_translator_proposes_and_an_admin_accepts_or_declines(app, client, cli
     assert status == 200 and "Proposed “Waffe”; an admin decides" in html
     # A proposal is not in the glossary yet.
     assert glossary_terms(client, "Waffe") == []
-    status, html = propose(editor, "Hungersnot", "famine")
+    # A document id past any INTEGER, or of no document, is simply not linked.
+    status, html = propose(editor, "Hungersnot", "famine", doc=2**40)
     assert status == 200
     # The same proposal twice is refused in words, and nothing is added.
     status, html = propose(editor, "Hungersnot", "famine")
@@ -168,6 +169,7 @@ def test_a_translator_proposes_and_an_admin_accepts_or_declines(app, client, cli
     with get_sessionmaker(app)() as db:
         waffe, hunger = db.scalars(select(GlossaryProposal).order_by(GlossaryProposal.id)).all()
         assert waffe.document_id == doc and waffe.origin == "FreeDict: Waffe → weapon"
+        assert hunger.document_id is None
     assert editor.post(f"/glossary/proposals/{waffe.id}/accept").status_code == 403
     page = translator.get("/glossary").get_data(as_text=True)
     assert "2 waiting" in page and "weapon" in page and "Accept</button>" not in page

@@ -20,7 +20,14 @@ from sqlalchemy import select
 from webapp.core.access import current_name, may, require_role
 from webapp.core.db import get_db
 from webapp.core.http import download, get_or_404, page_or_fragment, uploaded_file
-from webapp.core.models import Document, GlossaryEntry, GlossaryImport, GlossaryProposal, Segment
+from webapp.core.models import (
+    MAX_ID,
+    Document,
+    GlossaryEntry,
+    GlossaryImport,
+    GlossaryProposal,
+    Segment,
+)
 from webapp.core.states import Role
 from webapp.glossary import dictionary, exchange, highlight, proposals, store
 from webapp.glossary.entries import MAX_IMPORT_BYTES, Glossary, GlossaryError, GlossaryFormatError
@@ -286,8 +293,8 @@ def dictionary_term():
             store.add_entry(db, snap, entry, current_name())
             message = f"Added “{entry.key}” to the glossary."
         else:
-            proposals.propose(db, snap, entry, current_name(), form.get("origin", ""),
-                              doc_id if doc_id and db.get(Document, doc_id) else None)
+            known = doc_id if doc_id and 0 < doc_id <= MAX_ID and db.get(Document, doc_id) else None
+            proposals.propose(db, snap, entry, current_name(), form.get("origin", ""), known)
             message = f"Proposed “{entry.key}”; an admin decides on the glossary page."
     except GlossaryError as exc:
         db.rollback()
