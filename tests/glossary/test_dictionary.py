@@ -117,3 +117,16 @@ def test_an_empty_or_broken_dictionary_is_refused_in_words(tmp_path, client, app
     app.extensions["webapp.dictionary"] = dictionary.Dictionary(tmp_path / "bad")
     html = client.get("/dictionary", query_string={"q": "Waffe"}).get_data(as_text=True)
     assert "The dictionary could not be read" in html and "not a dictzip file" in html
+
+
+def test_the_api_looks_up_a_word_for_scripts(client):
+    resp = client.get("/api/dictionary", query_string={"q": "Waffen"})
+    assert resp.status_code == 200
+    body = resp.get_json()
+    assert body["word"] == "Waffen" and body["dictionary_installed"] is True
+    assert [h["headword"] for h in body["hits"]][:2] == ["waffen", "waffe"]
+    weapon = next(s for s in body["hits"][1]["senses"] if "weapon" in s["translations"])
+    assert weapon["grammar"] == "fem, n, sg" and weapon["domains"] == ["mil."]
+    assert client.get("/api/dictionary?q=").status_code == 400
+    glossary = client.get("/api/dictionary", query_string={"q": "Kremls"}).get_json()["glossary"]
+    assert [e["terms"]["en"] for e in glossary] == [["Kremlin"]]

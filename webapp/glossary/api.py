@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from flask import Blueprint, jsonify, request
 
 from webapp.core import openapi
@@ -13,7 +15,7 @@ from webapp.glossary import exchange, store
 from webapp.glossary.entries import GlossaryError, normalize_lang
 from webapp.glossary.matching import find_terms
 from webapp.glossary.merge import preview_import
-from webapp.glossary.views import export_response, read_upload, snapshot
+from webapp.glossary.views import export_response, lookup_context, read_upload, snapshot
 
 bp = Blueprint("glossary_api", __name__, url_prefix="/api")
 
@@ -48,6 +50,23 @@ def entries():
     found = snap.glossary.search(query) if query else snap.glossary.entries
     return jsonify({"version": snap.glossary.version, "languages": list(snap.languages),
                     "entries": [{"id": snap.entry_id(e.key), **e.to_dict()} for e in found]})
+
+
+@bp.get("/dictionary")
+@require_role(Role.TRANSLATOR)
+def dictionary_lookup():
+    """Look a German word up: the glossary's entries first, then FreeDict's headwords."""
+    found = lookup_context(request.args.get("q", ""), None)
+    if not found["word"]:
+        raise ApiError(400, "Send the German word to look up as ?q=…")
+    if found["error"]:
+        raise ApiError(503, found["error"])
+    return jsonify({
+        "word": found["word"], "glossary": [e.to_dict() for e in found["glossary_hits"]],
+        "dictionary_installed": found["missing"] is None, "message": found["missing"],
+        "hits": [{"headword": h.headword, "how": h.how, "part_of": h.part_of,
+                  "senses": [dataclasses.asdict(s) for s in h.senses]} for h in found["hits"]],
+    })
 
 
 @bp.get("/glossary/export")
@@ -115,6 +134,28 @@ openapi.register({
         "responses": {"200": openapi.json_response(openapi.obj({
             "version": "string", "languages": openapi.array_of("string"),
             "entries": openapi.array_of(_ENTRY)}))}}},
+    "/api/dictionary": {"get": {
+        "summary": "Look up a German word, inflected or compound: the glossary's entries, then "
+                   "the FreeDict German–English headwords it stands for",
+        "parameters": [openapi.query_param("q", {"type": "string", "maxLength": 200})],
+        "responses": {
+            "200": openapi.json_response(openapi.obj({
+                "word": "string", "glossary": openapi.array_of(_ENTRY),
+                "dictionary_installed": "boolean", "message": ["string", "null"],
+                "hits": openapi.array_of(openapi.obj({
+                    "headword": "string",
+                    "how": {"type": "string", "enum": ["exact", "inflection", "compound"]},
+                    "part_of": "string",
+                    "senses": openapi.array_of(openapi.obj({
+                        "headword": "string", "grammar": "string",
+                        "domains": openapi.array_of("string"),
+                        "translations": openapi.array_of("string"),
+                        "notes": openapi.array_of("string"),
+                        "examples": openapi.array_of(openapi.array_of("string")),
+                        "synonyms": openapi.array_of("string")}))}))},
+                ["word", "glossary", "hits", "dictionary_installed"])),
+            "400": openapi.error_response("No word"),
+            "503": openapi.error_response("The dictionary files cannot be read")}}},
     "/api/glossary/export": {"get": {
         "summary": "The glossary as CSV (formula-safe) or TBX",
         "parameters": [openapi.query_param("format", {"type": "string", "enum": ["csv", "tbx"]})],
