@@ -92,9 +92,11 @@ def test_editor_says_in_one_line_which_model_is_missing_and_admins_get_the_way_t
     for command in ("argospm", "flask --app", "install-file", ".argosmodel"):
         assert command not in html
     assert 'href="/models">MT models</a></p>' not in html
-    # The commands live on the MT models page.
+    # The commands live on the MT models page, for admins; a translator reads words there.
     models = client.get("/models").get_data(as_text=True)
     assert "argospm install translate-de_en" in models and "models install-file" in models
+    models = client_as("translator").get("/models").get_data(as_text=True)
+    assert "argospm" not in models and "An admin installs models." in models
 
 
 def test_the_segment_list_alone_is_served_to_htmx_with_vary(client, seeded):
