@@ -212,3 +212,33 @@ def test_an_admin_adds_straight_from_the_panel_and_bad_entries_change_nothing(cl
         status, html = propose(client, de, en)
         assert status == 422 and why in html, html
     assert client.get("/api/glossary").get_json()["version"] == before
+
+
+def test_two_admins_deciding_at_once_count_once(app, client_as):
+    from webapp.glossary import proposals
+    from webapp.glossary.entries import Entry
+
+    client_as("translator", "tina")
+    cache = app.extensions["webapp.glossary"]
+    factory = get_sessionmaker(app)
+    with factory() as db:
+        row = proposals.propose(db, cache.get(db), Entry(terms={"de": "Waffe", "en": "weapon"}),
+                                "tina")
+        pid = row.id
+    # Both admins opened the glossary page; the first declines, the second's accept is late.
+    with factory() as first, factory() as second:
+        mine, theirs = first.get(GlossaryProposal, pid), second.get(GlossaryProposal, pid)
+        assert mine.status == theirs.status == "open"
+        proposals.decline(first, mine, "ada", "nein")
+        try:
+            proposals.accept(second, cache.get(second), theirs, "bob")
+        except proposals.ProposalError as exc:
+            assert "declined by ada" in str(exc)
+        else:
+            raise AssertionError("a decided proposal was accepted")
+    with factory() as db:
+        assert "Waffe" not in cache.get(db).glossary
+        assert db.get(GlossaryProposal, pid).decided_by == "ada"
+        decisions = db.scalars(select(Change).where(
+            Change.action == int(Action.GLOSSARY_DECIDE))).all()
+        assert [c.author for c in decisions] == ["ada"]
