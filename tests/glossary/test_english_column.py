@@ -242,3 +242,27 @@ def test_two_admins_deciding_at_once_count_once(app, client_as):
         decisions = db.scalars(select(Change).where(
             Change.action == int(Action.GLOSSARY_DECIDE))).all()
         assert [c.author for c in decisions] == ["ada"]
+
+
+def test_proposals_through_the_json_api(client, api_headers):
+    translator = api_headers("translator")
+    resp = client.post("/api/glossary/proposals", headers=translator, json={
+        "terms": {"de": "Hungersnot", "en": "famine"}, "note": "1990er", "document_id": 2**40})
+    assert resp.status_code == 201, resp.get_json()
+    made = resp.get_json()
+    assert made["status"] == "open" and made["entry"]["terms"] == {"de": ["Hungersnot"],
+                                                                   "en": ["famine"]}
+    assert made["document_id"] is None
+    for body in ({"terms": {"en": "famine"}}, {"terms": ["Hungersnot"]}, {"terms": {"de": 5}},
+                 {"terms": {"xx": "a", "de": "b"}}):
+        bad = client.post("/api/glossary/proposals", headers=translator, json=body)
+        assert bad.status_code == 422 and bad.get_json()["message"].startswith("Not proposed")
+    listed = client.get("/api/glossary/proposals", headers=translator).get_json()
+    assert [p["id"] for p in listed["open"]] == [made["id"]]
+    url = f"/api/glossary/proposals/{made['id']}"
+    assert client.post(url + "/accept", headers=translator).status_code == 403
+    accepted = client.post(url + "/accept", headers=api_headers("admin"))
+    assert accepted.status_code == 200 and accepted.get_json()["status"] == "accepted"
+    assert client.post(url + "/decline", headers=api_headers("admin"),
+                       json={"reason": "zu spät"}).status_code == 409
+    assert glossary_terms(client, "Hungersnot")[0]["terms"]["en"] == ["famine"]
