@@ -109,6 +109,16 @@ def test_the_dictionary_looks_up_the_word_at_the_cursor(app, browser, live_serve
     page.wait_for_function("() => document.getElementById('dict-panel').hidden")
     page.context.close()
 
+    # The admin finds it on the glossary page and accepts it.
+    admin = person_page(browser, live_server, app, "ann", "admin")
+    admin.goto(live_server.url + "/glossary#proposals")
+    proposal = admin.locator("#proposals tbody tr", has_text="Analyst")
+    assert "tina" in proposal.inner_text()
+    screenshot(admin, "glossary-proposals")
+    proposal.get_by_role("button", name="Accept").click()
+    admin.locator(".message.ok", has_text="Accepted “Analyst” from tina.").wait_for()
+    admin.context.close()
+
 
 def test_the_shortcut_list_names_the_dictionary_key(app, browser, live_server, doc_url):
     page = person_page(browser, live_server, app, "tina", "translator")
