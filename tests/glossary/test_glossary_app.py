@@ -100,14 +100,15 @@ def test_each_segment_shows_the_terms_of_the_other_language_it_contains(client, 
     html = client.get(f"/documents/{doc}?rows=100").get_data(as_text=True)  # the whole page
     row = next(r for r in re.findall(r'<tr id="seg-\d+".*?</tr>', html, re.S)
                if "Artyom Lukin" in r)
-    panel = text_of(re.search(r'<p class="seg-terms">(.*?)</p>', row, re.S).group(1))
-    # Review mode: the German draft's glossary terms, with their English renderings.
-    assert panel.split()[:2] == ["EN", "terms"]
-    assert "Wladiwostok → Vladivostok" in panel
-    assert "Artyom Lukin → Artyom Lukin" in panel
-    assert "38 North keep" in panel
+    # Review mode without English: the German draft's glossary terms stand in the English
+    # column, each English rendering with the German it renders; no grey line under the German.
+    assert '<p class="seg-terms">' not in row
+    column = " ".join(text_of(re.search(r"<ul class=\"src-terms\".*?</ul>", row, re.S).group(0)).split())
+    assert "Vladivostok Wladiwostok" in column
+    assert "Artyom Lukin Artyom Lukin" in column
+    assert "38 North keep 38 North" in column
     review = client.get(f"/documents/{doc}/review?state=&rows=100").get_data(as_text=True)
-    assert "Wladiwostok → " in text_of(review)
+    assert "Vladivostok" in text_of(review)
     # Translate mode: the source's terms with the target language's renderings.
     doc2 = upload(client)
     html2 = client.get(f"/documents/{doc2}").get_data(as_text=True)
@@ -551,7 +552,7 @@ def test_hovering_or_focusing_a_term_shows_its_renderings_and_note(
     assert page.evaluate("document.activeElement.matches('.qa-item summary')")
     warning = row.locator(".qa-item.code-forbidden_term")
     assert "“Kim Jong-un” is a forbidden rendering of “Kim Jong Un”" in warning.inner_text()
-    assert "EN terms" in row.locator(".seg-terms").inner_text()
+    assert "Vladimir Putin" in row.locator("td.src .src-terms").inner_text()
     screenshot(page, "glossary-editor")
 
     # Dismissing from the display row does not open the editor, and Enter in the reason sends it.

@@ -80,11 +80,23 @@ def test_a_page_of_a_long_list_ends_at_the_page_size_and_links_the_next(client, 
     assert row_numbers(html) == list(range(1, 21)) and more_url(html) is None
 
 
-def test_editor_says_which_model_is_missing_and_how_to_install_it(client, seeded):
-    html = client.get(seeded).get_data(as_text=True)
-    assert 'id="mt-missing"' in html
-    assert "de → en" in html and "argospm install translate-de_en" in html
-    assert ".argosmodel" in html
+def test_editor_says_in_one_line_which_model_is_missing_and_admins_get_the_way_to_install(
+        client, client_as, seeded):
+    line = re.search(r'<p class="quiet-note" id="mt-missing".*?</p>',
+                     client.get(seeded).get_data(as_text=True), re.S).group(0)
+    assert "No back-translation: no de→en model is installed." in line
+    assert 'href="/models"' in line  # the admin's way to the commands
+    html = client_as("translator").get(seeded).get_data(as_text=True)
+    assert "No back-translation: no de→en model is installed." in html
+    # Words for translators: no shell command, no link to a page they cannot act on.
+    for command in ("argospm", "flask --app", "install-file", ".argosmodel"):
+        assert command not in html
+    assert 'href="/models">MT models</a></p>' not in html
+    # The commands live on the MT models page, for admins; a translator reads words there.
+    models = client.get("/models").get_data(as_text=True)
+    assert "argospm install translate-de_en" in models and "models install-file" in models
+    models = client_as("translator").get("/models").get_data(as_text=True)
+    assert "argospm" not in models and "An admin installs models." in models
 
 
 def test_the_segment_list_alone_is_served_to_htmx_with_vary(client, seeded):
@@ -185,11 +197,13 @@ def test_export_downloads_the_corrected_text(client, seeded, seed_bytes):
     assert 'filename="kim-putin.de.txt"' in resp.headers["Content-Disposition"]
 
 
-def test_pretranslate_without_a_model_says_so(client, seeded):
+def test_pretranslate_without_a_model_says_so(client_as, seeded):
     doc = seeded.rsplit("/", 1)[1]
-    resp = client.post(f"/documents/{doc}/pretranslate", headers=HX)
+    resp = client_as("translator").post(f"/documents/{doc}/pretranslate", headers=HX)
     assert resp.status_code == 409
-    assert "argospm" in resp.get_data(as_text=True)
+    html = resp.get_data(as_text=True)
+    assert "No back-translation: no de→en model is installed." in html
+    assert "argospm" not in html and "/models" not in html
 
 
 def test_unknown_pages_get_a_readable_404(client):

@@ -15,6 +15,8 @@ def defaults(instance_path: str) -> dict:
         "DATABASE_URL": f"sqlite:///{Path(instance_path) / 'workbench.sqlite'}",
         "ARGOS_PACKAGES_DIR": None,
         "GLOSSARY_PATH": str(ROOT / "glossary.csv"),
+        # A dictd German–English dictionary (without .index/.dict.dz): Debian's FreeDict.
+        "DICTIONARY_PATH": "/usr/share/dictd/freedict-deu-eng",
         "TRANSLATIONS_DIR": str(ROOT / "translations"),
         "VENDOR_DIR": str(ROOT / "node_modules"),
         # MateCat allows 60 MB; an article workbench needs far less, and a smaller cap
@@ -80,7 +82,7 @@ def from_environment() -> dict:
     """Return the settings that the environment sets."""
     env = {}
     for key in ("SECRET_KEY", "DATABASE_URL", "ARGOS_PACKAGES_DIR", "REDIS_URL", "RQ_QUEUE",
-                "GLOSSARY_PATH", "TRANSLATIONS_DIR", "WEBAPP_ENV",
+                "GLOSSARY_PATH", "DICTIONARY_PATH", "TRANSLATIONS_DIR", "WEBAPP_ENV",
                 "LOGIN_LIMIT", "LOGIN_NAME_LIMIT", "RATELIMIT_STORAGE_URI"):
         if os.environ.get(key):
             env[key] = os.environ[key]

@@ -82,6 +82,9 @@ class Action(Code):
     ARCHIVE = 22
     UNARCHIVE = 23
     DELETE_DOCUMENT = 24
+    # A glossary entry proposed from the dictionary panel, and an admin's decision on it.
+    GLOSSARY_PROPOSE = 30
+    GLOSSARY_DECIDE = 31
     # The alignment of an uploaded original (40-49): proposed, then joined or split by a
     # person; accepting it is ALIGN_SOURCE.
     ALIGN_PROPOSAL = 40

@@ -11,6 +11,7 @@ from webapp.core.http import ApiError, download, get_or_404, int_arg, json_body,
 from webapp.core.models import Document
 from webapp.core.states import Role, State
 from webapp.documents import dashboard, importing, originals, queries, textio
+from webapp.documents.views import export_check, export_warnings_header
 from webapp.interchange import exchange as interchange
 from webapp.mt import engine as mt
 from webapp.tm import feed as tm_feed
@@ -173,8 +174,17 @@ def export(doc_id: int):
         exp = interchange.export_document(get_db(), doc, fmt)
     except ValueError as exc:
         raise ApiError(400, str(exc)) from None
-    return download(exp.data, exp.filename, exp.mimetype,
-                    X_Untranslated_Segments=str(exp.untranslated))
+    headers = {"X_Untranslated_Segments": str(exp.untranslated)}
+    if fmt == "txt":
+        headers["X_Export_Warnings"] = export_warnings_header(export_check(doc))
+    return download(exp.data, exp.filename, exp.mimetype, **headers)
+
+
+@bp.get("/documents/<int:doc_id>/export/check")
+@require_role(Role.TRANSLATOR)
+def export_check_json(doc_id: int):
+    """Say which segments an export would carry unfinished or with open QA warnings."""
+    return jsonify(export_check(get_or_404(Document, doc_id)).to_dict())
 
 
 @bp.post("/documents/<int:doc_id>/original")
@@ -381,6 +391,18 @@ openapi.register({
             },
         },
     },
+    "/api/documents/{doc_id}/export/check": {
+        "get": {
+            "summary": "What a text export would carry that nobody has vouched for: segments "
+                       "not yet translated or reviewed, and segments with an open QA warning "
+                       "(the text export sends the same warnings in X-Export-Warnings)",
+            "parameters": [openapi.id_param("doc_id")],
+            "responses": {
+                "200": openapi.json_response(openapi.ref("ExportCheck")),
+                "404": openapi.error_response("No such document"),
+            },
+        },
+    },
 }, {
     "DocumentSummary": openapi.obj({
         "id": "integer", "name": "string", "source_lang": "string", "target_lang": "string",
@@ -397,6 +419,12 @@ openapi.register({
         "archived_by": ["string", "null"], "last_edit_at": ["string", "null"],
         "last_edit_by": ["string", "null"],
     }, ["id", "name", "segments", "words", "progress", "archived"]),
+    "ExportCheck": openapi.obj({
+        "segments": "integer", "unfinished": "integer", "qa_flagged": "integer",
+        "unfinished_segments": openapi.array_of({"type": "integer"}),
+        "qa_flagged_segments": openapi.array_of({"type": "integer"}),
+        "warnings": openapi.array_of({"type": "string"}),
+    }, ["segments", "unfinished", "qa_flagged", "warnings"]),
     "SegmentPage": openapi.obj({"total": "integer", "offset": "integer", "limit": "integer",
                         "segments": openapi.array_of(openapi.ref("Segment"))}, ["total", "segments"]),
 })

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from webapp.core.models import Document, Segment
+from webapp.core.states import State
 from webapp.interchange.formats.inline import strip_codes
 
 
@@ -24,13 +25,14 @@ def export_text(db: Session, doc: Document) -> Export:
     """Return the corrected text in the original paragraph layout."""
     parts = [doc.leading]
     untranslated = 0
-    for target, source, trailing in db.execute(
-        select(Segment.target, Segment.source, Segment.trailing)
+    for target, source, mt, trailing in db.execute(
+        select(Segment.target, Segment.source, Segment.mt, Segment.trailing)
         .where(Segment.document_id == doc.id).order_by(Segment.position)
     ):
         if not target:
             untranslated += 1
-            target = source
+            # A review's file is the MT: an emptied segment falls back to it, never to English.
+            target = mt if doc.mode == "review" else source
         parts.append(target)
         parts.append(trailing)
     stem = doc.name.rsplit(".", 1)[0]
@@ -40,3 +42,52 @@ def export_text(db: Session, doc: Document) -> Export:
     text = strip_codes("".join(parts))
     return Export(text, untranslated, f"{stem}.{doc.target_lang}.txt")
 
+
+
+# How many segment numbers a warning names before it says "and N more".
+NAMED = 10
+
+
+@dataclass
+class ExportCheck:
+    """What an export would carry that a person has not vouched for yet."""
+
+    total: int
+    # Segment numbers (1-based) not yet translated or reviewed: new, MT draft or rejected.
+    unfinished: list[int]
+    # Segment numbers with an open QA warning.
+    flagged: list[int]
+
+    def warnings(self) -> list[str]:
+        """Return one sentence per problem, naming the first segments (ASCII only, for a header)."""
+        out = []
+        if self.unfinished:
+            out.append(f"{len(self.unfinished)} of {self.total} segments are not translated "
+                       f"or reviewed yet (still new, MT draft or rejected): "
+                       f"{_numbers(self.unfinished)}")
+        if self.flagged:
+            out.append(f"{len(self.flagged)} segments have an open QA warning: "
+                       f"{_numbers(self.flagged)}")
+        return out
+
+    def to_dict(self) -> dict:
+        """Return the check as the JSON API gives it."""
+        return {"segments": self.total, "unfinished": len(self.unfinished),
+                "qa_flagged": len(self.flagged), "unfinished_segments": self.unfinished,
+                "qa_flagged_segments": self.flagged, "warnings": self.warnings()}
+
+
+def _numbers(numbers: list[int]) -> str:
+    shown = ", ".join(f"#{n}" for n in numbers[:NAMED])
+    return shown + (f" and {len(numbers) - NAMED} more" if len(numbers) > NAMED else "")
+
+
+def check_export(db: Session, doc: Document, flagged_ids: list[int] | None) -> ExportCheck:
+    """Return which segments an export would carry unfinished or with open QA warnings."""
+    rows = db.execute(select(Segment.id, Segment.position, Segment.state)
+                      .where(Segment.document_id == doc.id).order_by(Segment.position)).all()
+    flagged = set(flagged_ids or ())
+    return ExportCheck(
+        total=len(rows),
+        unfinished=[pos + 1 for _id, pos, state in rows if state < State.TRANSLATED],
+        flagged=[pos + 1 for seg_id, pos, _state in rows if seg_id in flagged])

@@ -21,7 +21,7 @@ from webapp.core.db import get_db
 from webapp.core.http import download, get_or_404, int_arg, page_or_fragment, uploaded_file
 from webapp.core.models import Document, Segment
 from webapp.core.states import Role, State
-from webapp.documents import dashboard, importing, originals, queries, reading, textio
+from webapp.documents import dashboard, export, importing, originals, queries, reading, textio
 from webapp.interchange import exchange as interchange
 from webapp.jobs import runner as jobs
 from webapp.mt import engine as mt
@@ -212,9 +212,30 @@ def read(doc_id: int):
 @require_role(Role.TRANSLATOR)
 def export_txt(doc_id: int):
     """Download the corrected text with the original layout."""
-    exp = interchange.export_document(get_db(), get_or_404(Document, doc_id), "txt")
+    doc = get_or_404(Document, doc_id)
+    exp = interchange.export_document(get_db(), doc, "txt")
     return download(exp.data, exp.filename, exp.mimetype,
-                    X_Untranslated_Segments=str(exp.untranslated))
+                    X_Untranslated_Segments=str(exp.untranslated),
+                    X_Export_Warnings=export_warnings_header(export_check(doc)))
+
+
+def export_check(doc: Document) -> export.ExportCheck:
+    """Return what the text export would carry unfinished or with open QA warnings."""
+    finder = current_app.extensions.get(listing.QA_FINDER)
+    return export.check_export(get_db(), doc, finder(get_db(), doc.id) if finder else None)
+
+
+def export_warnings_header(check: export.ExportCheck) -> str:
+    """Return the warnings as one header value ("" when there are none)."""
+    return " | ".join(check.warnings())
+
+
+@bp.get("/documents/<int:doc_id>/export/check")
+@require_role(Role.TRANSLATOR)
+def export_check_page(doc_id: int):
+    """Return the confirmation step before a text export: what is still unfinished."""
+    doc = get_or_404(Document, doc_id)
+    return render_template("documents/_export_check.html", doc=doc, check=export_check(doc))
 
 
 ALIGN_PAGE = 200

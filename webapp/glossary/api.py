@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from flask import Blueprint, jsonify, request
 
 from webapp.core import openapi
 from webapp.core.access import current_name, require_role
 from webapp.core.db import get_db
-from webapp.core.http import ApiError, json_body
+from webapp.core.http import ApiError, get_or_404, json_body
+from webapp.core.models import MAX_ID, Document, GlossaryProposal
 from webapp.core.states import Role
-from webapp.glossary import exchange, store
-from webapp.glossary.entries import GlossaryError, normalize_lang
+from webapp.glossary import exchange, proposals, store
+from webapp.glossary.entries import Entry, GlossaryError, normalize_lang
 from webapp.glossary.matching import find_terms
 from webapp.glossary.merge import MERGE, preview_import
-from webapp.glossary.views import export_response, read_upload, snapshot
+from webapp.glossary.views import export_response, lookup_context, read_upload, snapshot
 
 bp = Blueprint("glossary_api", __name__, url_prefix="/api")
 
@@ -48,6 +51,79 @@ def entries():
     found = snap.glossary.search(query) if query else snap.glossary.entries
     return jsonify({"version": snap.glossary.version, "languages": list(snap.languages),
                     "entries": [{"id": snap.entry_id(e.key), **e.to_dict()} for e in found]})
+
+
+@bp.get("/dictionary")
+@require_role(Role.TRANSLATOR)
+def dictionary_lookup():
+    """Look a German word up: the glossary's entries first, then FreeDict's headwords."""
+    found = lookup_context(request.args.get("q", ""), None)
+    if not found["word"]:
+        raise ApiError(400, "Send the German word to look up as ?q=…")
+    if found["error"]:
+        raise ApiError(503, found["error"])
+    return jsonify({
+        "word": found["word"], "glossary": [e.to_dict() for e in found["glossary_hits"]],
+        "dictionary_installed": found["missing"] is None, "message": found["missing"],
+        "hits": [{"headword": h.headword, "how": h.how, "part_of": h.part_of,
+                  "senses": [dataclasses.asdict(s) for s in h.senses]} for h in found["hits"]],
+    })
+
+
+@bp.get("/glossary/proposals")
+@require_role(Role.TRANSLATOR)
+def proposal_list():
+    """Return the proposed entries that wait for an admin, and the latest decisions."""
+    db = get_db()
+    return jsonify({"open": [p.to_dict() for p in proposals.open_proposals(db)],
+                    "decided": [p.to_dict() for p in proposals.recently_decided(db)]})
+
+
+@bp.post("/glossary/proposals")
+@require_role(Role.TRANSLATOR)
+def proposal_create():
+    """Propose a glossary entry for an admin to accept or decline."""
+    body = json_body()
+    db = get_db()
+    try:
+        entry = proposals.require_terms(Entry(
+            terms=body.get("terms") or {}, note=str(body.get("note") or ""),
+            dnt=bool(body.get("dnt"))), "de")
+        doc_id = body.get("document_id")
+        doc_id = doc_id if isinstance(doc_id, int) and 0 < doc_id <= MAX_ID and db.get(
+            Document, doc_id) else None
+        row = proposals.propose(db, snapshot(), entry, current_name(),
+                                str(body.get("origin") or ""), doc_id)
+    except (GlossaryError, TypeError, AttributeError) as exc:
+        db.rollback()
+        raise ApiError(422, f"Not proposed: {exc}.") from None
+    return jsonify(row.to_dict()), 201
+
+
+def _decide(proposal_id: int, decide) -> tuple:
+    db = get_db()
+    proposal = get_or_404(GlossaryProposal, proposal_id, "proposal")
+    try:
+        decide(db, proposal)
+    except GlossaryError as exc:
+        db.rollback()
+        raise ApiError(409, str(exc)) from None
+    return jsonify(proposal.to_dict())
+
+
+@bp.post("/glossary/proposals/<int:proposal_id>/accept")
+@require_role(Role.ADMIN)
+def proposal_accept(proposal_id: int):
+    """Add a proposed entry to the glossary."""
+    return _decide(proposal_id, lambda db, p: proposals.accept(db, snapshot(), p, current_name()))
+
+
+@bp.post("/glossary/proposals/<int:proposal_id>/decline")
+@require_role(Role.ADMIN)
+def proposal_decline(proposal_id: int):
+    """Turn a proposed entry down, with an optional reason."""
+    reason = str((request.get_json(silent=True) or {}).get("reason") or "")
+    return _decide(proposal_id, lambda db, p: proposals.decline(db, p, current_name(), reason))
 
 
 @bp.get("/glossary/export")
@@ -99,6 +175,13 @@ _FILE = {"description": "The file", "content": {
     "application/x-tbx+xml": {"schema": {"type": "string"}}}}
 _TERMS = {"type": "object", "additionalProperties": openapi.array_of("string")}
 
+_PROPOSAL = openapi.obj({
+    "id": "integer", "entry": openapi.obj({"key": "string", "terms": _TERMS}),
+    "origin": "string", "document_id": ["integer", "null"],
+    "status": {"type": "string", "enum": ["open", "accepted", "declined"]},
+    "proposed_by": "string", "created_at": "string", "decided_by": ["string", "null"],
+    "decided_at": ["string", "null"], "reason": "string"}, ["id", "entry", "status"])
+
 openapi.register({
     "/api/glossary/lookup": {"post": {
         "summary": "Find glossary terms in a text, inflected forms included",
@@ -117,6 +200,59 @@ openapi.register({
         "responses": {"200": openapi.json_response(openapi.obj({
             "version": "string", "languages": openapi.array_of("string"),
             "entries": openapi.array_of(_ENTRY)}))}}},
+    "/api/dictionary": {"get": {
+        "summary": "Look up a German word, inflected or compound: the glossary's entries, then "
+                   "the FreeDict German–English headwords it stands for",
+        "parameters": [openapi.query_param("q", {"type": "string", "maxLength": 200})],
+        "responses": {
+            "200": openapi.json_response(openapi.obj({
+                "word": "string", "glossary": openapi.array_of(_ENTRY),
+                "dictionary_installed": "boolean", "message": ["string", "null"],
+                "hits": openapi.array_of(openapi.obj({
+                    "headword": "string",
+                    "how": {"type": "string", "enum": ["exact", "inflection", "compound"]},
+                    "part_of": "string",
+                    "senses": openapi.array_of(openapi.obj({
+                        "headword": "string", "grammar": "string",
+                        "domains": openapi.array_of("string"),
+                        "translations": openapi.array_of("string"),
+                        "notes": openapi.array_of("string"),
+                        "examples": openapi.array_of(openapi.array_of("string")),
+                        "synonyms": openapi.array_of("string")}))}))},
+                ["word", "glossary", "hits", "dictionary_installed"])),
+            "400": openapi.error_response("No word"),
+            "503": openapi.error_response("The dictionary files cannot be read")}}},
+    "/api/glossary/proposals": {
+        "get": {"summary": "Proposed entries waiting for an admin, and the latest decisions",
+                "responses": {"200": openapi.json_response(openapi.obj({
+                    "open": openapi.array_of(_PROPOSAL),
+                    "decided": openapi.array_of(_PROPOSAL)}))}},
+        "post": {"summary": "Propose a glossary entry (a German term at least); an admin "
+                            "accepts or declines it",
+                 "requestBody": openapi.json_request(openapi.obj({
+                     "terms": _TERMS, "note": "string", "dnt": "boolean", "origin": "string",
+                     "document_id": ["integer", "null"]}, ["terms"])),
+                 "responses": {"201": openapi.json_response(_PROPOSAL),
+                               "400": openapi.error_response("Not a JSON object"),
+                               "422": openapi.error_response("An entry the glossary refuses, "
+                                                             "or proposed already")}}},
+    "/api/glossary/proposals/{proposal_id}/accept": {"post": {
+        "summary": "Accept a proposal: its entry joins the glossary (admins)",
+        "parameters": [openapi.id_param("proposal_id")],
+        "responses": {"200": openapi.json_response(_PROPOSAL),
+                      "403": openapi.error_response("Not an admin"),
+                      "404": openapi.error_response("No such proposal"),
+                      "409": openapi.error_response("Decided already, or the glossary has the "
+                                                    "concept")}}},
+    "/api/glossary/proposals/{proposal_id}/decline": {"post": {
+        "summary": "Decline a proposal, with an optional reason (admins)",
+        "parameters": [openapi.id_param("proposal_id")],
+        "requestBody": {"required": False, "content": {"application/json": {
+            "schema": openapi.obj({"reason": "string"})}}},
+        "responses": {"200": openapi.json_response(_PROPOSAL),
+                      "403": openapi.error_response("Not an admin"),
+                      "404": openapi.error_response("No such proposal"),
+                      "409": openapi.error_response("Decided already")}}},
     "/api/glossary/export": {"get": {
         "summary": "The glossary as CSV (formula-safe) or TBX",
         "parameters": [openapi.query_param("format", {"type": "string", "enum": ["csv", "tbx"]})],

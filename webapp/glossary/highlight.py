@@ -74,6 +74,7 @@ class TermLine:
     key: str
     renderings: tuple[str, ...]
     dnt: bool
+    note: str = ""
 
 
 def segment_terms(snap: Snapshot, seg: Segment, doc: Document) -> tuple[str, str, list[TermLine]]:
@@ -89,5 +90,5 @@ def segment_terms(snap: Snapshot, seg: Segment, doc: Document) -> tuple[str, str
         seen.add(m.entry.key)
         renderings = tuple(dict.fromkeys(v for e in m.entries for v in e.variants(
             normalize_lang(other))))
-        lines.append(TermLine(m.text, m.entry.key, renderings, m.entry.dnt))
+        lines.append(TermLine(m.text, m.entry.key, renderings, m.entry.dnt, m.entry.note))
     return lang, other, lines

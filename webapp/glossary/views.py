@@ -17,17 +17,27 @@ from flask import (
 from markupsafe import Markup
 from sqlalchemy import select
 
-from webapp.core.access import current_name, require_role
+from webapp.core.access import current_name, may, require_role
 from webapp.core.db import get_db
 from webapp.core.http import download, get_or_404, page_or_fragment, uploaded_file
-from webapp.core.models import GlossaryEntry, GlossaryImport
+from webapp.core.models import (
+    MAX_ID,
+    Document,
+    GlossaryEntry,
+    GlossaryImport,
+    GlossaryProposal,
+    Segment,
+)
 from webapp.core.states import Role
-from webapp.glossary import exchange, highlight, store
+from webapp.glossary import dictionary, exchange, highlight, proposals, store
 from webapp.glossary.entries import MAX_IMPORT_BYTES, Glossary, GlossaryError, GlossaryFormatError
 from webapp.glossary.forms import entry_from_form, page_rows, row_for
 from webapp.glossary.merge import MERGE, preview_import
 
 bp = Blueprint("glossary", __name__)
+
+# The most of a text the dictionary panel looks up (a word or a short phrase).
+MAX_LOOKUP_CHARS = 200
 
 
 def snapshot() -> store.Snapshot:
@@ -47,7 +57,8 @@ def page_context(**extra) -> dict:
     snap = snapshot()
     return {"rows": page_rows(snap, query), "q": query, "languages": snap.languages,
             "total": len(snap.glossary), "version": snap.glossary.version, "form": {},
-            **extra}
+            "proposals": proposals.open_proposals(get_db()),
+            "decided": proposals.recently_decided(get_db()), **extra}
 
 
 def _is_htmx() -> bool:
@@ -212,3 +223,124 @@ def export(fmt: str):
     if fmt not in exchange.FORMATS:
         abort(404)
     return export_response(fmt)
+
+
+# ---------------------------------------------------------------------------
+# The English column's source terms, the dictionary panel, and proposed entries
+# ---------------------------------------------------------------------------
+
+
+def source_terms(seg: Segment, doc: Document) -> list[highlight.TermLine]:
+    """Return the glossary concepts in a segment's text with their other-language renderings."""
+    return highlight.segment_terms(snapshot(), seg, doc)[2]
+
+
+def dictionary_of() -> dictionary.Dictionary:
+    """Return the process's German–English dictionary."""
+    return current_app.extensions["webapp.dictionary"]
+
+
+def lookup_context(word: str, doc_id: int | None) -> dict:
+    """Return what the dictionary panel shows for a word: glossary entries, then FreeDict."""
+    word = " ".join(word.split())[:MAX_LOOKUP_CHARS]
+    snap = snapshot()
+    found: dict[str, object] = {}
+    if word:
+        for match in snap.find(word, "de"):
+            found.setdefault(match.entry.key.casefold(), match.entry)
+        # "Sicherheitsrates" alone is no whole term, but its stem is part of one.
+        for cand in dictionary.candidates(word)[:3]:
+            if len(cand) >= 4:
+                for entry in snap.glossary.search(cand, "de")[:5]:
+                    found.setdefault(entry.key.casefold(), entry)
+    hits, missing, error = [], None, None
+    book = dictionary_of()
+    if word and not book.available:
+        missing = dictionary.INSTALL_HINT
+    elif word:
+        try:
+            hits = book.lookup(word)
+        except (OSError, ValueError, dictionary.DictionaryMissing) as exc:
+            error = f"The dictionary could not be read: {exc}"
+    senses = [s for h in hits for s in h.senses if s.translations]
+    first = next((s for s in senses if not s.plural), senses[0] if senses else None)
+    form = {"terms_de": first.headword if first else word,
+            "terms_en": first.translations[0] if first else "",
+            "origin": f"FreeDict: {first.headword} → {first.english}" if first else ""}
+    return {"word": word, "glossary_hits": list(found.values())[:8], "hits": hits,
+            "missing": missing, "error": error, "doc_id": doc_id, "form": form,
+            "languages": snap.languages}
+
+
+@bp.get("/dictionary")
+@require_role(Role.TRANSLATOR)
+def dictionary_lookup():
+    """Return the dictionary panel's answer for one German word or phrase."""
+    doc_id = request.args.get("doc", type=int)
+    return render_template("glossary/_dictionary.html",
+                           **lookup_context(request.args.get("q", ""), doc_id))
+
+
+@bp.post("/dictionary/term")
+@require_role(Role.TRANSLATOR)
+def dictionary_term():
+    """Add a glossary entry from the dictionary panel (admins), or propose one (others)."""
+    db = get_db()
+    snap = snapshot()
+    form = request.form
+    doc_id = form.get("doc", type=int)
+    try:
+        entry = proposals.require_terms(entry_from_form(
+            {k: form.get(k, "") for k in ("terms_de", "terms_en", "note", "dnt")},
+            snap.languages), "de")
+        if may(Role.ADMIN):
+            store.add_entry(db, snap, entry, current_name())
+            message = f"Added “{entry.key}” to the glossary."
+        else:
+            known = doc_id if doc_id and 0 < doc_id <= MAX_ID and db.get(Document, doc_id) else None
+            proposals.propose(db, snap, entry, current_name(), form.get("origin", ""), known)
+            message = f"Proposed “{entry.key}”; an admin decides on the glossary page."
+    except GlossaryError as exc:
+        db.rollback()
+        return render_template("glossary/_dictionary_form.html", form=form, doc_id=doc_id,
+                               form_error=f"Not saved: {exc}."), 422
+    resp = make_response(render_template("glossary/_dictionary_form.html", form=form,
+                                         doc_id=doc_id, form_message=message))
+    resp.headers["HX-Trigger"] = "glossary-changed"
+    return resp
+
+
+def _proposal(proposal_id: int) -> GlossaryProposal:
+    return get_or_404(GlossaryProposal, proposal_id, "proposal")
+
+
+@bp.post("/glossary/proposals/<int:proposal_id>/accept")
+@require_role(Role.ADMIN)
+def proposal_accept(proposal_id: int):
+    """Add a proposed entry to the glossary."""
+    db = get_db()
+    proposal = _proposal(proposal_id)
+    try:
+        proposals.accept(db, snapshot(), proposal, current_name())
+    except GlossaryError as exc:
+        db.rollback()
+        flash(f"Not accepted: {exc}.", "error")
+    else:
+        flash(f"Accepted “{proposals.entry_of(proposal).key}” from {proposal.proposed_by}.", "ok")
+    return redirect(url_for("glossary.glossary_page") + "#proposals", code=303)
+
+
+@bp.post("/glossary/proposals/<int:proposal_id>/decline")
+@require_role(Role.ADMIN)
+def proposal_decline(proposal_id: int):
+    """Turn a proposed entry down, with a reason."""
+    db = get_db()
+    proposal = _proposal(proposal_id)
+    try:
+        proposals.decline(db, proposal, current_name(), request.form.get("reason", ""))
+    except GlossaryError as exc:
+        db.rollback()
+        flash(f"Not declined: {exc}.", "error")
+    else:
+        flash(f"Declined “{proposals.entry_of(proposal).key}”.", "ok")
+    return redirect(url_for("glossary.glossary_page") + "#proposals", code=303)

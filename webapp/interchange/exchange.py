@@ -279,6 +279,7 @@ def xliff_document(db: Session, doc: Document) -> xliff.XliffDocument:
         units.append(xliff.Unit(
             id=unit_id,
             source=seg.source,
+            source_note=source_note(doc, seg),
             target=seg.target or None,
             state=XLIFF_FROM_STATE[State(seg.state)] if seg.target else "new",
             notes=notes.get(seg.id, []),
@@ -287,6 +288,19 @@ def xliff_document(db: Session, doc: Document) -> xliff.XliffDocument:
             codes=list(tags.of(seg)),
         ))
     return xliff.XliffDocument(source_tag, target_tag, units)
+
+
+def source_note(doc: Document, seg: Segment) -> str:
+    """Return what an exported unit's source is when it is not an original; "" when it is."""
+    if doc.mode != "review":
+        return ""
+    if not seg.source:
+        return (f"No {doc.source_lang} source: this {doc.target_lang} machine translation was "
+                "reviewed without its original; the source is empty.")
+    if doc.source_kind == "back_translation":
+        return (f"The source is a machine back-translation of the {doc.target_lang} text "
+                f"into {doc.source_lang}, not an original.")
+    return ""
 
 
 def approved_units(db: Session, doc: Document) -> list[tmx.TranslationUnit]:

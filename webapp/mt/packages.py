@@ -9,13 +9,18 @@ a pair (or its two legs through English) from the Argos index and installs it th
 from __future__ import annotations
 
 import contextlib
+import errno
 import http.client
 import json
 import os
 import shutil
+import socket
+import ssl
 import stat
 import tempfile
 import threading
+import urllib.error
+import urllib.parse
 import urllib.request
 import zipfile
 import zlib
@@ -149,10 +154,9 @@ def install_from_index(
         # Argos signals a failed download with a bare Exception after its own retries.
         except Exception as exc:
             raise OfflineError(
-                f"Could not download the {pair[0]} → {pair[1]} model ({exc}). "
-                "Check the internet connection, or download the .argosmodel file "
-                "elsewhere and install it with `flask --app wsgi models install-file PATH`."
-            ) from exc
+                f"The {pair[0]} → {pair[1]} model could not be downloaded: this machine "
+                "seems to be offline, or the download server did not answer. "
+                + OFFLINE_ADVICE) from exc
         try:
             installed.append(install_file(download, max_bytes=max_bytes))
         finally:
@@ -320,6 +324,37 @@ def _size(n: int) -> str:
     return f"{max(n, 1) / 1024:,.0f} KB" if n >= 1024 else f"{n} bytes"
 
 
+OFFLINE_ADVICE = ("Download the .argosmodel file on a machine with internet access and "
+                  "install it here with the upload form, or with "
+                  "`flask --app wsgi models install-file PATH`.")
+
+
+def unreachable_message(url: str, exc: BaseException) -> str:
+    """Return, in words, why the package index at url could not be read, and what to do."""
+    host = urllib.parse.urlsplit(url).hostname or url
+    reason = exc.reason if isinstance(exc, urllib.error.URLError) else exc
+    if isinstance(exc, urllib.error.HTTPError):
+        return (f"The Argos package index at {host} answered with an error (HTTP {exc.code} "
+                f"{exc.reason}); try again later. " + OFFLINE_ADVICE)
+    if isinstance(reason, socket.gaierror):
+        why = f"the name {host} could not be looked up (no network, or no name server)"
+    elif isinstance(reason, ConnectionRefusedError):
+        why = f"{host} refused the connection"
+    elif isinstance(reason, TimeoutError | socket.timeout):
+        why = f"{host} did not answer in time"
+    elif isinstance(reason, ssl.SSLError):
+        why = f"the secure connection to {host} failed"
+    elif isinstance(reason, OSError) and reason.errno in _NO_ROUTE:
+        why = f"there is no route to {host}"
+    else:
+        why = f"{host} could not be reached"
+    return (f"This machine seems to be offline: the Argos package index could not be downloaded, "
+            f"because {why}. " + OFFLINE_ADVICE)
+
+
+_NO_ROUTE = {errno.ENETUNREACH, errno.EHOSTUNREACH, errno.ENETDOWN}
+
+
 def _refresh_index() -> None:
     """Download the package index as Argos's update_package_index does, but report failure."""
     # Argos's own update_package_index logs and swallows any error, so offline would look
@@ -329,11 +364,7 @@ def _refresh_index() -> None:
         with urllib.request.urlopen(url, timeout=30) as response:
             data = response.read()
     except (OSError, http.client.HTTPException) as exc:
-        raise OfflineError(
-            f"Could not reach the Argos package index at {url} ({exc}). This machine seems "
-            "to be offline. Download the .argosmodel file elsewhere and install it with "
-            "`flask --app wsgi models install-file PATH`."
-        ) from exc
+        raise OfflineError(unreachable_message(url, exc)) from exc
     try:
         index = json.loads(data)
     except (UnicodeDecodeError, json.JSONDecodeError):

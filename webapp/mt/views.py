@@ -29,7 +29,7 @@ def pretranslate(doc_id: int):
     try:
         job = jobs.start_pretranslation(current_app._get_current_object(), get_db(), doc)
     except mt.MissingModelError as exc:
-        return render_template("jobs/_missing_model.html", message=str(exc),
+        return render_template("jobs/_missing_model.html", doc=doc,
                                pair=(exc.from_code, exc.to_code)), 409
     except jobs.AlreadyRunning as exc:
         # The running job's own progress bar, which goes on polling, and why nothing started.

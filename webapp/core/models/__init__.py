@@ -13,7 +13,13 @@ from webapp.core.models.documents import (
     Revision,
     Segment,
 )
-from webapp.core.models.glossary import GlossaryEntry, GlossaryImport, GlossaryMeta, QaDismissal
+from webapp.core.models.glossary import (
+    GlossaryEntry,
+    GlossaryImport,
+    GlossaryMeta,
+    GlossaryProposal,
+    QaDismissal,
+)
 from webapp.core.models.interchange import DocumentFormat, SegmentUnit
 from webapp.core.models.memory import MemoryUnit
 from webapp.core.models.progress import DocumentProgress
@@ -22,7 +28,8 @@ from webapp.core.models.scores import DocumentScore, ReferenceText, RevisionScor
 __all__ = [
     "MAX_ID", "AlignmentProposal", "ApiToken", "Base", "Change", "Comment", "Document",
     "DocumentFormat", "DocumentProgress", "DocumentScore",
-    "GlossaryEntry", "GlossaryImport", "GlossaryMeta", "Job", "LoginSession", "MemoryUnit",
-    "Presence", "QaDismissal", "RateCounter", "ReplaceBatch", "ReferenceText", "Revision", "RevisionScore",
+    "GlossaryEntry", "GlossaryImport", "GlossaryMeta", "GlossaryProposal", "Job", "LoginSession",
+    "MemoryUnit", "Presence", "QaDismissal", "RateCounter", "ReplaceBatch", "ReferenceText",
+    "Revision", "RevisionScore",
     "Segment", "SegmentScore", "SegmentUnit", "User", "utcnow",
 ]

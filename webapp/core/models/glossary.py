@@ -1,7 +1,8 @@
-"""The glossary's entries, revision, pending imports, and dismissed QA warnings."""
+"""The glossary's entries, revision, pending imports, proposals, and dismissed QA warnings."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
 from sqlalchemy import Integer, String, Text
@@ -85,3 +86,35 @@ class QaDismissal(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     api_fields = ("id", "code", "key", "reason", "author", "created_at")
+
+
+class GlossaryProposal(Base):
+    """A glossary entry someone without the admin role proposed; an admin accepts or declines it.
+
+    Only its status and the decision are ever filled in later; the change log records the
+    proposal and the decision with their authors.
+    """
+
+    __tablename__ = "glossary_proposal"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The proposed entry as Entry.to_dict() gives it.
+    entry_json: Mapped[str] = mapped_column(Text)
+    # Where it came from: the word looked up and the dictionary sense, for the admin.
+    origin: Mapped[str] = mapped_column(Text, default="")
+    document_id: Mapped[int | None] = owned_by("document", nullable=True, index=True)
+    # "open", "accepted" or "declined"
+    status: Mapped[str] = mapped_column(String(16), default="open", index=True)
+    proposed_by: Mapped[str] = person()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    decided_by: Mapped[str | None] = person(nullable=True)
+    decided_at: Mapped[datetime | None] = mapped_column(nullable=True)
+    reason: Mapped[str] = mapped_column(Text, default="")
+
+    api_fields = ("id", "entry", "origin", "document_id", "status", "proposed_by",
+                  "created_at", "decided_by", "decided_at", "reason")
+
+    @property
+    def entry(self) -> dict:
+        """Return the proposed entry's data."""
+        return json.loads(self.entry_json)

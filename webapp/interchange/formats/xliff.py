@@ -23,6 +23,8 @@ STATES = ("new", "mt", "rejected", "translated", "approved")
 MT_SUBSTATE = "workbench:mt"
 REJECTED_SUBSTATE = "workbench:rejected"
 REJECTED_QUALIFIER = "x-workbench-rejected"  # 1.2 allows "x-" values of its own
+# Who writes the note that says what a review document's source is (1.2 from, 2.0 category).
+SOURCE_NOTE_FROM = "workbench-source"
 
 
 @dataclass
@@ -37,6 +39,9 @@ class Unit:
     translate: bool = True
     file: str = ""
     codes: list[Code] = field(default_factory=list)
+    # What the source is when it is not an original (a back-translation, or nothing at all);
+    # written as a note that annotates the source.
+    source_note: str = ""
 
 
 @dataclass

@@ -26,7 +26,16 @@ from webapp.interchange.formats import safexml, xliff
 from webapp.interchange.formats.inline import CLOSE, OPEN, STANDALONE
 from webapp.interchange.formats.inline_xml import CodeRegistry, Tag
 from webapp.interchange.formats.safexml import FormatError
-from webapp.interchange.formats.xliff import NS11, NS12, NS20, XML, Unit, XliffDocument, local_name
+from webapp.interchange.formats.xliff import (
+    NS11,
+    NS12,
+    NS20,
+    SOURCE_NOTE_FROM,
+    XML,
+    Unit,
+    XliffDocument,
+    local_name,
+)
 
 SDL = "http://sdl.com/FileTypes/SdlXliff/1.0"
 _WS = re.compile(r"[ \t\r\n]+")
@@ -147,7 +156,9 @@ def _read_12(root: etree._Element, ns: str, fallback_target: str | None) -> Xlif
             ordinal += 1
             tu_id = tu.get("id") or f"u{ordinal}"
             translate = _inherited(tu, "translate", stop=file) != "no"
-            notes = [_text_of(n) for n in tu.findall(q("note")) if _text_of(n)]
+            # Our own note on what the source is describes the export, not the segment.
+            notes = [_text_of(n) for n in tu.findall(q("note"))
+                     if _text_of(n) and n.get("from") != SOURCE_NOTE_FROM]
             source = tu.find(q("source"))
             if source is None:
                 raise FormatError(f'<trans-unit id="{tu_id}"> has no <source>', tu.sourceline)
@@ -351,7 +362,8 @@ def _read_20(root: etree._Element, fallback_target: str | None) -> XliffDocument
             notes = (
                 []
                 if notes_el is None
-                else [_text_of(n) for n in notes_el.findall(q("note")) if _text_of(n)]
+                else [_text_of(n) for n in notes_el.findall(q("note"))
+                      if _text_of(n) and n.get("category") != SOURCE_NOTE_FROM]
             )
             segments = unit.findall(q("segment"))
             for index, segment in enumerate(segments, 1):

@@ -17,6 +17,7 @@ from webapp.interchange.formats.xliff import (
     NS20,
     REJECTED_QUALIFIER,
     REJECTED_SUBSTATE,
+    SOURCE_NOTE_FROM,
     XML,
     Unit,
     XliffDocument,
@@ -124,6 +125,9 @@ def write_xliff12(doc: XliffDocument) -> bytes:
             if unit.target is not None:
                 target = etree.SubElement(tu, f"{{{NS12}}}target", **_states_12(unit))
                 build(target, unit.target, unit.codes, _wrap_12, _mark_12)
+            if unit.source_note:
+                etree.SubElement(tu, f"{{{NS12}}}note", annotates="source",
+                                 **{"from": SOURCE_NOTE_FROM}).text = xml_text(unit.source_note)
             for note in unit.notes:
                 etree.SubElement(tu, f"{{{NS12}}}note").text = xml_text(note)
     etree.cleanup_namespaces(root)
@@ -252,8 +256,11 @@ def write_xliff20(doc: XliffDocument) -> bytes:
             element = etree.SubElement(file, f"{{{NS20}}}unit", id=_nmtoken(unit.id))
             if not unit.translate:
                 element.set("translate", "no")
-            if unit.notes:
+            if unit.notes or unit.source_note:
                 notes = etree.SubElement(element, f"{{{NS20}}}notes")
+                if unit.source_note:
+                    etree.SubElement(notes, f"{{{NS20}}}note", category=SOURCE_NOTE_FROM,
+                                     appliesTo="source").text = xml_text(unit.source_note)
                 for note in unit.notes:
                     etree.SubElement(notes, f"{{{NS20}}}note").text = xml_text(note)
             writer = _Writer20(unit.codes)
