@@ -74,6 +74,9 @@ class Action(Code):
     QA_DISMISS = 12
     GLOSSARY = 13
     QA_REOPEN = 14
+    # The spelling word lists (qa/wordlists.py); numbered apart from the others' new codes.
+    WORD_ADD = 40
+    WORD_REMOVE = 41
 
 
 class Role(Code):

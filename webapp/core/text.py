@@ -99,3 +99,12 @@ def primary_language(code: str) -> str:
 def is_language_tag(code: str) -> bool:
     """Return whether `code` looks like a language tag such as de, en-US or gsw."""
     return bool(LANGUAGE_TAG.fullmatch((code or "").strip()))
+
+
+def case_joins(word: str) -> list[int]:
+    """Return the offsets inside word where a lower-case letter is followed by a capital."""
+    # Most words have at most one capital, at the start: settle them without a loop.
+    if word[1:].islower() or word.isupper() or word[1:] == word[1:].lower():
+        return []
+    return [i for i in range(1, len(word))
+            if word[i].isupper() and word[i - 1].islower()]

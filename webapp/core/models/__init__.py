@@ -7,10 +7,12 @@ from webapp.core.models.glossary import GlossaryEntry, GlossaryImport, GlossaryM
 from webapp.core.models.interchange import DocumentFormat, SegmentUnit
 from webapp.core.models.memory import MemoryUnit
 from webapp.core.models.scores import DocumentScore, ReferenceText, RevisionScore, SegmentScore
+from webapp.core.models.wordlists import WordListEntry
 
 __all__ = [
     "MAX_ID", "ApiToken", "Base", "Change", "Comment", "Document", "DocumentFormat", "DocumentScore",
     "GlossaryEntry", "GlossaryImport", "GlossaryMeta", "Job", "LoginSession", "MemoryUnit",
     "Presence", "QaDismissal", "RateCounter", "ReferenceText", "Revision", "RevisionScore",
     "Segment", "SegmentScore", "SegmentUnit", "User", "utcnow",
+    "WordListEntry",
 ]
