@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from webapp.core.text import case_joins
 from webapp.glossary.entries import WORD_RE, Glossary
-from webapp.qa.spelling import TYPO, UNKNOWN, Speller, speller
+from webapp.qa.spelling import TYPO, UNKNOWN, Speller, reset_spellers, speller
 
 SPELLING = "spelling"
 GLUED = "glued_words"
@@ -34,6 +34,8 @@ LABELS = {SPELLING: "spelling", GLUED: "glued words", WEB_LEFTOVER: "web leftove
           REPEATED: "repeated word"}
 LANG_NAMES = {"de": "German", "en": "English"}
 REPEATED_TERM = 3
+# A segment of 20,000 "die die" is one slip to fix, not 10,000 warnings to read.
+MOST_PER_CODE = 10
 
 # (code, message, key, span): what checks.py turns into a QaWarning.
 Finding = tuple[str, str, str, "tuple[int, int] | None"]
@@ -144,6 +146,8 @@ def _spelling_candidates(text: str, spell: Speller, urls) -> tuple[tuple, tuple[
         word, start, end = m.group(), m.start(), m.end()
         if len(word) < 2 or word.isupper() or (urls and _inside(urls, start)):
             continue
+        if not word.islower() and not word[0].isupper():
+            continue  # a script without case (日本語) is not for a German or English dictionary
         if text[end:end + 1].isdigit() or (start and text[start - 1].isdigit()):
             continue  # "1990ern", "G7"
         initial = _initial(text, start)
@@ -180,7 +184,7 @@ def _glued(text: str, spell: Speller, urls) -> tuple[tuple[int, int, str, str], 
                         and not any(c.isdigit() for c in left + right)
                         and spell.derived(left) and spell.derived(right)):
                     found.append((m.start(), m.end(), token,
-                                  f"“{token}” looks like two words glued together: "
+                                  f"“{_short(token)}” looks like two words glued together: "
                                   f"“{left} {right}”."))
                     break
     for m in _NO_SPACE.finditer(text):
@@ -190,7 +194,7 @@ def _glued(text: str, spell: Speller, urls) -> tuple[tuple[int, int, str, str], 
         if urls and _inside(urls, m.start()):
             continue
         found.append((m.start(), m.end(), m.group(),
-                      f"A space is missing after “{mark}” in “{m.group()}”."))
+                      f"A space is missing after “{mark}” in “{_short(m.group())}”."))
     return tuple(found)
 
 
@@ -241,6 +245,8 @@ def _quotes(text: str, lang: str) -> tuple[list[Finding], str, bool, bool]:
     """Return doubled marks, a definite imbalance, whether a quotation is open at the end,
     and whether the text starts by closing one (a quotation begun in an earlier segment)."""
     marks = [(m.start(), m.group()) for m in re.finditer(f"[{_QUOTE_MARKS}]", text)]
+    if marks and marks[-1][1] in "»›" and text.rstrip().endswith(" " + marks[-1][1]):
+        marks.pop()  # "Weiterlesen »": an arrow, not a quotation
     if not marks:
         return [], "", False, False
     # German „…“: “ closes; English “…”: “ opens. A German text without „ (the rest of a
@@ -251,7 +257,7 @@ def _quotes(text: str, lang: str) -> tuple[list[Finding], str, bool, bool]:
     for (a, x), (b, y) in zip(marks, marks[1:], strict=False):
         if not text[a + 1:b].strip() and (x == y or x in openers and y in openers[x]):
             pair = text[a:b + 1]
-            doubled.append((QUOTES, f"Two quotation marks in a row (“{pair}”): one of them is "
+            doubled.append((QUOTES, f"Two quotation marks in a row ( {pair} ): one of them is "
                             "a leftover, or the quotation is empty.", pair, (a, b + 1)))
             break
     stack: list[str] = []
@@ -313,7 +319,8 @@ def _repeated(text: str, lang: str) -> list[Finding]:
             if "," in before or i >= 2 and words[i - 2].group().casefold() in _DOUBLE_INTRO \
                     or lang == "en":
                 continue
-        found.append((REPEATED, f"“{a.group()} {b.group()}”: the same word twice in a row.",
+        found.append((REPEATED, f"“{_short(a.group())} {_short(b.group())}”: the same word "
+                      "twice in a row.",
                       wa[:255], (a.start(), b.end())))
     return found
 
@@ -432,7 +439,20 @@ def build_context(lang: str, targets: Iterable[tuple[int, str]], vocabulary: Ite
 
 
 def findings(text: str, ctx: DocContext, position: int) -> list[Finding]:
-    """Return the slips of one segment's target in its document."""
+    """Return the slips of one segment's target in its document, each (code, key) once and
+    at most MOST_PER_CODE of a code."""
+    out, seen, per_code = [], set(), Counter()
+    for finding in _findings(text, ctx, position):
+        code, _, key, _ = finding
+        if (code, key) in seen or per_code[code] >= MOST_PER_CODE:
+            continue
+        seen.add((code, key))
+        per_code[code] += 1
+        out.append(finding)
+    return out
+
+
+def _findings(text: str, ctx: DocContext, position: int) -> list[Finding]:
     if not text.strip():
         return []
     lang = ctx.lang
@@ -451,8 +471,8 @@ def findings(text: str, ctx: DocContext, position: int) -> list[Finding]:
         reported.add(word)
         lang_name = LANG_NAMES.get(lang, lang)
         advice = f" Did you mean “{hint}”?" if hint else ""
-        out.append((SPELLING, f"“{word}” is not in the {lang_name} dictionary.{advice} If it "
-                    "is right, add it to the word list.", word[:255], (start, end)))
+        out.append((SPELLING, f"“{_short(word)}” is not in the {lang_name} dictionary.{advice} "
+                    "If it is right, add it to the word list.", word[:255], (start, end)))
     if not a.ends and len(a.words) >= 3:
         for other, words in ctx.starts.get(a.words[:3], ()):
             if other != position and len(words) > len(a.words) and \
@@ -476,3 +496,10 @@ def findings(text: str, ctx: DocContext, position: int) -> list[Finding]:
             out.append((QUOTES, "A closing quotation mark has no opening one, here or in the "
                         "segment before.", "", None))
     return out
+
+
+def clear_caches() -> None:
+    """Forget every analysis and word verdict (a benchmark measures a cold start with it)."""
+    with _memo_lock:
+        _MEMO.clear()
+    reset_spellers()
