@@ -140,7 +140,7 @@ def _in_foreign_name(text: str, start: int, end: int, other: Speller, word: str)
 
 
 def _spelling_candidates(text: str, spell: Speller, urls) -> tuple[tuple, tuple[str, ...]]:
-    found, capitals = [], []
+    found, capitals, reported = [], [], set()
     other = speller("en") if spell.lang == "de" else None
     for m in _WORD.finditer(text):
         word, start, end = m.group(), m.start(), m.end()
@@ -159,11 +159,14 @@ def _spelling_candidates(text: str, spell: Speller, urls) -> tuple[tuple, tuple[
             continue  # an abbreviation: "bzw.", "Chr.", "Mrd."
         if start >= 2 and text[start - 1] == "-" and text[start - 2].isdigit():
             continue  # "3-wöchige"
+        if word in reported:
+            continue
         kind, hint = spell.verdict(word)
         if kind == UNKNOWN and other is not None and _in_foreign_name(text, start, end, other,
                                                                      word):
             continue  # "Bank of Scotland", "Game of Thrones" in a German text
         if kind in (UNKNOWN, TYPO):
+            reported.add(word)
             found.append((start, end, word, kind, hint, initial))
     return tuple(found), tuple(capitals)
 
@@ -193,6 +196,8 @@ def _glued(text: str, spell: Speller, urls) -> tuple[tuple[int, int, str, str], 
             continue  # "datei.txt", "ASP.NET"; a sentence starts with a capital
         if urls and _inside(urls, m.start()):
             continue
+        if len(found) >= 5 * MOST_PER_CODE:
+            break
         found.append((m.start(), m.end(), m.group(),
                       f"A space is missing after “{mark}” in “{_short(m.group())}”."))
     return tuple(found)
@@ -398,12 +403,21 @@ class DocContext:
         folded = word.casefold()
         if folded in self.vocabulary:
             return True
-        for stem in [folded, *spell.stems(folded)]:
+        for stem in spell.stems(folded):
             if len(stem) >= 5:
+                # Another word of the document that starts with the stem: the word's own
+                # capitalised occurrence ("Regeirung") must not vouch for it.
                 at = bisect_left(self.prefixes, stem)
-                if at < len(self.prefixes) and self.prefixes[at].startswith(stem):
-                    return True
+                for known in self.prefixes[at:at + 2]:
+                    if known.startswith(stem) and known != folded:
+                        return True
         return False
+
+
+    def ends_in_name(self, word: str) -> bool:
+        """Tell whether a compound ends in a name the document uses ("Großmähren")."""
+        return any(self.names.get(word[i].upper() + word[i + 1:])
+                   for i in range(3, len(word) - 3))
 
 
 def build_context(lang: str, targets: Iterable[tuple[int, str]], vocabulary: Iterable[str],
@@ -466,8 +480,9 @@ def _findings(text: str, ctx: DocContext, position: int) -> list[Finding]:
     for start, end, word, kind, hint, initial in a.spelling:
         if word in reported or ctx.knows(word, spell):
             continue
-        if kind == TYPO and ctx.names[word] >= (1 if initial else 2):
-            continue  # the document uses it as a name elsewhere
+        if kind == TYPO and (ctx.names[word] >= (1 if initial else 2)
+                             or ctx.ends_in_name(word)):
+            continue  # the document uses it as a name elsewhere, or as a compound's head
         reported.add(word)
         lang_name = LANG_NAMES.get(lang, lang)
         advice = f" Did you mean “{hint}”?" if hint else ""
