@@ -132,6 +132,12 @@ def _initial(text: str, start: int) -> bool:
     return start == 0 or not before or before[-1] in ".!?:…"
 
 
+def _continues(text: str, at: int) -> bool:
+    """Tell whether the sentence goes on after offset at (more words, not a new sentence)."""
+    rest = text[at:at + 40].lstrip(" \u00a0")
+    return bool(rest) and not rest[0].isupper()
+
+
 def _in_foreign_name(text: str, start: int, end: int, other: Speller, word: str) -> bool:
     """Tell whether a lower-case word is the other language's, beside a capitalised word."""
     before, after = text[max(0, start - 40):start].split(), text[end:end + 40].split()
@@ -155,8 +161,9 @@ def _spelling_candidates(text: str, spell: Speller, urls) -> tuple[tuple, tuple[
             capitals.append(word)
         if case_joins(word):
             continue  # glued or camel case: the glued check judges it
-        if text[end:end + 1] == "." and len(word) <= 4:
-            continue  # an abbreviation: "bzw.", "Chr.", "Mrd."
+        if text[end:end + 1] == "." and (
+                spell.known(word + ".") or len(word) <= 4 and _continues(text, end + 1)):
+            continue  # an abbreviation: "bzw.", "Chr.", or a short one the sentence runs past
         if start >= 2 and text[start - 1] == "-" and text[start - 2].isdigit():
             continue  # "3-wöchige"
         if word in reported:
