@@ -115,7 +115,8 @@ _SPAN = {"type": ["array", "null"], "items": {"type": "integer"}}
 openapi.register({
     "/api/segments/{seg_id}/qa": {"get": {
         "summary": "A segment's QA warnings: glossary, numbers, punctuation, spaces, "
-                   "untranslated, and any registered checks",
+                   "untranslated, the target alone (spelling, glued words, web leftovers, "
+                   "truncation, quotes, brackets, repeats), and any registered checks",
         "parameters": [openapi.id_param("seg_id")],
         "responses": {"200": openapi.json_response(openapi.obj({
             "segment_id": "integer", "version": "integer", "glossary_version": "string",
