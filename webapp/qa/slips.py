@@ -19,7 +19,15 @@ from dataclasses import dataclass, field
 
 from webapp.core.text import case_joins
 from webapp.glossary.entries import WORD_RE, Glossary
-from webapp.qa.spelling import TYPO, UNKNOWN, Speller, reset_spellers, speller
+from webapp.qa.spelling import (
+    CHECK,
+    IGNORE,
+    TYPO,
+    UNKNOWN,
+    Speller,
+    reset_spellers,
+    speller,
+)
 
 SPELLING = "spelling"
 GLUED = "glued_words"
@@ -96,8 +104,8 @@ class Analysis:
     """What one text holds, whatever the document: slips, candidates, and traits."""
 
     fixed: tuple[Finding, ...]
-    # (start, end, word, kind, hint, sentence start) for words the dictionary lacks.
-    spelling: tuple[tuple[int, int, str, int, str, bool], ...]
+    # (start, end, word, kind, hint) for words the dictionary lacks.
+    spelling: tuple[tuple[int, int, str, int, str], ...]
     # (start, end, token, message) for tokens that look glued.
     glued: tuple[tuple[int, int, str, str], ...]
     capitals: tuple[str, ...]
@@ -126,12 +134,6 @@ def _inside(spans: list[tuple[int, int]], at: int) -> bool:
     return any(a <= at < b for a, b in spans)
 
 
-def _initial(text: str, start: int) -> bool:
-    """Tell whether a word starts a sentence (the text, or after . ! ? : and quotes)."""
-    before = text[max(0, start - 4):start].rstrip(" \u00a0\"„“”»«'‚‘’(")
-    return start == 0 or not before or before[-1] in ".!?:…"
-
-
 def _continues(text: str, at: int) -> bool:
     """Tell whether the sentence goes on after offset at (more words, not a new sentence)."""
     rest = text[at:at + 40].lstrip(" \u00a0")
@@ -147,34 +149,40 @@ def _in_foreign_name(text: str, start: int, end: int, other: Speller, word: str)
 
 def _spelling_candidates(text: str, spell: Speller, urls) -> tuple[tuple, tuple[str, ...]]:
     found, capitals, reported = [], [], set()
+    classes, classify = spell.classes, spell.classify
+    # Most words are settled by their form alone, once per process: one pass over the words
+    # as strings; only a text with a suspect word is read again with offsets.
+    suspect = False
+    for word in _WORD.findall(text):
+        kind = classes.get(word) or classify(word)
+        if kind == IGNORE:
+            continue
+        if word[0].isupper():
+            capitals.append(word)
+        suspect = suspect or kind == CHECK
+    if not suspect:
+        return (), tuple(capitals)
     other = speller("en") if spell.lang == "de" else None
     for m in _WORD.finditer(text):
-        word, start, end = m.group(), m.start(), m.end()
-        if len(word) < 2 or word.isupper() or (urls and _inside(urls, start)):
+        word = m.group()
+        if classes.get(word) != CHECK or word in reported:
             continue
-        if not word.islower() and not word[0].isupper():
-            continue  # a script without case (日本語) is not for a German or English dictionary
+        start, end = m.start(), m.end()
+        if urls and _inside(urls, start):
+            continue
         if text[end:end + 1].isdigit() or (start and text[start - 1].isdigit()):
             continue  # "1990ern", "G7"
-        initial = _initial(text, start)
-        if word[0].isupper() and not initial:
-            capitals.append(word)
-        if case_joins(word):
-            continue  # glued or camel case: the glued check judges it
         if text[end:end + 1] == "." and (
                 spell.known(word + ".") or len(word) <= 4 and _continues(text, end + 1)):
             continue  # an abbreviation: "bzw.", "Chr.", or a short one the sentence runs past
         if start >= 2 and text[start - 1] == "-" and text[start - 2].isdigit():
             continue  # "3-wöchige"
-        if word in reported:
-            continue
-        kind, hint = spell.verdict(word)
-        if kind == UNKNOWN and other is not None and _in_foreign_name(text, start, end, other,
-                                                                     word):
+        verdict, hint = spell.verdict(word)
+        if verdict == UNKNOWN and other is not None and _in_foreign_name(
+                text, start, end, other, word):
             continue  # "Bank of Scotland", "Game of Thrones" in a German text
-        if kind in (UNKNOWN, TYPO):
-            reported.add(word)
-            found.append((start, end, word, kind, hint, initial))
+        reported.add(word)
+        found.append((start, end, word, verdict, hint))
     return tuple(found), tuple(capitals)
 
 
@@ -484,11 +492,10 @@ def _findings(text: str, ctx: DocContext, position: int) -> list[Finding]:
         if token.casefold() not in ctx.vocabulary:
             out.append((GLUED, message, token[:255], (start, end)))
     reported = set()
-    for start, end, word, kind, hint, initial in a.spelling:
+    for start, end, word, kind, hint in a.spelling:
         if word in reported or ctx.knows(word, spell):
             continue
-        if kind == TYPO and (ctx.names[word] >= (1 if initial else 2)
-                             or ctx.ends_in_name(word)):
+        if kind == TYPO and (ctx.names[word] >= 2 or ctx.ends_in_name(word)):
             continue  # the document uses it as a name elsewhere, or as a compound's head
         reported.add(word)
         lang_name = LANG_NAMES.get(lang, lang)

@@ -21,6 +21,8 @@ import logging
 import re
 import threading
 
+from webapp.core.text import case_joins
+
 log = logging.getLogger(__name__)
 
 DICTIONARIES = {"de": "de_DE", "en": "en_US"}
@@ -57,6 +59,10 @@ def _ordered(words: str) -> tuple[str, ...]:
 FINE = 0        # in the dictionary, derived from it, or taken for a name
 UNKNOWN = 1     # lower case and not derivable: a slip unless the document knows it
 TYPO = 2        # capitalised, and two letters swapped give a dictionary word
+# What a word form alone says, before its place in a text is looked at.
+IGNORE = 10     # fine, lower case, or nothing a dictionary judges (UN, 日本語, iPhone)
+NAME_ONLY = 11  # capitalised and fine: only counted as a name the document uses
+CHECK = 12      # a slip, unless its place or the document says otherwise
 
 
 class Speller:
@@ -71,6 +77,8 @@ class Speller:
         # Hunspell is not thread-safe; the live server and the job runner use threads.
         self._check_lock = threading.Lock()
         self._verdicts: dict[str, tuple[int, str]] = {}
+        # Word form -> IGNORE, NAME_ONLY or CHECK (see classify).
+        self.classes: dict[str, int] = {}
 
     @staticmethod
     def _load(lang: str):
@@ -89,6 +97,7 @@ class Speller:
         """Drop the cached verdicts, keeping the dictionary (a benchmark's baseline)."""
         self._known.clear()
         self._verdicts.clear()
+        self.classes.clear()
 
     @property
     def available(self) -> bool:
@@ -155,6 +164,22 @@ class Speller:
             if swapped != word and self.known(swapped):
                 return swapped
         return ""
+
+    def classify(self, word: str) -> int:
+        """Return what the word form alone says (IGNORE, NAME_ONLY or CHECK), cached."""
+        capital = word[:1].isupper()
+        if len(word) < 2 or word.isupper() or not (word.islower() or capital):
+            kind = IGNORE  # an acronym, a letter, a script without case, "iPhone"
+        elif case_joins(word):
+            kind = NAME_ONLY if capital else IGNORE  # glued or camel case: the glued check's
+        elif self.verdict(word)[0] == FINE:
+            kind = NAME_ONLY if capital else IGNORE
+        else:
+            kind = CHECK
+        if len(self.classes) >= _LIMIT:
+            self.classes.clear()
+        self.classes[word] = kind
+        return kind
 
     def verdict(self, word: str) -> tuple[int, str]:
         """Return (FINE, UNKNOWN or TYPO, a suggestion) for one word form, cached."""
