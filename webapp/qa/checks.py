@@ -197,7 +197,8 @@ _CONTEXTS: dict[int, tuple[tuple, slips.DocContext]] = {}
 def document_context(db: Session, doc: Document, glossary: Glossary,
                      words: frozenset[str] = frozenset()) -> slips.DocContext:
     """Return what the checks of the target alone know of a document, rebuilt after a change."""
-    key = (RULES, fingerprint(db, doc), words, glossary.version)
+    # The database is part of the key: one process may serve (or test) several.
+    key = (RULES, str(db.get_bind().url), fingerprint(db, doc), words, glossary.version)
     hit = _CONTEXTS.get(doc.id)
     if hit is not None and hit[0] == key:
         return hit[1]
