@@ -197,19 +197,28 @@ _CONTEXTS: dict[int, tuple[tuple, slips.DocContext]] = {}
 def document_context(db: Session, doc: Document, glossary: Glossary,
                      words: frozenset[str] = frozenset()) -> slips.DocContext:
     """Return what the checks of the target alone know of a document, rebuilt after a change."""
-    # The database is part of the key: one process may serve (or test) several.
-    key = (RULES, str(db.get_bind().url), fingerprint(db, doc), words, glossary.version)
+    key = _context_key(db, doc, glossary, words, fingerprint(db, doc))
     hit = _CONTEXTS.get(doc.id)
     if hit is not None and hit[0] == key:
         return hit[1]
     targets = db.execute(select(Segment.position, Segment.target)
                          .where(Segment.document_id == doc.id).order_by(Segment.position))
     context = _context(doc, glossary, words, targets)
+    _keep_context(doc, key, context)
+    return context
+
+
+def _context_key(db: Session, doc: Document, glossary: Glossary, words: frozenset[str],
+                 print_: tuple) -> tuple:
+    # The database is part of the key: one process may serve (or test) several.
+    return (RULES, str(db.get_bind().url), print_, words, glossary.version)
+
+
+def _keep_context(doc: Document, key: tuple, context: slips.DocContext) -> None:
     with _memo_lock:
         if len(_CONTEXTS) >= 100:
             _CONTEXTS.clear()
         _CONTEXTS[doc.id] = (key, context)
-    return context
 
 
 def _context(doc: Document, glossary: Glossary, words: frozenset[str],
@@ -332,13 +341,15 @@ def open_segment_ids(
         return _open_segment_ids(db, doc, glossary, providers, {}, words)
     rules = (RULES, glossary.version, tuple(map(id, providers)), doc.source_kind,
              doc.source_lang, doc.target_lang)
-    key = (rules, fingerprint(db, doc), words)
+    print_ = fingerprint(db, doc)
+    key = (rules, print_, words)
     hit = cache.get(doc.id)
     if hit is not None and hit[0] == key:
         return hit[1]
     # Findings per segment stay good for as long as its columns and the rules do.
     checked = hit[2] if hit is not None and hit[0][0] == rules else {}
-    ids = _open_segment_ids(db, doc, glossary, providers, checked, words)
+    ids = _open_segment_ids(db, doc, glossary, providers, checked, words,
+                            _context_key(db, doc, glossary, words, print_))
     if len(cache) >= 1000:
         cache.clear()
     cache[doc.id] = (key, ids, checked)
@@ -348,6 +359,7 @@ def open_segment_ids(
 def _open_segment_ids(
     db: Session, doc: Document, glossary: Glossary, providers: Sequence[Provider],
     checked: dict[int, tuple[tuple, tuple]], words: frozenset[str] = frozenset(),
+    context_key: tuple | None = None,
 ) -> list[int]:
     """Check the segments whose columns differ from `checked` (updated in place); list ids."""
     dismissed: dict[int, set[tuple[str, str, str]]] = {}
@@ -371,6 +383,8 @@ def _open_segment_ids(
     # The checks of the target alone see the whole document (names, repeats, quotations
     # that run on into the next segment): its context comes from the rows at hand.
     context = _context(doc, glossary, words, ((p, t) for _, _, t, p, _ in rows))
+    if context_key is not None:  # the panels of the listed rows need the same context
+        _keep_context(doc, context_key, context)
     ids, seen = [], set()
     for seg_id, source, target, position, row in rows:
         seen.add(seg_id)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import threading
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -407,8 +407,9 @@ class DocContext:
     names: Counter = field(default_factory=Counter)
     # Case-folded vocabulary and names, sorted, for "a known word starts with this stem".
     prefixes: list[str] = field(default_factory=list)
-    # First three words -> [(position, first words)] of the segments.
-    starts: dict[tuple[str, ...], list[tuple[int, tuple[str, ...]]]] = field(default_factory=dict)
+    # First three words -> [(first words, position)] of the segments, sorted.
+    starts: dict[tuple[str, ...], list[tuple[tuple[str, ...], int]]] = field(
+        default_factory=dict)
     punctuated: float = 1.0
     # Positions whose open or closing quotation mark another segment balances.
     quote_ok: set[int] = field(default_factory=set)
@@ -449,7 +450,7 @@ def build_context(lang: str, targets: Iterable[tuple[int, str]], vocabulary: Ite
         ctx.names.update(a.capitals)
         unknown.update({w[2].casefold() for w in a.spelling})
         if len(a.words) >= 3:
-            ctx.starts.setdefault(a.words[:3], []).append((position, a.words))
+            ctx.starts.setdefault(a.words[:3], []).append((a.words, position))
         if len(a.words) >= 4:
             counted += 1
             ended += a.ends
@@ -459,6 +460,8 @@ def build_context(lang: str, targets: Iterable[tuple[int, str]], vocabulary: Ite
         if a.quote_open_at_end:
             carry = position
     ctx.punctuated = ended / counted if counted else 1.0
+    for same in ctx.starts.values():
+        same.sort()
     # A word the dictionary lacks that the document uses in three segments is its own term
     # (a slip is seldom made three times the same way by hand).
     own = {w for w, n in unknown.items() if n >= REPEATED_TERM}
@@ -503,12 +506,14 @@ def _findings(text: str, ctx: DocContext, position: int) -> list[Finding]:
         out.append((SPELLING, f"“{_short(word)}” is not in the {lang_name} dictionary.{advice} "
                     "If it is right, add it to the word list.", word[:255], (start, end)))
     if not a.ends and len(a.words) >= 3:
-        for other, words in ctx.starts.get(a.words[:3], ()):
-            if other != position and len(words) > len(a.words) and \
-                    words[:len(a.words)] == a.words:
-                out.append((TRUNCATED, f"The segment repeats the start of segment {other + 1} "
-                            "and stops there: a cut-off copy.", "", None))
-                break
+        # The segments with the same first words, sorted: the first one after all copies of
+        # these words starts with them if any longer one does (one search, not a scan).
+        same = ctx.starts.get(a.words[:3], [])
+        at = bisect_right(same, (a.words, float("inf")))
+        longer = same[at] if at < len(same) and same[at][0][:len(a.words)] == a.words else None
+        if longer is not None:
+            out.append((TRUNCATED, f"The segment repeats the start of segment {longer[1] + 1} "
+                        "and stops there: a cut-off copy.", "", None))
         else:
             if a.mid_clause and len(a.words) >= 4 and ctx.punctuated >= 0.5:
                 tail = " ".join(text.split()[-3:])
