@@ -473,6 +473,12 @@ def build_context(lang: str, targets: Iterable[tuple[int, str]], vocabulary: Ite
 def findings(text: str, ctx: DocContext, position: int) -> list[Finding]:
     """Return the slips of one segment's target in its document, each (code, key) once and
     at most MOST_PER_CODE of a code."""
+    if not text.strip():
+        return []
+    a = analyse(text, ctx.lang)
+    if not (a.fixed or a.glued or a.spelling or a.quote_problem or a.quote_open_at_end
+            or a.quote_closes_first or not a.ends and len(a.words) >= 3):
+        return []  # most segments: nothing the document could turn into a finding
     out, seen, per_code = [], set(), Counter()
     for finding in _findings(text, ctx, position):
         code, _, key, _ = finding
