@@ -7,7 +7,7 @@ FLASK := $(VENV)/bin/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: setup run serve test test-sqlite test-postgres lint bench clean
+.PHONY: setup run serve test test-sqlite test-postgres lint bench clean debian-dictionaries
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -21,7 +21,7 @@ $(VENV)/.installed: pyproject.toml
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund
 
-setup: $(VENV)/.installed node_modules/.package-lock.json
+setup: debian-dictionaries $(VENV)/.installed node_modules/.package-lock.json
 
 run: setup
 	$(FLASK) seed
@@ -37,6 +37,16 @@ serve: setup
 /usr/bin/chromium:
 	@if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; \
 	else echo "Install Debian's chromium: sudo apt-get install chromium" >&2; exit 1; fi
+
+# Debian's dictionaries: Hunspell German and English for the spelling QA (through Enchant),
+# and FreeDict German-English. Installed when one is missing, as root; else said how.
+DICTIONARY_PACKAGES := hunspell-de-de hunspell-en-us libenchant-2-2 dict-freedict-deu-eng
+debian-dictionaries:
+	@missing=$$(for p in $(DICTIONARY_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq $$missing; \
+	else echo "Install Debian's dictionaries: sudo apt-get install $$missing" >&2; exit 1; fi
 
 # The whole suite twice: on SQLite, then on PostgreSQL (127.0.0.1:5432, a fresh database
 # per run, dropped afterwards). PYTEST_ARGS passes options to both, e.g. PYTEST_ARGS=-x.

@@ -181,8 +181,9 @@ def test_the_qa_api_has_glossary_text_and_registered_checks(app, client):
     assert data["open"] == 4 and data["glossary_version"]
     untranslated = {w["code"] for w in client.get(
         f"/api/segments/{segs[3]['id']}/qa").get_json()["warnings"]}
-    # "Moskau" in an English target is also a forbidden rendering of Moscow.
-    assert untranslated == {"untranslated", "missing_term", "forbidden_term"}
+    # "Moskau" in an English target is also a forbidden rendering of Moscow, and "schwieg"
+    # is no English word.
+    assert untranslated == {"untranslated", "missing_term", "forbidden_term", "spelling"}
     listed = client.get(f"/documents/{doc}?qa=1", headers={**HX, "HX-Target": "segment-list"})
     assert f'id="seg-{segs[2]["id"]}"' in listed.get_data(as_text=True)
     assert client.get("/api/segments/999999/qa").status_code == 404

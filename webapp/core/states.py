@@ -89,6 +89,9 @@ class Action(Code):
     # person; accepting it is ALIGN_SOURCE.
     ALIGN_PROPOSAL = 40
     ALIGN_EDIT = 41
+    # The spelling word lists (qa/wordlists.py); numbered apart from the others' new codes.
+    WORD_ADD = 50
+    WORD_REMOVE = 51
 
 
 class Role(Code):

@@ -114,3 +114,12 @@ def mark_spans(text: str, spans: list[tuple[int, int]], css: str = "hit") -> Mar
         cursor = end
     out.append(escape(text[cursor:]))
     return Markup("").join(out)
+
+
+def case_joins(word: str) -> list[int]:
+    """Return the offsets inside word where a lower-case letter is followed by a capital."""
+    # Most words have at most one capital, at the start: settle them without a loop.
+    if word[1:].islower() or word.isupper() or word[1:] == word[1:].lower():
+        return []
+    return [i for i in range(1, len(word))
+            if word[i].isupper() and word[i - 1].islower()]

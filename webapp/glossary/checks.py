@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from webapp.glossary.entries import Glossary, normalize_lang
+from webapp.core.text import case_joins
+from webapp.glossary.entries import WORD_RE, Glossary, normalize_lang
 from webapp.glossary.matching import find_terms, matcher, split_words
 
 MISSING_TERM = "missing_term"
@@ -90,7 +92,8 @@ def check_segment(
                 (match.start, match.end),
             )
         )
-    for match in matcher(glossary, "forbidden", target_lang).find(target, target_words):
+    forbidden = matcher(glossary, "forbidden", target_lang)
+    for match in forbidden.find(target, target_words):
         use = match.entry.preferred(target_lang)
         advice = f"; use “{use}”" if use else ""
         warnings.append(
@@ -101,4 +104,51 @@ def check_segment(
                 (match.start, match.end),
             )
         )
+    if forbidden.count:
+        warnings += _hidden_forbidden(forbidden, target, target_lang, warnings)
     return warnings
+
+
+def unglue(text: str) -> tuple[str, list[int]]:
+    """Return text with a space at each lower-to-upper join inside a word ("KoreaAndererseits")
+    and every hyphen as a space, and the new offsets of the inserted spaces."""
+    inserted: list[int] = []
+    pieces, last = [], 0
+    for m in WORD_RE.finditer(text):
+        for join in case_joins(m.group()):
+            at = m.start() + join
+            pieces.append(text[last:at])
+            inserted.append(at + len(inserted))
+            last = at
+    pieces.append(text[last:])
+    return " ".join(pieces).replace("-", " ").replace("\u2010", " ").replace("\u2011", " "), \
+        inserted
+
+
+def _hidden_forbidden(forbidden, target: str, target_lang: str,
+                      found: list[TermWarning]) -> list[TermWarning]:
+    """Return forbidden terms glued to the next word or joined by hyphens, which the word
+    matcher cannot see ("Nord KoreaAndererseits", "Nord-Korea")."""
+    if "-" not in target and "\u2010" not in target and "\u2011" not in target and not any(
+            case_joins(w) for w in WORD_RE.findall(target)):
+        return []
+    text, inserted = unglue(target)
+    taken = [w.span for w in found if w.span]
+    out = []
+    for match in forbidden.find(text):
+        # Back to the target's offsets: every inserted space before an offset moved it by one.
+        start = match.start - bisect_right(inserted, match.start - 1)
+        end = match.end - bisect_right(inserted, match.end - 1)
+        if any(a < end and start < b for a, b in taken):
+            continue
+        whole = next((m for m in WORD_RE.finditer(target) if m.start() <= end - 1 < m.end()), None)
+        token = target[start:whole.end()] if whole else target[start:end]
+        use = match.entry.preferred(target_lang)
+        advice = f"; use “{use}”" if use else ""
+        out.append(TermWarning(
+            FORBIDDEN_TERM,
+            f"“{match.text}” is hidden in “{token}”, and it is a forbidden rendering of "
+            f"“{match.entry.key}”{advice}.",
+            match.entry.key, (start, end)))
+        taken.append((start, end))
+    return out

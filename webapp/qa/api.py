@@ -5,12 +5,12 @@ from __future__ import annotations
 from flask import Blueprint, jsonify
 
 from webapp.core import openapi
-from webapp.core.access import current_name, require_role
+from webapp.core.access import current_name, current_role, require_role
 from webapp.core.db import get_db
 from webapp.core.http import ApiError, get_or_404, json_body
-from webapp.core.models import Segment
+from webapp.core.models import Document, Segment
 from webapp.core.states import Role
-from webapp.qa import checks
+from webapp.qa import checks, wordlists
 from webapp.qa.views import glossary_snapshot, segment_review
 
 bp = Blueprint("qa_api", __name__, url_prefix="/api")
@@ -63,13 +63,60 @@ def reopen(seg_id: int):
     return jsonify({"reopened": row.to_dict()})
 
 
+@bp.get("/documents/<int:doc_id>/words")
+@require_role(Role.TRANSLATOR)
+def list_words(doc_id: int):
+    """Return the words the spelling check accepts in a document: its own and the team's."""
+    doc = get_or_404(Document, doc_id)
+    rows = wordlists.entries(get_db(), doc)
+    return jsonify({"document_id": doc.id, "lang": wordlists.doc_lang(doc),
+                    "document": [r.to_dict() for r in rows if r.scope == "document"],
+                    "team": [r.to_dict() for r in rows if r.scope == "team"]})
+
+
+@bp.post("/documents/<int:doc_id>/words")
+@require_role(Role.TRANSLATOR)
+def add_word(doc_id: int):
+    """Add a word to the document's word list, or (editors) to the team's."""
+    doc = get_or_404(Document, doc_id)
+    body = json_body()
+    try:
+        row = wordlists.add(get_db(), doc, body.get("word"), body.get("list", "document"),
+                            current_name(), current_role())
+    except wordlists.WordListForbidden as exc:
+        get_db().rollback()
+        raise ApiError(403, str(exc)) from None
+    except checks.QaError as exc:
+        get_db().rollback()
+        raise ApiError(422, str(exc)) from None
+    return jsonify(row.to_dict()), 201
+
+
+@bp.delete("/documents/<int:doc_id>/words/<int:entry_id>")
+@require_role(Role.TRANSLATOR)
+def remove_word(doc_id: int, entry_id: int):
+    """Take a word off the document's word list, or (editors) off the team's."""
+    doc = get_or_404(Document, doc_id)
+    try:
+        row = wordlists.remove(get_db(), doc, entry_id, current_name(), current_role())
+    except wordlists.WordListForbidden as exc:
+        get_db().rollback()
+        raise ApiError(403, str(exc)) from None
+    except LookupError as exc:
+        get_db().rollback()
+        raise ApiError(404, str(exc)) from None
+    return jsonify({"removed": row.to_dict()})
+
+
 _WARNING = openapi.ref("QaWarning")
+_WORD = openapi.ref("WordListEntry")
 _SPAN = {"type": ["array", "null"], "items": {"type": "integer"}}
 
 openapi.register({
     "/api/segments/{seg_id}/qa": {"get": {
         "summary": "A segment's QA warnings: glossary, numbers, punctuation, spaces, "
-                   "untranslated, and any registered checks",
+                   "untranslated, the target alone (spelling, glued words, web leftovers, "
+                   "truncation, quotes, brackets, repeats), and any registered checks",
         "parameters": [openapi.id_param("seg_id")],
         "responses": {"200": openapi.json_response(openapi.obj({
             "segment_id": "integer", "version": "integer", "glossary_version": "string",
@@ -92,7 +139,42 @@ openapi.register({
         "responses": {"200": openapi.json_response({"type": "object"}, "Reopened"),
                       "400": openapi.error_response("Malformed body"),
                       "404": openapi.error_response("No such segment or dismissal")}}},
+    "/api/documents/{doc_id}/words": {
+        "get": {
+            "summary": "The words the spelling check accepts in a document: the document's "
+                       "word list and the team's for its target language",
+            "parameters": [openapi.id_param("doc_id")],
+            "responses": {"200": openapi.json_response(openapi.obj({
+                "document_id": "integer", "lang": "string",
+                "document": openapi.array_of(_WORD), "team": openapi.array_of(_WORD)})),
+                "404": openapi.error_response("No such document")}},
+        "post": {
+            "summary": "Add a word to the document's word list, or (editors and admins) to "
+                       "the team's; logged in the change log",
+            "parameters": [openapi.id_param("doc_id")],
+            "requestBody": openapi.json_request(openapi.obj({
+                "word": "string",
+                "list": {"type": "string", "enum": list(wordlists.SCOPES),
+                         "description": "document (the default) or team"}}, ["word"])),
+            "responses": {"201": openapi.json_response(_WORD, "Added"),
+                          "400": openapi.error_response("Malformed body"),
+                          "403": openapi.error_response("The team's list needs an editor"),
+                          "404": openapi.error_response("No such document"),
+                          "422": openapi.error_response("Not one word, or on the list "
+                                                        "already")}}},
+    "/api/documents/{doc_id}/words/{entry_id}": {"delete": {
+        "summary": "Take a word off the document's word list, or (editors and admins) off "
+                   "the team's; logged in the change log",
+        "parameters": [openapi.id_param("doc_id"), openapi.id_param("entry_id")],
+        "responses": {"200": openapi.json_response({"type": "object"}, "Removed"),
+                      "403": openapi.error_response("The team's list needs an editor"),
+                      "404": openapi.error_response("No such document or word")}}},
 }, {
+    "WordListEntry": openapi.obj({
+        "id": "integer", "word": "string", "lang": "string",
+        "scope": {"type": "string", "enum": list(wordlists.SCOPES)},
+        "document_id": {"type": ["integer", "null"]}, "added_by": "string",
+        "created_at": "string"}, ["id", "word", "scope"]),
     "QaWarning": openapi.obj({
         "code": {"type": "string", "description": ", ".join(checks.CODES) + ", or a code of a "
                                                             "registered check"},

@@ -15,22 +15,24 @@ from sqlalchemy.orm import Session
 from webapp.core.changelog import log
 from webapp.core.models import MAX_ID, Change, Document, QaDismissal, Segment
 from webapp.core.states import Action
+from webapp.core.text import primary_language
 from webapp.glossary.checks import DNT_CHANGED, FORBIDDEN_TERM, MISSING_TERM, check_segment
 from webapp.glossary.entries import Glossary
+from webapp.qa import slips
 
 NUMBERS = "numbers"
 END_PUNCTUATION = "end_punctuation"
 DOUBLE_SPACE = "double_space"
 UNTRANSLATED = "untranslated"
 CODES = (MISSING_TERM, FORBIDDEN_TERM, DNT_CHANGED, NUMBERS, END_PUNCTUATION,
-         DOUBLE_SPACE, UNTRANSLATED)
+         DOUBLE_SPACE, UNTRANSLATED, *slips.CODES)
 LABELS = {
     MISSING_TERM: "missing term", FORBIDDEN_TERM: "forbidden term",
     DNT_CHANGED: "do-not-translate changed", NUMBERS: "numbers", DOUBLE_SPACE: "double space",
-    END_PUNCTUATION: "end punctuation", UNTRANSLATED: "untranslated",
+    END_PUNCTUATION: "end punctuation", UNTRANSLATED: "untranslated", **slips.LABELS,
 }
 # Bump when a check changes, so results cached under the old rules are not reused.
-RULES = "1"
+RULES = "2"
 MAX_REASON = 1000
 
 # A provider is what another feature registers: segment -> [{"code", "message"[, "key"]}].
@@ -183,12 +185,58 @@ def provider_warnings(seg: Segment, providers: Sequence[Provider]) -> list[QaWar
     return found
 
 
+def slip_warnings(target: str, context: slips.DocContext, position: int) -> list[QaWarning]:
+    """Return the checks of the target alone (spelling, glued words, leftovers, …)."""
+    return [QaWarning(code, message, key, span)
+            for code, message, key, span in slips.findings(target, context, position)]
+
+
+_CONTEXTS: dict[int, tuple[tuple, slips.DocContext]] = {}
+
+
+def document_context(db: Session, doc: Document, glossary: Glossary,
+                     words: frozenset[str] = frozenset()) -> slips.DocContext:
+    """Return what the checks of the target alone know of a document, rebuilt after a change."""
+    key = _context_key(db, doc, glossary, words, fingerprint(db, doc))
+    hit = _CONTEXTS.get(doc.id)
+    if hit is not None and hit[0] == key:
+        return hit[1]
+    targets = db.execute(select(Segment.position, Segment.target)
+                         .where(Segment.document_id == doc.id).order_by(Segment.position))
+    context = _context(doc, glossary, words, targets)
+    _keep_context(doc, key, context)
+    return context
+
+
+def _context_key(db: Session, doc: Document, glossary: Glossary, words: frozenset[str],
+                 print_: tuple) -> tuple:
+    # The database is part of the key: one process may serve (or test) several.
+    return (RULES, str(db.get_bind().url), print_, words, glossary.version)
+
+
+def _keep_context(doc: Document, key: tuple, context: slips.DocContext) -> None:
+    with _memo_lock:
+        if len(_CONTEXTS) >= 100:
+            _CONTEXTS.clear()
+        _CONTEXTS[doc.id] = (key, context)
+
+
+def _context(doc: Document, glossary: Glossary, words: frozenset[str],
+             targets: Iterable[tuple[int, str]]) -> slips.DocContext:
+    return slips.build_context(primary_language(doc.target_lang), targets,
+                               slips.glossary_words(glossary) | words)
+
+
 def segment_warnings(
     glossary: Glossary, seg: Segment, doc: Document, providers: Sequence[Provider] = (),
+    context: slips.DocContext | None = None,
 ) -> list[QaWarning]:
-    """Return every warning of a segment: glossary, text checks, then the providers'."""
+    """Return every warning of a segment: glossary, text checks, the checks of the target
+    alone (given the document's context), then the providers'."""
     found = list(content_checks(glossary, seg.source, seg.target, doc.source_lang,
                                 doc.target_lang, compares_source(doc)))
+    if context is not None:
+        found += slip_warnings(seg.target, context, seg.position)
     if providers:
         found += provider_warnings(seg, providers)
     return found
@@ -281,7 +329,7 @@ def fingerprint(db: Session, doc: Document) -> tuple:
 
 def open_segment_ids(
     db: Session, doc: Document, glossary: Glossary, providers: Sequence[Provider] = (),
-    cache: dict | None = None,
+    cache: dict | None = None, words: frozenset[str] = frozenset(),
 ) -> list[int]:
     """Return the ids of a document's segments that have a warning nobody dismissed.
 
@@ -290,16 +338,18 @@ def open_segment_ids(
     after a save, only the segments whose columns changed are checked again.
     """
     if cache is None:
-        return _open_segment_ids(db, doc, glossary, providers, {})
+        return _open_segment_ids(db, doc, glossary, providers, {}, words)
     rules = (RULES, glossary.version, tuple(map(id, providers)), doc.source_kind,
              doc.source_lang, doc.target_lang)
-    key = (rules, fingerprint(db, doc))
+    print_ = fingerprint(db, doc)
+    key = (rules, print_, words)
     hit = cache.get(doc.id)
     if hit is not None and hit[0] == key:
         return hit[1]
     # Findings per segment stay good for as long as its columns and the rules do.
     checked = hit[2] if hit is not None and hit[0][0] == rules else {}
-    ids = _open_segment_ids(db, doc, glossary, providers, checked)
+    ids = _open_segment_ids(db, doc, glossary, providers, checked, words,
+                            _context_key(db, doc, glossary, words, print_))
     if len(cache) >= 1000:
         cache.clear()
     cache[doc.id] = (key, ids, checked)
@@ -308,7 +358,8 @@ def open_segment_ids(
 
 def _open_segment_ids(
     db: Session, doc: Document, glossary: Glossary, providers: Sequence[Provider],
-    checked: dict[int, tuple[tuple, tuple]],
+    checked: dict[int, tuple[tuple, tuple]], words: frozenset[str] = frozenset(),
+    context_key: tuple | None = None,
 ) -> list[int]:
     """Check the segments whose columns differ from `checked` (updated in place); list ids."""
     dismissed: dict[int, set[tuple[str, str, str]]] = {}
@@ -322,14 +373,20 @@ def _open_segment_ids(
     if providers:
         # Providers read a segment's columns; plain rows carry them all at a fraction of the
         # cost of 10,000 ORM objects (no relationships, though).
-        rows = [(r.id, r.source, r.target, r) for r in db.execute(
-            select(Segment.__table__).where(Segment.document_id == doc.id))]
+        rows = [(r.id, r.source, r.target, r.position, r) for r in db.execute(
+            select(Segment.__table__).where(Segment.document_id == doc.id)
+            .order_by(Segment.position))]
     else:
-        rows = [(i, s, t, None) for i, s, t in db.execute(
-            select(Segment.id, Segment.source, Segment.target)
-            .where(Segment.document_id == doc.id))]
+        rows = [(i, s, t, p, None) for i, s, t, p in db.execute(
+            select(Segment.id, Segment.source, Segment.target, Segment.position)
+            .where(Segment.document_id == doc.id).order_by(Segment.position))]
+    # The checks of the target alone see the whole document (names, repeats, quotations
+    # that run on into the next segment): its context comes from the rows at hand.
+    context = _context(doc, glossary, words, ((p, t) for _, _, t, p, _ in rows))
+    if context_key is not None:  # the panels of the listed rows need the same context
+        _keep_context(doc, context_key, context)
     ids, seen = [], set()
-    for seg_id, source, target, row in rows:
+    for seg_id, source, target, position, row in rows:
         seen.add(seg_id)
         columns = tuple(row) if row is not None else (source, target)
         known = checked.get(seg_id)
@@ -341,6 +398,7 @@ def _open_segment_ids(
             if row is not None:
                 found = found + tuple(provider_warnings(row, providers))
             checked[seg_id] = (columns, found)
+        found = found + tuple(slip_warnings(target, context, position))
         if not found:
             continue
         gone = dismissed.get(seg_id)

@@ -11,6 +11,7 @@ from webapp.core.models import Document, QaDismissal, Segment
 from webapp.glossary.entries import Glossary
 from webapp.glossary.highlight import TermLine, segment_terms
 from webapp.glossary.store import Snapshot
+from webapp.qa import slips
 from webapp.qa.checks import (
     Provider,
     Review,
@@ -48,9 +49,10 @@ def page_dismissals(db: Session, seg: Segment, cache: dict[int, list[QaDismissal
 
 
 def segment_review(db: Session, glossary: Glossary, seg: Segment, doc: Document,
-                   providers: Sequence[Provider], cache: dict[int, list[QaDismissal]]) -> Review:
+                   providers: Sequence[Provider], cache: dict[int, list[QaDismissal]],
+                   context: slips.DocContext | None = None) -> Review:
     """Return a segment's warnings, split into open and dismissed for its current text."""
-    warnings = segment_warnings(glossary, seg, doc, providers)
+    warnings = segment_warnings(glossary, seg, doc, providers, context)
     return split_dismissed(warnings, page_dismissals(db, seg, cache),
                            digest(seg.source, seg.target))
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, g, make_response, render_template, request
 from sqlalchemy.orm import Session
 
-from webapp.core.access import current_name, require_role
+from webapp.core.access import current_name, current_role, require_role
 from webapp.core.db import get_db
 from webapp.core.http import get_or_404
 from webapp.core.models import Document, Segment
 from webapp.core.states import Role
 from webapp.glossary.store import Snapshot
-from webapp.qa import checks, panel
+from webapp.qa import checks, panel, slips, wordlists
 
 bp = Blueprint("qa", __name__)
 
@@ -26,10 +26,20 @@ def providers() -> list[checks.Provider]:
     return current_app.extensions.setdefault("webapp.qa_providers", [])
 
 
+def document_context(doc: Document) -> slips.DocContext:
+    """Return the document's context for the checks of the target alone, once per request."""
+    contexts = g.setdefault("qa_contexts", {})
+    if doc.id not in contexts:
+        db = get_db()
+        contexts[doc.id] = checks.document_context(db, doc, glossary_snapshot(db).glossary,
+                                                   wordlists.words(db, doc))
+    return contexts[doc.id]
+
+
 def segment_review(seg: Segment, doc: Document) -> checks.Review:
     """Return a segment's warnings, split into open and dismissed for its current text."""
     return panel.segment_review(get_db(), glossary_snapshot().glossary, seg, doc, providers(),
-                                g.setdefault("qa_dismissals", {}))
+                                g.setdefault("qa_dismissals", {}), document_context(doc))
 
 
 def segment_panel(seg: Segment, doc: Document | None = None) -> panel.Panel:
@@ -49,12 +59,14 @@ def qa_segment_ids(db: Session, doc_id: int) -> list[int]:
     if doc is None:
         return []
     return checks.open_segment_ids(db, doc, glossary_snapshot(db).glossary, providers(),
-                                   cache=current_app.extensions["webapp.qa_filter_cache"])
+                                   cache=current_app.extensions["webapp.qa_filter_cache"],
+                                   words=wordlists.words(db, doc))
 
 
 def render_panel(seg: Segment, status: int = 200, **extra) -> Response:
     """Return the panel of one segment."""
     g.pop("qa_dismissals", None)
+    g.pop("qa_contexts", None)
     return make_response(render_template("glossary/_segment_terms.html", seg=seg,
                                          doc=seg.document, **extra), status)
 
@@ -91,4 +103,22 @@ def reopen_warning(seg_id: int):
         get_db().rollback()
         return render_panel(seg, 409, qa_error="That dismissal is gone already; here is the "
                                                "segment's QA as it is now.")
+    return render_panel(seg)
+
+
+@bp.post("/segments/<int:seg_id>/qa/words")
+@require_role(Role.TRANSLATOR)
+def add_word(seg_id: int):
+    """Add a word the spelling check flagged to the document's or the team's word list, and
+    return the segment's panel."""
+    seg = get_or_404(Segment, seg_id)
+    try:
+        wordlists.add(get_db(), seg.document, request.form.get("word", ""),
+                      request.form.get("list", "document"), current_name(), current_role())
+    except wordlists.WordListForbidden as exc:
+        get_db().rollback()
+        return render_panel(seg, 403, qa_error=str(exc))
+    except checks.QaError as exc:
+        get_db().rollback()
+        return render_panel(seg, 422, qa_error=str(exc))
     return render_panel(seg)

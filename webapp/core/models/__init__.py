@@ -24,6 +24,7 @@ from webapp.core.models.interchange import DocumentFormat, SegmentUnit
 from webapp.core.models.memory import MemoryUnit
 from webapp.core.models.progress import DocumentProgress
 from webapp.core.models.scores import DocumentScore, ReferenceText, RevisionScore, SegmentScore
+from webapp.core.models.wordlists import WordListEntry
 
 __all__ = [
     "MAX_ID", "AlignmentProposal", "ApiToken", "Base", "Change", "Comment", "Document",
@@ -32,4 +33,5 @@ __all__ = [
     "MemoryUnit", "Presence", "QaDismissal", "RateCounter", "ReplaceBatch", "ReferenceText",
     "Revision", "RevisionScore",
     "Segment", "SegmentScore", "SegmentUnit", "User", "utcnow",
+    "WordListEntry",
 ]
