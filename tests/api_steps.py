@@ -21,3 +21,17 @@ def codes(client, seg: dict, open_only: bool = True) -> list[str]:
     """Return the codes of a segment's QA warnings."""
     data = client.get(f"/api/segments/{seg['id']}/qa").get_json()
     return [w["code"] for w in data["warnings"] if not (open_only and w["dismissed"])]
+
+
+def align_original(client, doc: int, english: str) -> dict:
+    """Upload an English original for a review document and accept the proposed alignment."""
+    import io
+
+    resp = client.post(f"/api/documents/{doc}/original", data={
+        "file": (io.BytesIO(english.encode()), "original.en.txt")},
+        content_type="multipart/form-data")
+    assert resp.status_code == 201, resp.get_json()
+    resp = client.post(f"/api/documents/{doc}/alignment/accept",
+                       json={"version": resp.get_json()["version"]})
+    assert resp.status_code == 200, resp.get_json()
+    return resp.get_json()

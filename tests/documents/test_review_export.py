@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import re
 
+from api_steps import align_original
 from lxml import etree
 from sqlalchemy import select
 
@@ -51,9 +52,7 @@ def test_xliff_without_an_original_says_so_in_a_note_on_the_source(client):
 
 def test_xliff_carries_the_aligned_original_as_its_source(app, client):
     doc = upload(client)
-    resp = client.post(f"/documents/{doc}/original", data={
-        "file": (io.BytesIO(ENGLISH.encode()), "kurz.en.txt")}, content_type="multipart/form-data")
-    assert resp.status_code == 303
+    align_original(client, doc, ENGLISH)
     root = etree.fromstring(export(client, doc, "xliff12").data)
     units = root.findall(".//x:trans-unit", NS12)
     assert [u.findtext("x:source", namespaces=NS12) for u in units] == ENGLISH.splitlines()
@@ -108,9 +107,7 @@ def test_a_finished_document_exports_without_warnings(client):
 
 def test_an_emptied_review_segment_exports_its_german_mt_never_english(app, client):
     doc = upload(client)
-    resp = client.post(f"/documents/{doc}/original", data={
-        "file": (io.BytesIO(ENGLISH.encode()), "kurz.en.txt")}, content_type="multipart/form-data")
-    assert resp.status_code == 303
+    align_original(client, doc, ENGLISH)
     with get_sessionmaker(app)() as db:
         db.execute(Segment.__table__.update().where(Segment.position == 2).values(target=""))
         db.commit()

@@ -8,6 +8,7 @@ import html as htmllib
 import io
 import re
 
+from api_steps import align_original
 from argos_tiny import model_drafts
 from sqlalchemy import select
 
@@ -65,10 +66,7 @@ def test_the_seed_shows_the_english_source_terms_in_the_english_column(client, s
 
 def test_the_aligned_original_fills_the_english_column_and_terms_fill_its_gaps(client):
     doc = upload(client, SHORT_DE)
-    resp = client.post(f"/documents/{doc}/original", data={
-        "file": (io.BytesIO(SHORT_EN.encode()), "kurz.en.txt")},
-        content_type="multipart/form-data")
-    assert resp.status_code == 303
+    align_original(client, doc, SHORT_EN)
     html = client.get(f"/documents/{doc}").get_data(as_text=True)
     assert header(html) == "EN original"
     assert cells(html) == [e for e in SHORT_EN.splitlines()]
