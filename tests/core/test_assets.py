@@ -65,3 +65,17 @@ def test_a_missing_asset_is_404_and_an_unknown_vendor_name_has_no_version(client
         from flask import url_for
         assert "?v=" not in url_for("static", filename="nothing.css")
         assert "?v=" not in url_for("vendor", name="evil.js")
+
+
+def test_every_stylesheet_block_is_closed():
+    """A lost `}` (a merge, an edit) silently moves every later rule into a media query."""
+    static = Path(__file__).resolve().parents[2] / "webapp" / "static"
+    for sheet in static.glob("*.css"):
+        text = re.sub(r"/\*.*?\*/", "", sheet.read_text(encoding="utf-8"), flags=re.S)
+        depth = 0
+        for number, line in enumerate(text.splitlines(), 1):
+            # A rule at the start of a line inside a block is one the block never closed.
+            assert not (depth and re.match(r"^[.#a-zA-Z@:\[*]", line)), \
+                f"{sheet.name}:{number} sits inside an unclosed block: {line[:60]}"
+            depth += line.count("{") - line.count("}")
+        assert depth == 0, f"{sheet.name} ends {depth} block(s) deep"
