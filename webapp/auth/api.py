@@ -11,7 +11,7 @@ from webapp.auth.views import attempt
 from webapp.core import openapi
 from webapp.core.access import require_role
 from webapp.core.db import get_db
-from webapp.core.http import ApiError
+from webapp.core.http import ApiError, error_json
 from webapp.core.states import Role
 
 bp = Blueprint("auth_api", __name__)
@@ -24,12 +24,12 @@ def login():
     if not isinstance(body, dict) or not all(
         isinstance(body.get(k), str) for k in ("username", "password")
     ) or not isinstance(body.get("label", ""), str):
-        return jsonify({"error": "Bad Request",
-                        "message": "Send {\"username\": …, \"password\": …} as JSON."}), 400
+        return error_json(400, "Send {\"username\": …, \"password\": …} as JSON.",
+                          error="Bad Request")
     user, error, status = attempt(body["username"], body["password"])
     if user is None:
-        resp = jsonify({"error": "Unauthorized" if status == 401 else "Too Many Requests",
-                        "message": error})
+        resp, status = error_json(status, error, "login_failed" if status == 401 else None,
+                                  error="Unauthorized" if status == 401 else "Too Many Requests")
         if g.get("retry_after"):
             resp.headers["Retry-After"] = str(g.retry_after)
         return resp, status

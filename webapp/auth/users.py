@@ -24,6 +24,8 @@ T = TypeVar("T", LoginSession, ApiToken)
 class UserError(ValueError):
     """A request about an account that cannot be carried out, said for a person."""
 
+    error_code = "user_invalid"
+
 
 def _check_password(password: str) -> None:
     """Refuse a password too short to resist guessing."""

@@ -13,7 +13,6 @@ from flask import (
     current_app,
     flash,
     g,
-    jsonify,
     redirect,
     render_template,
     request,
@@ -28,7 +27,7 @@ from webapp.auth.throttle import client_key, name_key
 from webapp.auth.users import UserError
 from webapp.core.access import csrf_ok, csrf_token, require_role
 from webapp.core.db import get_db
-from webapp.core.http import get_or_404
+from webapp.core.http import error_json, get_or_404
 from webapp.core.models import User
 from webapp.core.states import Role, RoleError
 
@@ -76,7 +75,7 @@ def load_user() -> None:
 def unauthorised(message: str):
     """Answer an anonymous request: JSON 401 for the API, the login page otherwise."""
     if request.path.startswith("/api/"):
-        return jsonify({"error": "Unauthorized", "message": message}), 401
+        return error_json(401, message, "login_required", error="Unauthorized")
     if request.headers.get("HX-Request"):
         resp = current_app.response_class(status=401)
         resp.headers["HX-Redirect"] = url_for("auth.login", next=request.path)

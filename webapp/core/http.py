@@ -27,12 +27,36 @@ from webapp.core.models import MAX_ID
 T = TypeVar("T")
 
 
-class ApiError(Exception):
-    """An error answered as JSON with a status code and a message."""
+# What each error says to a script, in a word that never changes with the prose: one per
+# status, unless the error (or the domain exception it was raised from) names its own.
+STATUS_CODES = {
+    400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+    405: "method_not_allowed", 409: "conflict", 413: "too_large", 415: "unsupported_media_type",
+    422: "unprocessable", 429: "too_many_requests", 500: "server_error",
+}
 
-    def __init__(self, status: int, message: str, **extra):
+
+class ApiError(Exception):
+    """An error answered as JSON with a status code, a stable `code` and a message."""
+
+    def __init__(self, status: int, message: str, code: str | None = None, **extra):
         super().__init__(message)
         self.status, self.message, self.extra = status, message, extra
+        self.code = code
+
+    def error_code(self) -> str:
+        """Return the stable code: the one given, the domain exception's, or the status's."""
+        # `raise ApiError(...) from exc` (or from None) keeps exc as the context.
+        cause = self.__cause__ or self.__context__
+        return (self.code or getattr(cause, "error_code", None)
+                or STATUS_CODES.get(self.status, "error"))
+
+
+def error_json(status: int, message: str, code: str | None = None, error: str | None = None,
+               **extra) -> tuple[Response, int]:
+    """Answer an error as the API's JSON: a stable code, the message, and any extra fields."""
+    return jsonify({"error": error or message, "message": message,
+                    "code": code or STATUS_CODES.get(status, "error"), **extra}), status
 
 
 class DatabaseIdConverter(IntegerConverter):
@@ -149,7 +173,7 @@ def _error_message(err: HTTPException) -> str:
 
 def json_error(err: HTTPException) -> tuple[Response, int]:
     """Answer an HTTP error as JSON."""
-    return jsonify({"error": err.name, "message": _error_message(err)}), err.code
+    return error_json(err.code, _error_message(err), error=err.name)
 
 
 class JSONProvider(DefaultJSONProvider):
@@ -194,11 +218,12 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(ApiError)
     def api_error(err: ApiError):
-        return jsonify({"error": err.message, "message": err.message, **err.extra}), err.status
+        return error_json(err.status, err.message, err.error_code(), **err.extra)
 
     @app.errorhandler(400)
     @app.errorhandler(403)
     @app.errorhandler(404)
+    @app.errorhandler(405)
     @app.errorhandler(413)
     @app.errorhandler(422)
     def http_error(err: HTTPException):
@@ -218,7 +243,7 @@ def init_app(app: Flask) -> None:
         get_db().rollback()
         message = "The request took too long and was stopped; narrow the search or filter."
         if is_api():
-            return jsonify({"error": "Unprocessable Entity", "message": message}), 422
+            return error_json(422, message, "too_slow", error="Unprocessable Entity")
         if request.headers.get("HX-Request"):
             return render_template("_partials/_error.html", message=message), 422
         return render_template("error.html", code=422, message=message), 422
@@ -226,6 +251,6 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(500)
     def server_error(_err):
         if is_api():
-            return jsonify({"error": "Internal Server Error",
-                            "message": "The server failed; nothing was changed."}), 500
+            return error_json(500, "The server failed; nothing was changed.",
+                              error="Internal Server Error")
         return "<h1>Server error</h1><p>Nothing was changed. Try again.</p>", 500

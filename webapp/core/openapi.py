@@ -71,7 +71,10 @@ def query_param(name: str, schema: dict | str = "string", *, required: bool = Fa
 STATE_SLUGS = [state.slug for state in State]
 
 SCHEMAS = {
-    "Error": obj({"error": "string", "message": "string"}, ["message"]),
+    "Error": obj({"error": "string", "message": "string", "code": {
+        "type": "string", "pattern": "^[a-z_]+$",
+        "description": "Stable, for scripts: the message is prose and may change"}},
+        ["message", "code"]),
     "Document": obj({
         "id": "integer", "name": "string", "source_lang": "string", "target_lang": "string",
         "mode": {"type": "string", "enum": ["translate", "review"]},

@@ -24,13 +24,19 @@ _OPTIONS.max_mem = 8 << 20
 class PatternError(ValueError):
     """A pattern that is not a regular expression at all, said for a person."""
 
+    error_code = "bad_pattern"
+
 
 class PatternRefused(PatternError):
     """A valid pattern this app will not run (too long, or needing backtracking)."""
 
+    error_code = "pattern_refused"
+
 
 class SearchTooSlow(PatternRefused):
     """A search stopped at its time budget."""
+
+    error_code = "too_slow"
 
 
 def compile_pattern(query: str, *, regex: bool = True, case: bool = False) -> re2._Regexp:

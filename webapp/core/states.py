@@ -115,6 +115,8 @@ class Role(Code):
 class RoleError(ValueError):
     """A role name that does not exist."""
 
+    error_code = "unknown_role"
+
 
 # Revision kinds written by the machine, never by a person: they count in no person's
 # figures and never stand as the translator in a review diff.

@@ -21,9 +21,13 @@ FIRST_YEAR, LAST_YEAR = 2000, 2199
 class DashboardError(ValueError):
     """A dashboard action that cannot be carried out as asked, said for a person."""
 
+    error_code = "dashboard_refused"
+
 
 class NotAllowed(PermissionError):
     """The person's role (or relation to the document) does not allow this."""
+
+    error_code = "role_forbids"
 
 
 @dataclass

@@ -20,6 +20,8 @@ MAX_SEGMENT_CHARS = 20_000
 class DocumentError(ValueError):
     """A request about a document that cannot be carried out, said for a person."""
 
+    error_code = "document_refused"
+
 
 def check_langs(source_lang: str, target_lang: str, mode: str) -> tuple[str, str, str]:
     """Return normalised language codes and mode, or raise DocumentError."""

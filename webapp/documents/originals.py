@@ -27,6 +27,8 @@ from webapp.interchange.formats.inline import strip_codes
 class AlignmentConflict(DocumentError):
     """The proposal changed since the page that asked was shown."""
 
+    error_code = "alignment_conflict"
+
 
 @dataclass(frozen=True)
 class Row:

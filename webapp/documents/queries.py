@@ -32,6 +32,8 @@ def count_segments(db: Session, doc_id: int) -> int:
 class FilterRefused(DocumentError):
     """A filter that is well-formed but will not be run (a pattern RE2 cannot promise)."""
 
+    error_code = "filter_refused"
+
 
 @dataclass
 class SegmentFilter:

@@ -24,6 +24,8 @@ _MB = 1024 * 1024
 class TextImportError(ValueError):
     """An uploaded file that cannot be read as text; the message says why, for a person."""
 
+    error_code = "bad_text_file"
+
 
 @dataclass(frozen=True)
 class DecodedText:

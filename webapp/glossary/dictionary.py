@@ -48,6 +48,8 @@ _WORD_RE = re.compile(r"[^\W\d_][\w\-]*", re.UNICODE)
 class DictionaryMissing(Exception):
     """The dictionary files are not where the settings say."""
 
+    error_code = "no_dictionary"
+
 
 def _b64(text: bytes) -> int:
     number = 0

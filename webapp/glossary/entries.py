@@ -32,9 +32,13 @@ FALSE_WORDS = frozenset({"", "0", "n", "no", "false", "nein", "falsch"})
 class GlossaryError(ValueError):
     """An entry or an edit that the glossary cannot hold."""
 
+    error_code = "glossary_invalid"
+
 
 class GlossaryFormatError(GlossaryError):
     """An import file that cannot be read; the message names the line and the problem."""
+
+    error_code = "glossary_file_invalid"
 
 
 def refuse_oversized(data: bytes | str) -> None:

@@ -22,6 +22,8 @@ MAX_OPEN_PER_PERSON = 200
 class ProposalError(GlossaryError):
     """A proposal that cannot be made or decided, said for a person."""
 
+    error_code = "proposal_refused"
+
 
 def require_terms(entry: Entry, *langs: str) -> Entry:
     """Refuse an entry from the dictionary panel that lacks a term in one of langs."""

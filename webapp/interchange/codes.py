@@ -47,6 +47,8 @@ WARNING_CODES = {
 class TagError(ValueError):
     """A target whose tag tokens do not match the segment's codes, said for a person."""
 
+    error_code = "tag_mismatch"
+
 
 def dumps(codes: Sequence[Code]) -> str | None:
     """Return the JSON stored in codes_json, or None when there are no codes."""

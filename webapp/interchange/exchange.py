@@ -87,6 +87,8 @@ def _root_name(text: str) -> str | None:
 class XliffRefused(importing.DocumentError):
     """An XLIFF file refused for what it holds (not for its size), saying what and where."""
 
+    error_code = "xliff_refused"
+
 
 def is_xliff(filename: str, data: bytes) -> bool:
     """Tell whether an upload is meant as XLIFF: by its extension, or by its root element."""

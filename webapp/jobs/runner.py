@@ -227,9 +227,13 @@ def runnable_kinds() -> list[str]:
 class JobError(ValueError):
     """A request about a job that cannot be carried out, said for a person."""
 
+    error_code = "job_refused"
+
 
 class AlreadyRunning(JobError):
     """The document already has a job of this kind queued or running: that job."""
+
+    error_code = "job_running"
 
     def __init__(self, job: Job):
         self.job = job

@@ -31,6 +31,8 @@ _engines: dict[str, _Engine] = {}
 class MissingModelError(Exception):
     """No installed package translates the pair, neither directly nor through English."""
 
+    error_code = "no_model"
+
     def __init__(self, from_code: str, to_code: str):
         self.from_code = from_code
         self.to_code = to_code
@@ -39,6 +41,8 @@ class MissingModelError(Exception):
 
 class SameLanguageError(MissingModelError):
     """Both sides are one language: a "translation" would only hand back its input."""
+
+    error_code = "same_language"
 
 
 def install_hint(from_code: str = "de", to_code: str = "en") -> str:

@@ -52,6 +52,8 @@ _install_lock = threading.Lock()
 class OfflineError(Exception):
     """The Argos package index or a package download could not be reached."""
 
+    error_code = "offline"
+
 
 def install_file(
     path: str | os.PathLike, *, name: str | None = None, max_bytes: int = MAX_MODEL_BYTES

@@ -44,6 +44,8 @@ Provider = Callable[[Segment], Iterable[dict]]
 class QaError(ValueError):
     """A dismissal that cannot be stored as asked, said for a person."""
 
+    error_code = "qa_refused"
+
 
 @dataclass(frozen=True)
 class QaWarning:

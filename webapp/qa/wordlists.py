@@ -21,6 +21,8 @@ MAX_WORD = 100
 class WordListForbidden(QaError):
     """A role that may not change that list."""
 
+    error_code = "role_forbids"
+
 
 def doc_lang(doc: Document) -> str:
     """Return the language the document's targets are spelled in ("de")."""

@@ -23,9 +23,13 @@ PRESENCE_SECONDS = 45
 class ReviewError(ValueError):
     """A state change or comment that cannot be made as asked, said for a person."""
 
+    error_code = "review_refused"
+
 
 class ForbiddenError(PermissionError):
     """The person's role does not allow this."""
+
+    error_code = "role_forbids"
 
 
 def check_may_edit(seg: Segment, role: Role, locked: bool | None = None) -> None:

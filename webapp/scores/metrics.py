@@ -56,6 +56,8 @@ class RevisionScores:
 class ReferenceMismatchError(ValueError):
     """An uploaded reference whose segment count differs from the document's."""
 
+    error_code = "reference_mismatch"
+
     def __init__(self, found: int, expected: int):
         self.found = found
         self.expected = expected

@@ -7,7 +7,7 @@ from flask import Blueprint, Flask, current_app, jsonify, request
 from webapp.core import openapi
 from webapp.core.access import current_name, current_role, require_role
 from webapp.core.db import get_db
-from webapp.core.http import ApiError, found_or_404, get_or_404, json_body
+from webapp.core.http import ApiError, error_json, found_or_404, get_or_404, json_body
 from webapp.core.models import Document, Segment
 from webapp.core.states import Role
 from webapp.documents import queries
@@ -38,12 +38,8 @@ def put_segment(seg_id: int):
             seconds=seconds, max_chars=current_app.config["MAX_SEGMENT_CHARS"], locked=locked,
         )
     except editing.ConflictError as exc:
-        return jsonify({
-            "error": "Conflict",
-            "message": str(exc),
-            "segment": exc.segment.to_dict(),
-            "yours": exc.attempted,
-        }), 409
+        return error_json(409, str(exc), "version_conflict", error="Conflict",
+                          segment=exc.segment.to_dict(), yours=exc.attempted)
     except review.ForbiddenError as exc:
         raise ApiError(403, str(exc)) from None
     except DocumentError as exc:

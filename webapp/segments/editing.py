@@ -36,6 +36,8 @@ def _forget_unsaved(session: Session, _previous) -> None:
 class ConflictError(Exception):
     """A save was based on a version that is no longer current; nothing was written."""
 
+    error_code = "version_conflict"
+
     def __init__(self, segment: Segment, attempted: str):
         super().__init__(
             f"Segment {segment.number} was changed meanwhile (now version {segment.version})."
@@ -46,6 +48,8 @@ class ConflictError(Exception):
 
 class MalformedSave(DocumentError):
     """A save that sent no target text, or something other than text: a client's mistake."""
+
+    error_code = "malformed_save"
 
 
 def add_revision(

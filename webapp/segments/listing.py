@@ -26,6 +26,8 @@ QA_FINDER = "webapp.qa_segment_ids"
 class ListError(DocumentError):
     """A query string the segment list cannot follow: 400, or 422 for a refused pattern."""
 
+    error_code = "list_refused"
+
     def __init__(self, message: str, status: int = 400):
         super().__init__(message)
         self.status = status

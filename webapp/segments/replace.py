@@ -31,6 +31,8 @@ UNDO_KIND = "replace-undo"
 class ReplaceError(DocumentError):
     """A search or replace that cannot be run as asked: 400, or 422 when refused."""
 
+    error_code = "replace_refused"
+
     def __init__(self, message: str, status: int = 400):
         super().__init__(message)
         self.status = status

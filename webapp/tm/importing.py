@@ -21,6 +21,8 @@ JOB_KIND = "tm_import"
 class ImportRefused(ValueError):
     """A TMX upload refused before any job starts, with the HTTP status to answer."""
 
+    error_code = "tmx_refused"
+
     def __init__(self, message: str, status: int = 422):
         super().__init__(message)
         self.status = status

@@ -130,6 +130,8 @@ def iter_units(
 class ExportError(ValueError):
     """A memory export that cannot be written as asked, said for a person."""
 
+    error_code = "export_refused"
+
 
 def export_tmx(db: Session, source_lang: str | None = None, target_lang: str | None = None) -> bytes:
     """Return the memory (or one pair of it) as TMX 1.4b."""

@@ -22,6 +22,8 @@ _DOCTYPE = re.compile(r"<!DOCTYPE\b")
 class FormatError(ValueError):
     """A file that cannot be imported, with a message saying what is wrong and where."""
 
+    error_code = "bad_file"
+
     def __init__(self, message: str, line: int | None = None, column: int | None = None) -> None:
         where = ""
         if line:
