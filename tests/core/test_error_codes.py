@@ -15,7 +15,7 @@ CODE = re.compile(r"^[a-z_]+$")
 def doc(client) -> int:
     """A three-segment review document; return its id."""
     resp = client.post("/api/documents", data={
-        "file": (io.BytesIO("Kim traf Putin.\nEs regnete.\nDer Kreml schwieg.\n".encode()),
+        "file": (io.BytesIO(b"Kim traf Putin.\nEs regnete.\nDer Kreml schwieg.\n"),
                  "kurz.de.txt"),
         "source_lang": "en", "target_lang": "de", "mode": "review"},
         content_type="multipart/form-data")

@@ -3,22 +3,14 @@
 from __future__ import annotations
 
 import io
-import shutil
-from pathlib import Path
 
 from browser import browser_login, screenshot
 from conftest import PASSWORD
 
-SHOTS = Path("/tmp/shots/rules")
 CSV = ("de,en,note,dnt,forbidden,case_sensitive\n"
        "Interfax,Interfax,Russische Nachrichtenagentur <b>Moskau</b>.,,,\n"
        "Sondermilitäroperation,,,,,\n")
 
-
-def shot(page, name: str) -> None:
-    """Keep a screenshot with the test artifacts and under /tmp/shots/rules."""
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    shutil.copy(screenshot(page, name), SHOTS / f"{name}.png")
 
 
 def test_the_preview_lists_removals_only_when_replacing(client, live_server, page, tmp_path):
@@ -35,7 +27,7 @@ def test_the_preview_lists_removals_only_when_replacing(client, live_server, pag
     interfax = preview.locator("li.concept", has_text="Interfax")
     assert "note" in interfax.inner_text() and "<b>Moskau</b>" in interfax.inner_text()
     preview.locator(".import-mode").scroll_into_view_if_needed()
-    shot(page, "glossary-import-merge")
+    screenshot(page, "glossary-import-merge")
 
     page.get_by_label("replace concepts in the file as a whole").check()
     page.get_by_role("button", name="Preview the import").click()
@@ -48,7 +40,7 @@ def test_the_preview_lists_removals_only_when_replacing(client, live_server, pag
     assert "Interfaks" in preview.locator("li.concept", has_text="Interfax").locator(
         "del.removed").all_inner_texts()
     sonder.scroll_into_view_if_needed()
-    shot(page, "glossary-import-replace")
+    screenshot(page, "glossary-import-replace")
     page.get_by_role("button", name="Apply: add 0, change 2 (2 losing something)").click()
     page.wait_for_url(lambda url: url.endswith("/glossary"))
     entries = {e["key"]: e for e in client.get("/api/glossary").get_json()["entries"]}
@@ -71,4 +63,4 @@ def test_a_saved_row_with_a_forbidden_term_shows_the_warning(client, live_server
     notice = page.locator('tr.seg[data-number="1"] .saved-qa')
     notice.wait_for()
     assert notice.inner_text().startswith("Saved as Translated with 1 QA warning (forbidden term")
-    shot(page, "saved-with-forbidden-term")
+    screenshot(page, "saved-with-forbidden-term")

@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
+from conftest import SHARED_TESTDATA
 
 from webapp.glossary.csvfile import load_csv
 from webapp.glossary.entries import Glossary, GlossaryError
@@ -16,7 +17,7 @@ from webapp.glossary.merge import REPLACE, apply_import, describe, preview_impor
 from webapp.glossary.tbx import load_tbx
 
 ROOT = Path(__file__).resolve().parents[2]
-TESTDATA = Path("/tmp/shared/testdata/glossary")
+TESTDATA = SHARED_TESTDATA / "glossary"
 HEADER = "de,en,note,dnt,forbidden,case_sensitive\n"
 HX = {"HX-Request": "true"}
 

@@ -4,7 +4,6 @@ by a regex, hits marked and counted, Enter to the next hit, preview, apply, undo
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
 import pytest
 from api_steps import segments
@@ -13,7 +12,6 @@ from browser import person_page, screenshot
 pytestmark = pytest.mark.browser
 
 SLIP = r"/Nord\s?Korea/"
-SHOTS = Path("/tmp/shots/replace")
 
 
 @pytest.fixture
@@ -50,8 +48,7 @@ def test_a_regex_between_slashes_finds_the_slip_marks_and_counts_every_hit(
     # The count is the document's, more than the rows this page has loaded.
     shown = page.locator("#segment-list mark.hit").count()
     assert 0 < shown < counted["hits"]
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / "search-hits.png"))
+    screenshot(page, "search-hits")
     page.get_by_label("Aa").check()
     status.filter(has_text="1 hit in 1 segment").wait_for()
     assert page.locator("#segment-list mark.hit").all_inner_texts() == ["Nord Korea"]
@@ -82,8 +79,7 @@ def test_preview_apply_and_undo_a_replace(app, browser, live_server, client, see
     assert preview.locator("input[name=seg]").count() == 1
     assert preview.locator("mark.hit-old").all_inner_texts() == ["Nord Korea"]
     assert preview.locator("mark.hit-new").all_inner_texts() == ["Nordkorea. "]
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / "replace-preview.png"))
+    screenshot(page, "replace-preview")
     screenshot(page, "replace-preview")
     slip = next(s for s in segments(client, doc) if "Nord Korea" in s["target"])
     preview.get_by_role("button", name="Replace in ticked segments").click()
@@ -93,12 +89,19 @@ def test_preview_apply_and_undo_a_replace(app, browser, live_server, client, see
     after = client.get(f"/api/segments/{slip['id']}").get_json()
     assert "Nordkorea. Andererseits" in after["target"]
     assert after["version"] == slip["version"] + 1
-    page.screenshot(path=str(SHOTS / "replace-done.png"))
-    page.get_by_role("button", name="Undo this replace").click()
+    screenshot(page, "replace-done")
+    # The pressed button is swapped out; the focus goes to the Undo the answer offers.
+    page.wait_for_function("() => document.activeElement.matches('button.undo-replace')")
+    page.keyboard.press("Enter")
     page.locator(".replace-result", has_text="Undone.").wait_for()
+    page.wait_for_function("() => document.activeElement.id === 'replace-with'")
     page.locator("#hit-count", has_text="1 hit in 1 segment").wait_for()
     undone = client.get(f"/api/segments/{slip['id']}").get_json()
     assert undone["target"] == slip["target"] and undone["version"] == slip["version"] + 2
+    # And Esc still closes the bar, back to where the person was (a row, or the search).
+    page.keyboard.press("Escape")
+    page.wait_for_function("() => document.getElementById('replace-bar').hidden"
+                           " && document.activeElement.matches('tr.seg, #filter-q')")
     page.context.close()
 
 

@@ -3,20 +3,11 @@
 from __future__ import annotations
 
 import io
-import shutil
-from pathlib import Path
 
 from browser import person_page, screenshot
 
-SHOTS = Path("/tmp/shots/rules")
 TEXT = "\n\n".join(f"Satz {i} steht hier." for i in range(1, 40))
 
-
-def shot(page, name: str) -> None:
-    """Keep a screenshot with the test artifacts and under /tmp/shots/rules."""
-    path = screenshot(page, name)
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    shutil.copy(path, SHOTS / path.name)
 
 
 def import_doc(client, live_server) -> str:
@@ -67,7 +58,7 @@ def test_split_and_merge_keep_the_rows_the_focus_and_the_count(app, browser, liv
     page.wait_for_function("() => document.activeElement.matches('tr.seg[data-number=\"35\"]')")
     page.locator("#doc-progress .total", has_text="40 segments").wait_for()
     assert page.locator('tr.seg[data-number="36"] td.tgt').inner_text().startswith("35 steht hier.")
-    shot(page, "split-keeps-the-list")
+    screenshot(page, "split-keeps-the-list")
 
     page.on("dialog", lambda dialog: dialog.accept())
     page.locator('tr.seg[data-number="24"] td.tgt').click()
@@ -93,7 +84,7 @@ def test_a_list_that_starts_further_down_loads_the_rows_before_on_arrow_up(
     page.locator('tr.seg.editing[data-number="32"]').wait_for()
     assert numbers(page)[0] == 31
     assert page.locator("#seg-less button").inner_text() == "↑ Segments 1–30"
-    shot(page, "rows-before-loader")
+    screenshot(page, "rows-before-loader")
     page.keyboard.press("Escape")
     page.wait_for_function("() => document.activeElement.matches('tr.seg[data-number=\"32\"]')")
     page.keyboard.press("ArrowUp")

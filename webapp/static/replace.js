@@ -158,5 +158,19 @@
     }
   });
 
+  // A replace or its undo swaps out the very button that was pressed: the focus would fall
+  // to <body>, where Esc and the keys no longer reach the bar. Give it to what the answer
+  // offers next (Undo, a link to a segment left alone), or else to the replacement field.
+  document.addEventListener("htmx:afterSettle", function (ev) {
+    const out = ev.detail.target;
+    if (!out || out.id !== "replace-out") return;
+    const lost = !document.activeElement || document.activeElement === document.body
+      || !document.activeElement.isConnected;
+    if (!lost) return;
+    const next = out.querySelector("button.undo-replace, button, a[href]")
+      || document.getElementById("replace-with");
+    if (next) next.focus();
+  });
+
   window.workbenchReplace = { openBar: openBar, closeBar: closeBar, goHit: goHit };
 })();
