@@ -16,6 +16,7 @@ from webapp.core.changelog import log
 from webapp.core.models import MAX_ID, Change, Document, QaDismissal, Segment
 from webapp.core.states import Action
 from webapp.core.text import primary_language
+from webapp.documents import originals
 from webapp.glossary.checks import DNT_CHANGED, FORBIDDEN_TERM, MISSING_TERM, check_segment
 from webapp.glossary.entries import Glossary
 from webapp.qa import slips
@@ -229,14 +230,48 @@ def _context(doc: Document, glossary: Glossary, words: frozenset[str],
                                slips.glossary_words(glossary) | words)
 
 
+# The checks that hold a target against its English. Where one English sentence is shared
+# by two German segments (a 2:1 alignment), the pair's targets together answer them: the
+# names and numbers the first segment "misses" are in the second.
+COMPARING = frozenset({NUMBERS, END_PUNCTUATION, UNTRANSLATED, MISSING_TERM, DNT_CHANGED})
+
+
+def shared_targets(db: Session, doc: Document) -> dict[int, str]:
+    """Return, for each segment whose English the next segments share, the group's targets."""
+    if doc.source_kind != "original":
+        return {}
+    shared = originals.shared_with(originals.get_proposal(db, doc))
+    if not shared:
+        return {}
+    groups: dict[int, list[str]] = {}
+    for seg_id, target in db.execute(
+            select(Segment.id, Segment.target)
+            .where(Segment.id.in_(set(shared) | set(shared.values())))
+            .order_by(Segment.position)):
+        groups.setdefault(shared.get(seg_id, seg_id), []).append(target)
+    return {lead: " ".join(t for t in parts if t) for lead, parts in groups.items()
+            if len(parts) > 1}
+
+
+def answered_by_group(found: Sequence[QaWarning], glossary: Glossary, source: str,
+                      joined: str | None, doc: Document) -> tuple[QaWarning, ...]:
+    """Drop the comparing warnings that the joined targets of a shared English answer."""
+    if joined is None:
+        return tuple(found)
+    still = {w.ident for w in content_checks(glossary, source, joined, doc.source_lang,
+                                             doc.target_lang, compares_source(doc))}
+    return tuple(w for w in found if w.code not in COMPARING or w.ident in still)
+
+
 def segment_warnings(
     glossary: Glossary, seg: Segment, doc: Document, providers: Sequence[Provider] = (),
-    context: slips.DocContext | None = None,
+    context: slips.DocContext | None = None, joined: str | None = None,
 ) -> list[QaWarning]:
     """Return every warning of a segment: glossary, text checks, the checks of the target
     alone (given the document's context), then the providers'."""
-    found = list(content_checks(glossary, seg.source, seg.target, doc.source_lang,
-                                doc.target_lang, compares_source(doc)))
+    found = list(answered_by_group(
+        content_checks(glossary, seg.source, seg.target, doc.source_lang, doc.target_lang,
+                       compares_source(doc)), glossary, seg.source, joined, doc))
     if context is not None:
         found += slip_warnings(seg.target, context, seg.position)
     if providers:
@@ -387,6 +422,7 @@ def _open_segment_ids(
     context = _context(doc, glossary, words, ((p, t) for _, _, t, p, _ in rows))
     if context_key is not None:  # the panels of the listed rows need the same context
         _keep_context(doc, context_key, context)
+    groups = shared_targets(db, doc)
     ids, seen = [], set()
     for seg_id, source, target, position, row in rows:
         seen.add(seg_id)
@@ -400,6 +436,7 @@ def _open_segment_ids(
             if row is not None:
                 found = found + tuple(provider_warnings(row, providers))
             checked[seg_id] = (columns, found)
+        found = answered_by_group(found, glossary, source, groups.get(seg_id), doc)
         found = found + tuple(slip_warnings(target, context, position))
         if not found:
             continue

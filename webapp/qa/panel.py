@@ -18,6 +18,7 @@ from webapp.qa.checks import (
     digest,
     dismissals_for,
     segment_warnings,
+    shared_targets,
     split_dismissed,
 )
 
@@ -52,7 +53,12 @@ def segment_review(db: Session, glossary: Glossary, seg: Segment, doc: Document,
                    providers: Sequence[Provider], cache: dict[int, list[QaDismissal]],
                    context: slips.DocContext | None = None) -> Review:
     """Return a segment's warnings, split into open and dismissed for its current text."""
-    warnings = segment_warnings(glossary, seg, doc, providers, context)
+    # The page's rows share one lookup of the 2:1 groups, kept beside its dismissals.
+    key = ("shared", doc.id)
+    if key not in cache:
+        cache[key] = shared_targets(db, doc)  # type: ignore[index]
+    groups = cache[key]  # type: ignore[index]
+    warnings = segment_warnings(glossary, seg, doc, providers, context, groups.get(seg.id))
     return split_dismissed(warnings, page_dismissals(db, seg, cache),
                            digest(seg.source, seg.target))
 
