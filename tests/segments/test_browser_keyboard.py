@@ -132,6 +132,9 @@ def test_question_mark_lists_every_shortcut_and_esc_gives_the_focus_back(app, br
     page.keyboard.press("?")
     dialog = page.locator("dialog#shortcuts")
     dialog.wait_for(state="visible")
+    # It opens at its title, not scrolled down to the Close button.
+    page.wait_for_function("() => document.activeElement.id === 'shortcuts-title'")
+    assert page.evaluate("() => document.getElementById('shortcuts').scrollTop") == 0
     listed = dialog.locator("dt").all_inner_texts()
     squeeze = str.maketrans("", "", "+/ ")
     listed = {dt.translate(squeeze) for dt in listed}

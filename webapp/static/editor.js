@@ -694,6 +694,11 @@
     ev.preventDefault();
     beforeShortcuts = document.activeElement;
     dialog.showModal();
+    // showModal focuses the first control, the Close button at the very end, and scrolls
+    // the list to it: start at the title instead (Esc and Enter on Close still close).
+    const title = document.getElementById("shortcuts-title");
+    if (title) title.focus();
+    dialog.scrollTop = 0;
   });
 
   document.addEventListener("close", function (ev) {
