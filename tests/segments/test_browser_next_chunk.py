@@ -35,3 +35,27 @@ def test_ctrl_enter_on_the_last_loaded_row_opens_the_first_row_of_the_next_chunk
     page.keyboard.press("Control+Enter")
     page.locator(f'tr.seg.editing[data-number="{first_rows + 1}"]').wait_for(timeout=5000)
     context.close()
+
+
+def test_down_presses_made_while_the_next_chunk_loads_all_count(app, client, live_server,
+                                                                 browser):
+    text = "\n".join(f"The sentence number {i} is here." for i in range(1, 40)).encode()
+    resp = client.post("/documents", data={
+        "file": (io.BytesIO(text), "chunks.en.txt"), "source_lang": "en",
+        "target_lang": "de", "mode": "translate",
+    }, content_type="multipart/form-data")
+    url = live_server.url + resp.headers["Location"]
+    first_rows = app.config["FIRST_ROWS"]
+    context = browser.new_context(viewport={"width": 1400, "height": 400})
+    page = context.new_page()
+    browser_login(page, live_server.url, "ada", PASSWORD)
+    page.goto(url)
+    page.wait_for_function("() => document.activeElement.matches('tr.seg')")
+    # Faster than the chunk arrives: every press past the loaded rows is one row further.
+    presses = first_rows + 5
+    for _ in range(presses):
+        page.keyboard.press("ArrowDown")
+    page.wait_for_function("() => document.activeElement.matches('tr.seg')"
+                           f" && document.activeElement.dataset.number === '{presses + 1}'",
+                           timeout=5000)
+    context.close()

@@ -140,12 +140,21 @@
 
   // Call then(next row) with the row `step` rows away, loading the page's next chunk if
   // it is not here yet; past the page's end, follow the pager to the next or previous page.
+  let waitingSteps = 0;  // rows asked for (↓ pressed) while the next chunk was loading
+
   function move(row, step, then) {
     const i = rows().indexOf(row);
     const next = rows()[i + step];
     if (next) { then(next); return; }
     if (step > 0 && document.getElementById("seg-more")) {
-      loadMore().then(function (loaded) { if (loaded) move(row, step, then); });
+      // Presses made while the chunk loads add up, rather than all landing on its first row.
+      waitingSteps += step;
+      if (waitingSteps > step) return;
+      loadMore().then(function (loaded) {
+        const steps = waitingSteps;
+        waitingSteps = 0;
+        if (loaded) move(row, steps, then);
+      });
       return;
     }
     const less = step < 0 && document.querySelector("#seg-less button");
