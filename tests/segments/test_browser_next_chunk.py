@@ -24,15 +24,29 @@ def test_ctrl_enter_on_the_last_loaded_row_opens_the_first_row_of_the_next_chunk
     first_rows = app.config["FIRST_ROWS"]
     last = segments(client, int(url.rsplit("/", 1)[1]))[first_rows - 1]
     save(client, last, "Der Satz.")
-    # A short screen: the row that loads the next chunk stays out of view until asked for.
     context = browser.new_context(viewport={"width": 1400, "height": 400})
     page = context.new_page()
     browser_login(page, live_server.url, "ada", PASSWORD)
+    # The next chunk's answer is held back until the save is sent: the "more" row may start
+    # loading as it scrolls into view, but its rows are not there when Ctrl+Enter asks.
+    held, released = [], []
+
+    def hold(route):
+        if released:
+            route.continue_()
+        else:
+            held.append(route)
+
+    page.route("**/*offset=*", hold)
     page.goto(f"{url}?goto={first_rows}")
     page.locator(f'tr.seg.editing[data-number="{first_rows}"]').wait_for()
     assert page.locator("tr.seg").count() == first_rows and page.locator("#seg-more").count()
     page.keyboard.type(" Nummer zehn")
     page.keyboard.press("Control+Enter")
+    page.locator(f'tr.seg:not(.editing)[data-number="{first_rows}"]').wait_for()
+    released.append(True)
+    for route in held:
+        route.continue_()
     page.locator(f'tr.seg.editing[data-number="{first_rows + 1}"]').wait_for(timeout=5000)
     context.close()
 
@@ -56,6 +70,5 @@ def test_down_presses_made_while_the_next_chunk_loads_all_count(app, client, liv
     for _ in range(presses):
         page.keyboard.press("ArrowDown")
     page.wait_for_function("() => document.activeElement.matches('tr.seg')"
-                           f" && document.activeElement.dataset.number === '{presses + 1}'",
-                           timeout=5000)
+                           f" && document.activeElement.dataset.number === '{presses + 1}'")
     context.close()

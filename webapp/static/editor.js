@@ -153,7 +153,12 @@
       loadMore().then(function (loaded) {
         const steps = waitingSteps;
         waitingSteps = 0;
-        if (loaded) move(row, steps, then);
+        // A press in the moment between the rows' arrival and now has already moved on
+        // from `row`: count from where the focus is.
+        const active = document.activeElement;
+        const here = active && active.closest ? active.closest("tr.seg") : null;
+        const from = here && rows().indexOf(here) > rows().indexOf(row) ? here : row;
+        if (loaded) move(from, steps, then);
       });
       return;
     }
