@@ -128,3 +128,25 @@ def test_the_shortcut_list_names_the_dictionary_key(app, browser, live_server, d
     dialog.wait_for()
     assert "dictionary: look up the word at the cursor" in dialog.inner_text()
     page.context.close()
+
+
+def test_opening_the_dictionary_keeps_the_edited_row_in_view(app, browser, live_server,
+                                                             seed_url):
+    page = person_page(browser, live_server, app, "tina", "translator")
+    page.goto(seed_url)
+    page.locator('tr.seg[data-number="9"]').click()
+    box = page.locator("tr.seg.editing textarea[name=target]")
+    box.wait_for()
+    # The row sits just above the shortcut footer; the panel narrows the table and the
+    # row grows taller, past the footer, unless the page follows it.
+    page.evaluate("""() => { const r = document.querySelector('tr.seg.editing');
+        const f = document.querySelector('footer.keys').getBoundingClientRect();
+        window.scrollBy(0, r.getBoundingClientRect().bottom - f.top + 4); }""")
+    box.evaluate("ta => { ta.focus(); ta.setSelectionRange(10, 10); }")
+    page.keyboard.press("Control+d")
+    page.locator("#dict-panel .dict-word").wait_for()
+    page.wait_for_function("""() => {
+        const r = document.querySelector('tr.seg.editing').getBoundingClientRect();
+        const f = document.querySelector('footer.keys').getBoundingClientRect();
+        return r.bottom <= f.top + 1; }""", timeout=5000)
+    page.context.close()

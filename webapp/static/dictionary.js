@@ -34,6 +34,9 @@
       returnTo = document.activeElement;
       box.hidden = false;
       document.getElementById("editor").classList.add("with-dict");
+      // The narrower table re-wraps: keep the row being worked on in view.
+      const row = returnTo && returnTo.closest ? returnTo.closest("tr.seg") : null;
+      if (row) row.scrollIntoView({ block: "nearest" });
     }
     return box;
   }
