@@ -10,6 +10,9 @@ linear growth shows as a ratio close to the size factor.
 Part 2 times pathological patterns (`(a+)+$`, `(x+x+)+y`, a whole-word search with many
 hits) on text 1x and 1000x as long: a linear engine shows a ratio near 1000, a
 backtracking one or a quadratic loop over hits would take minutes.
+Part 3 times the list's search over a 10,000-segment document (the seed 263 times): plain
+words with no hit, plain words and a regex with thousands, best of 5, beside the same search
+on the seed alone.
 Run: .venv/bin/python bench/bench_search_replace.py
 """
 
@@ -92,7 +95,33 @@ def part_patterns() -> None:
               f"{t_large / t_small:>7.0f}")
 
 
+def part_long_document(tmp: Path) -> None:
+    """Print the search's time on the seed and on a 10,000-segment document."""
+    app = create_app({"TESTING": True, "SECRET_KEY": "bench",
+                      "DATABASE_URL": f"sqlite:///{tmp / 'long.sqlite'}"})
+    with app.app_context():
+        create_schema(app)
+        with get_sessionmaker(app)() as db:
+            docs = [importing.import_text(db, ((SEED + "\n\n") * copies).encode(),
+                                          f"long{copies}.de.txt", "en", "de", "review",
+                                          50 * 1024 * 1024, author="bench")
+                    for copies in (1, 263)]
+            sizes = [queries.count_segments(db, d.id) for d in docs]
+            print(f"\n{'search':<24} {'in':<7} {sizes[0]:>7,} seg {sizes[1]:>9,} seg {'hits':>7}")
+            for query, field in (("Regierung", "both"), ("Regierung", "target"),
+                                 ("Nordkorea", "target"), (r"/Nord\s?Korea/", "target")):
+                flt = queries.SegmentFilter(query=query, field=field)
+                best = []
+                for d in docs:
+                    runs = [timed(queries.search_document, db, d.id, flt) for _ in range(5)]
+                    best.append(min(r[0] for r in runs))
+                hits = runs[0][1][1].hits
+                print(f"{query:<24} {field:<7} {best[0] * 1000:>7.1f} ms {best[1] * 1000:>9.1f} ms"
+                      f" {hits:>7,}")
+
+
 if __name__ == "__main__":
     with tempfile.TemporaryDirectory() as tmp:
         part_documents(Path(tmp))
+        part_long_document(Path(tmp))
     part_patterns()

@@ -178,6 +178,10 @@ class Matcher:
             # "STRASSE" finds "Straße".
             body, case = re.escape(query.body if query.case else query.body.casefold()), True
         self.fold = not query.regex and not query.case
+        # Plain text is a substring before it is a hit: most segments of a long document
+        # hold none, and `in` tells so without building the bytes RE2 reads.
+        self.literal = None if query.regex else (query.body if query.case
+                                                 else query.body.casefold())
         # The query is group 1, so a person's group n is the wrapper's n + 1. Whole words
         # are checked inside the one pattern (a letter before or after is no hit), which
         # keeps the search linear: no hit is tried twice.
@@ -187,6 +191,9 @@ class Matcher:
     def _matches(self, text: str) -> Iterator[tuple[int, int, object]]:
         """Yield (start, end, match) of each non-empty hit, in the text's own offsets."""
         self._check_time()
+        if self.literal is not None and self.literal not in (
+                text.casefold() if self.fold else text):
+            return
         hay, where = _folded(text) if self.fold else (text, None)
         # RE2 searches bytes: handed a str, the binding re-encodes it (and maps offsets)
         # on every call, which makes a loop over hits quadratic.
