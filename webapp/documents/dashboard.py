@@ -216,29 +216,26 @@ def may_archive(doc: Document, person: str, role: Role) -> bool:
 
 def archive(db: Session, doc: Document, author: str, role: Role) -> bool:
     """Archive the document; return False when it already was (another tab was quicker)."""
-    if not may_archive(doc, author, role):
-        raise NotAllowed("Only an editor, an admin or whoever imported it archives a document.")
-    now = utcnow()
-    # One conditional UPDATE: two tabs archiving at once log one archive, not two.
-    done = db.execute(update(Document).where(Document.id == doc.id,
-                                             Document.archived_at.is_(None))
-                      .values(archived_at=now, archived_by=author)).rowcount == 1
-    if done:
-        log(db, Action.ARCHIVE, author, doc.id, name=doc.name)
-    db.commit()
-    db.refresh(doc)
-    return done
+    return _set_archived(db, doc, author, role, True)
 
 
 def unarchive(db: Session, doc: Document, author: str, role: Role) -> bool:
     """Bring an archived document back (the archive's undo); False when it was not archived."""
+    return _set_archived(db, doc, author, role, False)
+
+
+def _set_archived(db: Session, doc: Document, author: str, role: Role, archived: bool) -> bool:
+    """Archive or unarchive in one conditional UPDATE; return whether this call changed it."""
+    verb = "archives" if archived else "unarchives"
     if not may_archive(doc, author, role):
-        raise NotAllowed("Only an editor, an admin or whoever imported it unarchives a document.")
-    done = db.execute(update(Document).where(Document.id == doc.id,
-                                             Document.archived_at.is_not(None))
-                      .values(archived_at=None, archived_by=None)).rowcount == 1
+        raise NotAllowed(f"Only an editor, an admin or whoever imported it {verb} a document.")
+    # Conditional on the current state: two tabs archiving at once log one archive, not two.
+    was = Document.archived_at.is_(None) if archived else Document.archived_at.is_not(None)
+    done = db.execute(update(Document).where(Document.id == doc.id, was).values(
+        archived_at=utcnow() if archived else None,
+        archived_by=author if archived else None)).rowcount == 1
     if done:
-        log(db, Action.UNARCHIVE, author, doc.id, name=doc.name)
+        log(db, Action.ARCHIVE if archived else Action.UNARCHIVE, author, doc.id, name=doc.name)
     db.commit()
     db.refresh(doc)
     return done
