@@ -7,7 +7,8 @@ FLASK := $(VENV)/bin/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: setup run serve test test-sqlite test-postgres lint bench clean debian-dictionaries
+.PHONY: setup run serve test test-sqlite test-postgres lint bench clean debian-dictionaries \
+	messages catalogues
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -21,7 +22,26 @@ $(VENV)/.installed: pyproject.toml
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund
 
-setup: debian-dictionaries $(VENV)/.installed node_modules/.package-lock.json
+setup: debian-dictionaries $(VENV)/.installed node_modules/.package-lock.json catalogues
+
+# The interface's catalogues (webapp/core/i18n.py). `make messages` extracts every string
+# of the Python, templates and JS into messages.pot and merges it into each language's .po
+# (which we write and commit); set-up compiles the .po files into the .mo the app reads.
+LOCALE_DIR := webapp/locale
+PYBABEL := $(VENV)/bin/pybabel
+BABEL_KEYWORDS := -k _l -k _ln:1,2 -k N_ -k t -k nt:1,2
+CATALOGUES := $(patsubst %.po,%.mo,$(wildcard $(LOCALE_DIR)/*/LC_MESSAGES/messages.po))
+
+catalogues: $(CATALOGUES)
+
+$(LOCALE_DIR)/%/LC_MESSAGES/messages.mo: $(LOCALE_DIR)/%/LC_MESSAGES/messages.po $(VENV)/.installed
+	$(PYBABEL) compile -d $(LOCALE_DIR) -l $* -i $< -o $@ 2>&1 | grep -v '^compiling'; test -s $@
+
+messages: $(VENV)/.installed
+	$(PYBABEL) extract -F babel.cfg $(BABEL_KEYWORDS) --no-wrap --sort-by-file \
+	  --project=webapp --copyright-holder="the webapp authors" -o $(LOCALE_DIR)/messages.pot .
+	$(PYBABEL) update -i $(LOCALE_DIR)/messages.pot -d $(LOCALE_DIR) --no-wrap \
+	  --no-fuzzy-matching --ignore-obsolete
 
 run: setup
 	$(FLASK) seed

@@ -64,7 +64,7 @@ def browser():
 @pytest.fixture
 def page(browser):
     """Return a fresh page in its own context, sized like a translator's screen."""
-    context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="de-DE")
+    context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="en-US")
     page = context.new_page()
     yield page
     context.close()
@@ -107,7 +107,7 @@ def person_page(browser, live_server, app, username: str, role: str):
     from conftest import PASSWORD, make_user
 
     make_user(app, username, role)
-    context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="de-DE")
+    context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="en-US")
     page = context.new_page()
     browser_login(page, live_server.url, username, PASSWORD)
     return page

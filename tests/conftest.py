@@ -66,6 +66,9 @@ def app(tmp_path, argos_packages_dir, monkeypatch):
         "TRANSLATIONS_DIR": str(tmp_path),
         # The same scrypt with a smaller work factor: logins are in almost every test.
         "PASSWORD_HASH_METHOD": "scrypt:1024:8:1",
+        # The suite reads the English interface unless a test asks for another language
+        # (the installation's default is German; tests/core/test_i18n*.py cover that).
+        "DEFAULT_LOCALE": "en",
     })
     with app.app_context():
         from webapp.core.db import drop_schema

@@ -34,10 +34,11 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config["MAX_CONTENT_LENGTH"] = max(app.config["MAX_UPLOAD_BYTES"] * 2,
                                                app.config["TM_MAX_UPLOAD_BYTES"]) + 65536
 
-    from webapp.core import db, http
+    from webapp.core import db, http, i18n
 
     db.init_app(app)
     http.init_app(app)
+    i18n.init_app(app)
     # Each feature registers its pages, API, commands and hooks; the order matters where one
     # feature's hooks build on another's (the scorer needs the job runner, QA the glossary).
     for feature in FEATURES:

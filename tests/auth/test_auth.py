@@ -54,7 +54,9 @@ def test_login_redirects_only_to_local_paths(app, anon_client):
 
 
 def test_anonymous_visitors_see_only_the_login_page(app, anon_client):
-    public = {"auth.login", "auth_api.login", "static", "vendor", "openapi", "favicon"}
+    # The interface language's strings and switch serve the login page too (test_i18n.py).
+    public = {"auth.login", "auth_api.login", "static", "vendor", "openapi", "favicon",
+              "i18n_catalogue", "choose_language"}
     for rule in app.url_map.iter_rules():
         if rule.endpoint in public:
             continue
@@ -247,7 +249,8 @@ def test_every_route_refuses_roles_below_the_one_it_needs_and_changes_nothing(ap
         needed = getattr(view, "required_role", None)
         if needed is None:
             if rule.endpoint not in {"auth.login", "auth_api.login", "auth.logout", "static",
-                                     "vendor", "openapi", "favicon"}:
+                                     "vendor", "openapi", "favicon", "i18n_catalogue",
+                                     "choose_language"}:
                 unguarded.append(rule.endpoint)
             continue
         url = re.sub(r"<(?:int:|path:)?\w+>", "1", rule.rule)

@@ -36,7 +36,7 @@ def test_a_dark_desktop_gets_a_dark_editor(app, browser, live_server, client):
     url = live_server.url + resp.headers["Location"]
     make_user(app, "tina", "translator")
     for scheme, dark in (("dark", True), ("light", False)):
-        context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="de-DE",
+        context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="en-US",
                                       color_scheme=scheme)
         page = context.new_page()
         browser_login(page, live_server.url, "tina", PASSWORD)

@@ -44,7 +44,7 @@ def tina_leaves_unsent_work(app, browser, live_server, doc: int):
     """Make Tina and Bob; Tina, in a fresh browser, leaves unsent work; return context, page, url."""
     make_user(app, "tina", "translator")
     make_user(app, "bob", "translator")
-    context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="de-DE")
+    context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="en-US")
     page = context.new_page()
     url = f"{live_server.url}/documents/{doc}"
     browser_login(page, live_server.url, "tina", PASSWORD)

@@ -34,7 +34,8 @@ from webapp.core.states import Role, RoleError
 bp = Blueprint("auth", __name__)
 
 # Endpoints anyone may reach: the login itself and the files the login page needs.
-PUBLIC = {"auth.login", "auth_api.login", "static", "vendor", "openapi", "favicon"}
+PUBLIC = {"auth.login", "auth_api.login", "static", "vendor", "openapi", "favicon",
+          "i18n_catalogue", "choose_language"}
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 
 

@@ -38,6 +38,14 @@ def defaults(instance_path: str) -> dict:
         "MORE_ROWS": 30,
         "SEED_DOCUMENT": str(ROOT / "translations" / "kim-putin.de.txt"),
         "SEED_LANGS": ("en", "de"),
+        # The interface language when neither the person, the browser's choice nor its
+        # Accept-Language names German or English: the seed's newsroom works in German.
+        "DEFAULT_LOCALE": "de",
+        # Times are stored in UTC and shown in this zone.
+        "TIMEZONE": "Europe/Berlin",
+        # Every interface string wrapped and lengthened (⟦…⟧): shows text that bypasses
+        # the catalogue, and layouts that break with longer words (tests/core/test_i18n*).
+        "I18N_PSEUDO": False,
         # "production" makes a missing or well-known SECRET_KEY fatal (see check_secret).
         "WEBAPP_ENV": "development",
         # Background jobs: in this process unless REDIS_URL names a Redis for RQ workers.
@@ -83,7 +91,8 @@ def from_environment() -> dict:
     env = {}
     for key in ("SECRET_KEY", "DATABASE_URL", "ARGOS_PACKAGES_DIR", "REDIS_URL", "RQ_QUEUE",
                 "GLOSSARY_PATH", "DICTIONARY_PATH", "TRANSLATIONS_DIR", "WEBAPP_ENV",
-                "LOGIN_LIMIT", "LOGIN_NAME_LIMIT", "RATELIMIT_STORAGE_URI"):
+                "LOGIN_LIMIT", "LOGIN_NAME_LIMIT", "RATELIMIT_STORAGE_URI", "DEFAULT_LOCALE",
+                "TIMEZONE"):
         if os.environ.get(key):
             env[key] = os.environ[key]
     for key in ("MAX_UPLOAD_BYTES", "JOB_STALE_SECONDS", "PRETRANSLATE_CHUNK",

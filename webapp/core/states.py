@@ -3,6 +3,8 @@
 from enum import IntEnum
 from typing import Self
 
+from webapp.core.messages import N_, Message
+
 
 class Code(IntEnum):
     """An ordered integer code that URLs, the CLI and the JSON API call by its lower-case name."""
@@ -43,17 +45,17 @@ class State(Code):
     APPROVED = 30
 
     @property
-    def label(self) -> str:
-        """Return the name a person reads in the editor."""
-        return _LABELS[self]
+    def label(self) -> Message:
+        """Return the name a person reads in the editor, in their language."""
+        return Message(_LABELS[self])
 
 
 _LABELS = {
-    State.NEW: "New",
-    State.MT: "MT draft",
-    State.REJECTED: "Rejected",
-    State.TRANSLATED: "Translated",
-    State.APPROVED: "Approved",
+    State.NEW: N_("New"),
+    State.MT: N_("MT draft"),
+    State.REJECTED: N_("Rejected"),
+    State.TRANSLATED: N_("Translated"),
+    State.APPROVED: N_("Approved"),
 }
 
 
@@ -106,10 +108,22 @@ class Role(Code):
         """Return the member name that `slug` stands for: a typed role may carry spaces."""
         return slug.strip().upper()
 
+    @property
+    def label(self) -> Message:
+        """Return the role's name as a person reads it, in their language."""
+        return Message(_ROLE_LABELS[self])
+
     @classmethod
     def unknown(cls, slug: str) -> ValueError:
         """Return RoleError, naming the roles there are."""
         return RoleError(f"Unknown role {slug!r}; use translator, editor or admin.")
+
+
+_ROLE_LABELS = {
+    Role.TRANSLATOR: N_("translator"),
+    Role.EDITOR: N_("editor"),
+    Role.ADMIN: N_("admin"),
+}
 
 
 class RoleError(ValueError):

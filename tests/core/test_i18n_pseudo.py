@@ -1,0 +1,141 @@
+"""Every page and fragment in the pseudo-locale: any interface text outside ⟦…⟧ skipped the
+catalogue. The data is Cyrillic and names are translate="no", so only our own English shows."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from api_steps import save, segments
+from conftest import login, make_user
+from i18n_check import leftovers, untranslated
+
+HX = {"HX-Request": "true"}
+# Cyrillic article text: never mistaken for interface English by the check.
+ARTICLE = ("Ким Чен Ын встретился с Путиным во Владивостоке.\n\n"
+           "Совет Безопасности ООН обсудил санкции 38 раз.\n\n"
+           "Агентство Интерфакс сообщило об этом «в понедельник».\n")
+# Served as files or data, not as interface: no text of ours to check.
+NOT_PAGES = {"static", "vendor", "favicon", "i18n_catalogue", "documents.export_txt",
+             "scores.report_csv", "scores.report_download", "glossary.export"}
+
+
+@pytest.fixture
+def pseudo(app, client_as):
+    """An admin's client on a pseudo-locale app with a Cyrillic document, edited and reviewed."""
+    app.config["I18N_PSEUDO"] = True
+    admin = client_as("admin", "axel")
+    up = admin.post("/documents", data={
+        "file": (io.BytesIO(ARTICLE.encode()), "статья.de.txt"), "source_lang": "en",
+        "target_lang": "de", "mode": "review"}, content_type="multipart/form-data")
+    doc = int(up.headers["Location"].rstrip("/").split("/")[-1])
+    segs = segments(admin, doc)
+    save(admin, segs[0], "Ким Чен Ын встретился с Путиным  во Владивостоке")
+    admin.post(f"/api/segments/{segs[1]['id']}/state", json={"state": "rejected",
+                                                           "comment": "Проверьте число."})
+    admin.post("/api/glossary", json={"terms": {"en": ["ООН"], "de": ["ООН"]},
+                                      "note": "Совет Безопасности"})
+    entry = admin.get("/api/glossary").get_json()
+    entries = entry if isinstance(entry, list) else entry.get("entries", entry.get("items", []))
+    make_user(app, "tina", "translator")
+    return {"client": admin, "doc": doc, "segs": [s["id"] for s in segments(admin, doc)],
+            "entry": entries[0]["id"] if entries else 1}
+
+
+def visits(d: dict) -> list[tuple[str, str, str, dict | None, dict | None]]:
+    """Return (endpoint, method, url, form, headers) for every page and fragment."""
+    doc, seg, seg2 = d["doc"], d["segs"][0], d["segs"][1]
+    return [
+        ("documents.index", "GET", "/", None, None),
+        ("documents.document_list", "GET", "/documents", None, None),
+        ("documents.document", "GET", f"/documents/{doc}", None, None),
+        ("documents.document", "GET", f"/documents/{doc}?q=Путин", None, None),
+        ("documents.document", "GET", f"/documents/{doc}?q=/(", None, None),
+        ("documents.document", "GET", f"/documents/{doc}?state=rejected", None, HX),
+        ("documents.alignment_page", "GET", f"/documents/{doc}/alignment", None, None),
+        ("documents.export_check_page", "GET", f"/documents/{doc}/export/check", None, None),
+        ("documents.document_progress", "GET", f"/documents/{doc}/progress", None, HX),
+        ("documents.document_row", "GET", f"/documents/{doc}/row", None, HX),
+        ("documents.read", "GET", f"/documents/{doc}/read", None, None),
+        ("scores.report", "GET", f"/documents/{doc}/report", None, None),
+        ("review.review_page", "GET", f"/documents/{doc}/review", None, None),
+        ("segments.segment_row", "GET", f"/segments/{seg}", None, HX),
+        ("segments.segment_edit", "GET", f"/segments/{seg}/edit", None, HX),
+        ("segments.segment_edit", "GET", f"/segments/{seg2}/edit", None, HX),
+        ("segments.segment_history", "GET", f"/segments/{seg}/history", None, HX),
+        ("scores.segment_scores", "GET", f"/segments/{seg}/scores", None, HX),
+        ("glossary.glossary_page", "GET", "/glossary", None, None),
+        ("glossary.entry_row", "GET", f"/glossary/{d['entry']}", None, HX),
+        ("glossary.entry_edit", "GET", f"/glossary/{d['entry']}/edit", None, HX),
+        ("glossary.dictionary_lookup", "GET", "/dictionary?word=Waffe", None, HX),
+        ("tm.tm_page", "GET", "/tm", None, None),
+        ("tm.concordance_page", "GET", "/tm/concordance?q=Путин", None, None),
+        ("tm.tm_pairs", "GET", "/tm/pairs", None, HX),
+        ("mt.models_page", "GET", "/models", None, None),
+        ("auth.user_list", "GET", "/admin/users", None, None),
+        ("auth.account", "GET", "/account", None, None),
+        ("jobs.job_progress", "GET", "/jobs/999999", None, HX),
+        ("not found", "GET", "/documents/999999", None, None),
+        ("not found", "GET", "/documents/999999", None, HX),
+        # Fragments answered to actions: a save with a QA warning, a conflict, a refusal.
+        ("segments.segment_save", "POST", f"/segments/{seg}",
+         {"target": "Ким  Ким", "version": "2"}, HX),
+        ("segments.segment_save", "POST", f"/segments/{seg}",
+         {"target": "Другой текст", "version": "1"}, HX),
+        ("segments.segment_save", "POST", f"/segments/{seg}", {"version": "1"}, HX),
+        ("segments.segment_split", "POST", f"/segments/{seg}/split", {"offset": "x"}, HX),
+        ("review.segment_comment", "POST", f"/segments/{seg}/comments", {"text": ""}, HX),
+        ("segments.replace_preview", "POST", f"/documents/{doc}/replace/preview",
+         {"q": "Ким", "replacement": "Кім"}, HX),
+        ("documents.upload_document", "POST", "/documents",
+         {"file": (io.BytesIO(b"\xff\xfe\x00\xd8 broken"), "плохой.txt"),
+          "source_lang": "en", "target_lang": "de", "mode": "review"}, None),
+        ("glossary.add_entry", "POST", "/glossary", {"note": "пусто"}, HX),
+        ("glossary.import_preview", "POST", "/glossary/import",
+         {"file": (io.BytesIO(b"en,de\n\"unclosed,x\n"), "термины.csv")}, HX),
+    ]
+
+
+def test_every_page_and_fragment_goes_through_the_catalogue(app, pseudo):
+    """Render each page and fragment in the pseudo-locale; no interface text outside ⟦…⟧."""
+    client = pseudo["client"]
+    problems: dict[str, list[str]] = {}
+    for endpoint, method, url, form, headers in visits(pseudo):
+        resp = client.open(url, method=method, data=form, headers=headers or {},
+                           content_type="multipart/form-data" if form else None)
+        if "text/html" not in resp.content_type:
+            continue
+        found = untranslated(resp.get_data(as_text=True))
+        if found:
+            problems[f"{method} {url} ({endpoint}, {resp.status_code})"] = found
+    assert not problems, "Interface text that skipped the catalogue:\n" + "\n".join(
+        f"{where}:\n    " + "\n    ".join(found) for where, found in problems.items())
+
+
+def test_every_page_is_visited(app, pseudo):
+    """A new page must join the list above: every GET page of the app is among the visits."""
+    visited = {endpoint for endpoint, *_ in visits(pseudo)}
+    pages = {rule.endpoint for rule in app.url_map.iter_rules()
+             if "GET" in rule.methods and not rule.rule.startswith("/api/")}
+    missing = pages - visited - NOT_PAGES - {"auth.login"}
+    assert not missing, f"add these pages to visits(): {sorted(missing)}"
+
+
+def test_the_login_page_and_a_failed_login(app, anon_client):
+    """The login page, and its error after a wrong password, go through the catalogue."""
+    app.config["I18N_PSEUDO"] = True
+    make_user(app, "ann", "translator")
+    page = anon_client.get("/login").get_data(as_text=True)
+    assert untranslated(page) == []
+    failed = login(anon_client, "ann", "wrong password!").get_data(as_text=True)
+    assert untranslated(failed) == []
+
+
+def test_the_check_finds_english_that_skipped_the_catalogue():
+    """The check is real: plain English, an English tooltip or a half-wrapped text fails it."""
+    assert untranslated("<p>⟦Śàṽé⟧ Saved</p>") != []
+    assert untranslated('<button title="Save">⟦x⟧</button>') != []
+    assert untranslated("<p>⟦Śàṽé ⟦ñéŵ⟧ ·⟧ 3 %</p>") == []
+    assert untranslated('<p>⟦x⟧ <span translate="no">axel</span> Ким</p>') == []
+    assert untranslated("<p>⟦x⟧<script>var a = 'English';</script></p>") == []
+    assert leftovers("⟦a⟧ b") == ["b"]
