@@ -81,9 +81,11 @@ def screenshot(page, name: str) -> Path:
 def browser_login(page, base_url: str, username: str, password: str) -> None:
     """Log a browser page in through the login form."""
     page.goto(base_url + "/login")
-    page.get_by_label("User name").fill(username)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log in").click()
+    # By field name, not label: the form reads the same in German and in the pseudo-locale.
+    form = page.locator("form:has(input[name=username])")
+    form.locator("input[name=username]").fill(username)
+    form.locator("input[name=password]").fill(password)
+    form.locator("button[type=submit]").click()
     page.wait_for_url(lambda url: "/login" not in url)
 
 

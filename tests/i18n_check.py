@@ -14,6 +14,10 @@ LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]+")
 READ_ATTRIBUTES = ("title", "alt", "placeholder", "aria-label", "aria-description",
                    "aria-roledescription", "aria-valuetext", "data-confirm", "label")
 SKIPPED_TAGS = ("script", "style", "template", "noscript")
+# Cyrillic article text for the tests' documents: never mistaken for interface English.
+ARTICLE = ("Ким Чен Ын встретился с Путиным во Владивостоке.\n\n"
+           "Совет Безопасности ООН обсудил санкции 38 раз.\n\n"
+           "Агентство Интерфакс сообщило об этом «в понедельник».\n")
 
 
 def strip_pseudo(text: str) -> str:

@@ -128,3 +128,40 @@ def test_dark_mode_editor_and_review(browser, live_server, app, doc_url):
     page.goto(doc_url + "/review")
     check(page, "dark-review")
     context.close()
+
+
+def german_page(browser, live_server, app, username: str, role: str, **context):
+    """A logged-in person's page in a German browser (Accept-Language de-DE)."""
+    make_user(app, username, role)
+    ctx = browser.new_context(viewport={"width": 1400, "height": 900}, locale="de-DE", **context)
+    page = ctx.new_page()
+    browser_login(page, live_server.url, username, PASSWORD)
+    return page
+
+
+def test_german_pages(browser, live_server, app, doc_url):
+    """In German too: login, dashboard, editor with a segment open, review, report, glossary,
+    memory, models, users, account and a 404 have no serious violation."""
+    anon = browser.new_context(viewport={"width": 1400, "height": 900}, locale="de-DE").new_page()
+    anon.goto(live_server.url + "/login")
+    assert anon.locator("html").get_attribute("lang") == "de"
+    check(anon, "de-login")
+    anon.context.close()
+    page = german_page(browser, live_server, app, "greta", "admin")
+    for path in ("/", "/glossary", "/tm", "/models", "/admin/users", "/account",
+                 "/documents/999999"):
+        page.goto(live_server.url + path)
+        assert page.locator("html").get_attribute("lang") == "de"
+        check(page, "de-" + (path.strip("/").replace("/", "-") or "home"))
+        if path == "/":
+            screenshot(page, "de-dashboard")
+    page.goto(doc_url)
+    page.keyboard.press("Enter")
+    page.locator("tr.seg.editing textarea[name=target]").wait_for()
+    check(page, "de-editor-open")
+    screenshot(page, "de-editor")
+    page.goto(doc_url + "/review")
+    check(page, "de-review")
+    page.goto(doc_url + "/report")
+    check(page, "de-report")
+    page.context.close()

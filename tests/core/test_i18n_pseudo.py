@@ -8,13 +8,9 @@ import io
 import pytest
 from api_steps import save, segments
 from conftest import login, make_user
-from i18n_check import leftovers, untranslated
+from i18n_check import ARTICLE, leftovers, untranslated
 
 HX = {"HX-Request": "true"}
-# Cyrillic article text: never mistaken for interface English by the check.
-ARTICLE = ("Ким Чен Ын встретился с Путиным во Владивостоке.\n\n"
-           "Совет Безопасности ООН обсудил санкции 38 раз.\n\n"
-           "Агентство Интерфакс сообщило об этом «в понедельник».\n")
 # Served as files or data, not as interface: no text of ours to check.
 NOT_PAGES = {"static", "vendor", "favicon", "i18n_catalogue", "documents.export_txt",
              "scores.report_csv", "scores.report_download", "glossary.export"}

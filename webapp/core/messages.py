@@ -80,6 +80,9 @@ class Message(str):
 
 
 def _rebuild(msgid: str, plural: str | None, n: int | None, params: dict) -> Message:
+    params = dict(params)
+    if plural is not None:
+        params.pop("n", None)  # set again from n
     return Message(msgid, plural, n, **params)
 
 
