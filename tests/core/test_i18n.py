@@ -9,7 +9,7 @@ import pytest
 from conftest import PASSWORD, login, make_user
 
 from webapp.core.i18n import pseudo
-from webapp.core.messages import Message, _l, _ln
+from webapp.core.messages import _l, _ln
 
 DE = {"Accept-Language": "de-DE,de;q=0.9,en;q=0.5"}
 EN = {"Accept-Language": "en-GB,en;q=0.8"}
@@ -137,7 +137,8 @@ def test_dates_and_numbers_follow_the_language(app):
     render = app.jinja_env.from_string(
         "{{ when|datetime }} | {{ x|number(1) }} | {{ share|percent }} | {{ code|language }}")
     when = datetime(2026, 12, 2, 15, 30)  # stored naive UTC: 16:30 in Berlin
+    values = {"when": when, "x": 12345.5, "share": 0.25, "code": "en"}
     with app.test_request_context("/", headers=DE):
-        assert render.render(when=when, x=12345.5, share=0.25, code="en") == "02.12.26, 16:30 | 12.345,5 | 25\xa0% | Englisch"
+        assert render.render(**values) == "02.12.26, 16:30 | 12.345,5 | 25\xa0% | Englisch"
     with app.test_request_context("/", headers=EN):
-        assert render.render(when=when, x=12345.5, share=0.25, code="en").split(" | ")[1:] == ["12,345.5", "25%", "English"]
+        assert render.render(**values).split(" | ")[1:] == ["12,345.5", "25%", "English"]

@@ -6,15 +6,23 @@ import functools
 import hashlib
 import json
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from babel import Locale
 from babel.messages.extract import extract
-from flask import (Flask, Response, current_app, g, has_request_context, redirect, request,
-                   session, url_for)
-from flask_babel import Babel, format_date, format_datetime, format_decimal, format_number
-from flask_babel import format_percent, format_timedelta, get_locale, get_translations
+from flask import Flask, Response, current_app, g, has_request_context, redirect, request, session, url_for
+from flask_babel import (
+    Babel,
+    format_date,
+    format_datetime,
+    format_decimal,
+    format_number,
+    format_percent,
+    format_timedelta,
+    get_locale,
+    get_translations,
+)
 
 from webapp.core import messages
 from webapp.core.access import csrf_ok
@@ -112,7 +120,7 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 
 def _aware(value: datetime) -> datetime:
     # Stored times are naive UTC; Babel converts aware ones to the reader's time zone.
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def datetime_filter(value: datetime | None, width: str = "short") -> str:
