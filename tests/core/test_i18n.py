@@ -142,3 +142,27 @@ def test_dates_and_numbers_follow_the_language(app):
         assert render.render(**values) == "02.12.26, 16:30 | 12.345,5 | 25\xa0% | Englisch"
     with app.test_request_context("/", headers=EN):
         assert render.render(**values).split(" | ")[1:] == ["12,345.5", "25%", "English"]
+
+
+def test_a_stored_message_is_read_back_in_each_readers_language(app):
+    """A job's progress line is kept by id: English in the API's JSON, translated on a page."""
+    from webapp.core.db import get_sessionmaker
+    from webapp.core.models.documents import Job
+
+    nested = _l("Importing %(name)s: %(state)s.", name="статья.tmx", state=_l("Translated"))
+    with app.app_context(), get_sessionmaker(app)() as db:
+        job = Job(kind="tm_import", message=nested)
+        plain = Job(kind="tm_import", message="Queued again.")
+        db.add_all([job, plain])
+        db.commit()
+        ids = job.id, plain.id
+    with app.app_context(), get_sessionmaker(app)() as db:
+        back, old = db.get(Job, ids[0]), db.get(Job, ids[1])
+        assert back.message == "Importing статья.tmx: Translated."
+        assert json.dumps(back.to_dict()["message"]) == json.dumps(
+            "Importing статья.tmx: Translated.", ensure_ascii=True)
+        assert old.message == "Queued again."
+        with app.test_request_context("/", headers=DE):
+            app.config["I18N_PSEUDO"] = True
+            shown = str(back.message)
+    assert shown.startswith("⟦") and "статья.tmx" in shown and shown.count("⟦") == 2

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -84,6 +85,50 @@ def _rebuild(msgid: str, plural: str | None, n: int | None, params: dict) -> Mes
     if plural is not None:
         params.pop("n", None)  # set again from n
     return Message(msgid, plural, n, **params)
+
+
+# A stored message starts with this: its id and parameters follow as JSON, so a page can
+# show it in the reader's language long after it was written (a job's progress line).
+STORED = "\x1emsg:"
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Message):
+        return {"$msg": [value.msgid, value.plural, value.n, _params(value)]}
+    if isinstance(value, (int, float, bool)) or value is None:
+        return value
+    return str(value)
+
+
+def _params(msg: Message) -> dict:
+    return {k: _plain(v) for k, v in msg.params.items()
+            if not (msg.plural is not None and k == "n")}
+
+
+def dump(text: str) -> str:
+    """Return `text` as stored: a Message keeps its id and parameters, plain text stays."""
+    if isinstance(text, Message):
+        return STORED + json.dumps([text.msgid, text.plural, text.n, _params(text)],
+                                   ensure_ascii=False)
+    return text
+
+
+def _revive(value: Any) -> Any:
+    if isinstance(value, dict) and "$msg" in value:
+        msgid, plural, n, params = value["$msg"]
+        return Message(msgid, plural, n, **{k: _revive(v) for k, v in params.items()})
+    return value
+
+
+def load(stored: str) -> str:
+    """Return stored text as a Message again (or as it is, when it was plain text)."""
+    if not isinstance(stored, str) or not stored.startswith(STORED):
+        return stored
+    try:
+        msgid, plural, n, params = json.loads(stored[len(STORED):])
+        return Message(msgid, plural, n, **{k: _revive(v) for k, v in params.items()})
+    except (ValueError, TypeError, KeyError):
+        return stored[len(STORED):]
 
 
 def _l(msgid: str, **params: Any) -> Message:

@@ -5,8 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import ClassVar
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import DeclarativeBase, MappedColumn, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+from webapp.core import messages
 
 from webapp.core.states import Code
 
@@ -50,3 +53,19 @@ def person(**options) -> MappedColumn:
     """Return a column holding a user name (who made, changed or holds the row), as wide as
     User.username."""
     return mapped_column(String(80), **options)
+
+
+class MessageText(TypeDecorator):
+    """Text that may hold a Message: stored with its id and parameters, read back as one, so
+    the API reads English and a page the reader's language."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        """Store a Message by id and parameters."""
+        return messages.dump(value) if value is not None else None
+
+    def process_result_value(self, value, dialect):
+        """Read a stored Message back as one."""
+        return messages.load(value) if value else value

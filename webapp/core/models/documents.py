@@ -8,7 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from webapp.core.models.base import Base, owned_by, person, utcnow
+from webapp.core.models.base import Base, MessageText, owned_by, person, utcnow
 from webapp.core.states import Action, State
 
 
@@ -197,7 +197,9 @@ class Job(Base):
     status: Mapped[str] = mapped_column(String(16), default="queued")
     done: Mapped[int] = mapped_column(Integer, default=0)
     total: Mapped[int] = mapped_column(Integer, default=0)
-    message: Mapped[str] = mapped_column(Text, default="")
+    # A Message (core.messages) is kept by id, so the progress line shows in each reader's
+    # language and the API's in English.
+    message: Mapped[str] = mapped_column(MessageText, default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
