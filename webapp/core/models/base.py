@@ -10,7 +10,6 @@ from sqlalchemy.orm import DeclarativeBase, MappedColumn, mapped_column
 from sqlalchemy.types import TypeDecorator
 
 from webapp.core import messages
-
 from webapp.core.states import Code
 
 # The largest id (and INTEGER) the database holds: PostgreSQL's INTEGER is 32-bit, and a
