@@ -105,6 +105,7 @@ def visits(d: dict) -> list[tuple[str, str, str, dict | None, dict | None]]:
         ("mt.models_install_index", "POST", "/models/index",
          {"from_code": "de", "to_code": "de"}, None),
         ("jobs.job_retry", "POST", "/jobs/999999/retry", None, HX),
+        ("mt.pretranslate", "POST", f"/documents/{doc}/pretranslate", None, HX),  # no model
     ]
 
 
