@@ -161,7 +161,7 @@ def test_admin_deactivates_and_activates_an_account_on_the_users_page(app, clien
                        follow_redirects=True)
     html = resp.get_data(as_text=True)
     assert "bea is deactivated." in html
-    assert re.search(r"<td>bea</td>.*?<td>deactivated</td>", html, re.S)
+    assert re.search(r"<td translate=\"no\">bea</td>.*?<td>deactivated</td>", html, re.S)
     # Her open session ends and she cannot log in again.
     assert bea.get("/documents").status_code == 302
     assert login(app.test_client(), "bea").status_code == 401
@@ -170,7 +170,7 @@ def test_admin_deactivates_and_activates_an_account_on_the_users_page(app, clien
                        follow_redirects=True)
     html = resp.get_data(as_text=True)
     assert "bea is active." in html
-    assert re.search(r"<td>bea</td>.*?<td>active</td>", html, re.S)
+    assert re.search(r"<td translate=\"no\">bea</td>.*?<td>active</td>", html, re.S)
     assert login(app.test_client(), "bea").status_code == 303
 
 

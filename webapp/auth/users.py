@@ -12,6 +12,7 @@ from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from webapp.core.messages import _l
 from webapp.core.models import ApiToken, LoginSession, User, utcnow
 from webapp.core.states import Role
 
@@ -30,9 +31,9 @@ class UserError(ValueError):
 def _check_password(password: str) -> None:
     """Refuse a password too short to resist guessing."""
     if not isinstance(password, str) or len(password) < MIN_PASSWORD:
-        raise UserError(f"A password needs at least {MIN_PASSWORD} characters.")
+        raise UserError(_l("A password needs at least %(min)s characters.", min=MIN_PASSWORD))
     if len(password) > 1024:
-        raise UserError("A password may have at most 1024 characters.")
+        raise UserError(_l("A password may have at most 1024 characters."))
 
 
 # Werkzeug's scrypt defaults (N=2**15, r=8, p=1); tests lower N through the app config.
@@ -44,11 +45,11 @@ def create_user(db: Session, username: str, role: Role, password: str,
     """Create an account; the password is stored only as a scrypt hash."""
     username = (username or "").strip()
     if not USERNAME.match(username):
-        raise UserError("A user name is 1–80 letters, digits, dots, dashes or underscores, "
-                        "starting with a letter or digit.")
+        raise UserError(_l("A user name is 1–80 letters, digits, dots, dashes or underscores, "
+                           "starting with a letter or digit."))
     _check_password(password)
     if db.scalar(select(User).where(func.lower(User.username) == username.lower())):
-        raise UserError(f"There is already a user called {username}.")
+        raise UserError(_l("There is already a user called %(name)s.", name=username))
     user = User(username=username, role=int(role),
                 password_hash=generate_password_hash(password, method=method or HASH_METHOD))
     db.add(user)

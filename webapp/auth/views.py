@@ -19,6 +19,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import refresh
 from flask_limiter import RateLimitExceeded
 from sqlalchemy import select
 
@@ -28,6 +29,8 @@ from webapp.auth.users import UserError
 from webapp.core.access import csrf_ok, csrf_token, require_role
 from webapp.core.db import get_db
 from webapp.core.http import error_json, get_or_404
+from webapp.core.i18n import LANGUAGES, autonym
+from webapp.core.messages import _l, _ln
 from webapp.core.models import User
 from webapp.core.states import Role, RoleError
 
@@ -69,7 +72,7 @@ def load_user() -> None:
     if request.method in UNSAFE and not g.via_token:
         sent = request.headers.get("X-CSRF-Token") or request.form.get("csrf_token", "")
         if not csrf_ok(sent):
-            abort(403, "The form has expired or did not come from this site; reload the page.")
+            abort(403, _l("The form has expired or did not come from this site; reload the page."))
     return None
 
 
@@ -121,10 +124,11 @@ def attempt(username: str, password: str) -> tuple[User | None, str | None, int]
     except RateLimitExceeded:
         breached = limiter.current_limit
         g.retry_after = max(1, int(breached.reset_at - time.time())) if breached else 60
-        return None, f"Too many failed logins. Try again in {g.retry_after} s.", 429
+        return None, _l("Too many failed logins. Try again in %(seconds)s s.",
+                        seconds=g.retry_after), 429
     user = users.authenticate(get_db(), username, password)
     if user is None:
-        return None, "Wrong user name or password.", 401
+        return None, _l("Wrong user name or password."), 401
     for counter in counted:
         limiter.limiter.clear(counter.limit, *counter.request_args)
     return user, None, 200
@@ -165,7 +169,7 @@ def login():
     error, status = None, 200
     if request.method == "POST":
         if not csrf_ok(request.form.get("csrf_token")):
-            error, status = "The login form expired; try again.", 400
+            error, status = _l("The login form expired; try again."), 400
         else:
             user, error, status = attempt(request.form.get("username", ""),
                                           request.form.get("password", ""))
@@ -193,7 +197,8 @@ def _show_once(message: str, endpoint: str):
     if g.login_session is None:
         # A bearer-token client has no session to keep it for: answer it now.
         return render_template("auth/shown_once.html", message=message)
-    users.show_once(get_db(), g.login_session, message)
+    # Stored as this person reads it now: the next page shows it as it is.
+    users.show_once(get_db(), g.login_session, str(message))
     return redirect(url_for(endpoint), code=303)
 
 
@@ -209,6 +214,25 @@ def account():
     )
 
 
+@bp.post("/account/language")
+@require_role(Role.TRANSLATOR)
+def account_language():
+    """Set my interface language, or "" to follow the browser's (Accept-Language) again."""
+    choice = request.form.get("locale", "")
+    if choice and choice not in LANGUAGES:
+        abort(400, _l("Unknown language."))
+    g.user.locale = choice or None
+    # This browser's own choice (the header's switch) would otherwise outrank "automatic".
+    session.pop("locale", None)
+    if choice:
+        session["locale"] = choice
+    get_db().commit()
+    refresh()  # the message below, and the next page, in the language just chosen
+    flash(str(_l("The interface language is now %(language)s.", language=autonym(choice))
+              if choice else _l("The interface language now follows your browser.")), "ok")
+    return redirect(url_for("auth.account"), code=303)
+
+
 @bp.post("/account/tokens")
 @require_role(Role.TRANSLATOR)
 def token_create():
@@ -216,8 +240,9 @@ def token_create():
     days = current_app.config["API_TOKEN_DAYS"]
     label = " ".join(request.form.get("label", "").split())[:80]
     token, _row = users.issue_token(get_db(), g.user, timedelta(days=days), label)
-    return _show_once(f"Your new API token, shown once (valid {days} days): {token}",
-                      "auth.account")
+    return _show_once(_ln("Your new API token, shown once (valid %(n)s day): %(token)s",
+                          "Your new API token, shown once (valid %(n)s days): %(token)s",
+                          days, token=token), "auth.account")
 
 
 @bp.post("/account/tokens/<int:token_id>/revoke")
@@ -225,8 +250,8 @@ def token_create():
 def token_revoke(token_id: int):
     """Revoke one of my API tokens."""
     if not users.revoke_token(get_db(), g.user, token_id):
-        abort(404, f"You have no API token {token_id}.")
-    flash("The token is revoked.", "ok")
+        abort(404, _l("You have no API token %(id)s.", id=str(token_id)))
+    flash(str(_l("The token is revoked.")), "ok")
     return redirect(url_for("auth.account"), code=303)
 
 
@@ -235,7 +260,8 @@ def token_revoke(token_id: int):
 def sessions_end_others():
     """Log me out of every other browser."""
     ended = users.end_sessions(get_db(), g.user, keep=g.login_session)
-    flash(f"Logged out of {ended} other {'browser' if ended == 1 else 'browsers'}.", "ok")
+    flash(str(_ln("Logged out of %(n)s other browser.", "Logged out of %(n)s other browsers.",
+                  ended)), "ok")
     return redirect(url_for("auth.account"), code=303)
 
 
@@ -262,7 +288,8 @@ def user_create():
         db.rollback()
         flash(str(exc), "error")
         return redirect(url_for("auth.user_list"), code=303)
-    return _show_once(f"Created {user.username} ({role.slug}). Password, shown once: {password}",
+    return _show_once(_l("Created %(name)s (%(role)s). Password, shown once: %(password)s",
+                         name=user.username, role=role.label, password=password),
                       "auth.user_list")
 
 
@@ -276,25 +303,27 @@ def user_update(user_id: int):
     try:
         if action == "role":
             users.set_role(db, user, Role.from_slug(request.form.get("role", "")))
-            flash(f"{user.username} is now {Role(user.role).slug}.", "ok")
+            flash(str(_l("%(name)s is now %(role)s.", name=user.username,
+                         role=Role(user.role).label)), "ok")
         elif action == "reset":
             password = users.random_password()
             # Resetting one's own password keeps this browser logged in, to read it.
             users.set_password(db, user, password,
                                keep=g.login_session if user.id == g.user.id else None)
-            return _show_once(f"New password for {user.username}, shown once: {password}",
-                              "auth.user_list")
+            return _show_once(_l("New password for %(name)s, shown once: %(password)s",
+                                 name=user.username, password=password), "auth.user_list")
         elif action == "log-out":
             ended = users.log_out_everywhere(db, user)
-            flash(f"{user.username} is logged out everywhere ({ended} sessions and tokens "
-                  "ended).", "ok")
+            flash(str(_l("%(name)s is logged out everywhere (%(ended)s sessions and tokens "
+                         "ended).", name=user.username, ended=ended)), "ok")
         elif action in ("activate", "deactivate"):
             if user.id == g.user.id:
-                raise UserError("You cannot deactivate yourself.")
+                raise UserError(_l("You cannot deactivate yourself."))
             users.set_active(db, user, action == "activate")
-            flash(f"{user.username} is {'active' if user.active else 'deactivated'}.", "ok")
+            flash(str(_l("%(name)s is active.", name=user.username) if user.active
+                      else _l("%(name)s is deactivated.", name=user.username)), "ok")
         else:
-            abort(400, "Unknown action.")
+            abort(400, _l("Unknown action."))
     except (UserError, RoleError) as exc:
         db.rollback()
         flash(str(exc), "error")

@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 from flask import abort, current_app, g, session
 
+from webapp.core.messages import _l
 from webapp.core.states import Role
 
 
@@ -39,8 +40,8 @@ def require_role(role: Role) -> Callable:
             if g.get("user") is None:
                 abort(401)
             if not may(role):
-                abort(403, f"This needs the {role.slug} role; you are "
-                           f"{current_role().slug}.")
+                abort(403, _l("This needs the %(role)s role; you are %(current)s.",
+                              role=role.label, current=current_role().label))
             return view(*args, **kwargs)
         # Recorded so the access-matrix test can check every route against its role.
         wrapped.required_role = role

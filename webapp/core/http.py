@@ -16,16 +16,34 @@ from flask import (
     request,
 )
 from flask.json.provider import DefaultJSONProvider
+from markupsafe import escape
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, NotFound
 from werkzeug.routing import IntegerConverter
 
 from webapp.core.access import storage_scope
 from webapp.core.db import get_db
+from webapp.core.messages import N_, Message, _l
 from webapp.core.models import MAX_ID
 
 T = TypeVar("T")
 
+
+# What each error says to a person on a page, in place of werkzeug's English descriptions
+# (the API keeps werkzeug's): the status's meaning, for an error raised without its own text.
+PAGE_ERRORS = {
+    400: N_("The request was not understood; reload the page and try again."),
+    401: N_("Log in first."),
+    403: N_("You may not do this."),
+    404: N_("This page does not exist; the link may be out of date."),
+    405: N_("This address does not take this kind of request."),
+    409: N_("Someone changed this meanwhile; reload the page."),
+    413: N_("The request is larger than this server accepts."),
+    415: N_("This kind of file or request is not supported here."),
+    422: N_("The request could not be carried out."),
+    429: N_("Too many requests; wait a moment and try again."),
+    500: N_("The server failed; nothing was changed."),
+}
 
 # What each error says to a script, in a word that never changes with the prose: one per
 # status, unless the error (or the domain exception it was raised from) names its own.
@@ -77,10 +95,31 @@ def get_or_404(model: type[T], ident: int, noun: str | None = None) -> T:
     return found_or_404(get_db().get(model, ident), noun or model.__name__.lower(), ident)
 
 
+# "There is no segment 7." for each noun get_or_404 is called with: one sentence each, as
+# German needs its own article and case per noun; any other noun gets the generic sentence.
+NOT_FOUND = {
+    "document": N_("There is no document %(id)s."),
+    "segment": N_("There is no segment %(id)s."),
+    "job": N_("There is no job %(id)s."),
+    "user": N_("There is no user %(id)s."),
+    "glossary entry": N_("There is no glossary entry %(id)s."),
+    "proposal": N_("There is no proposal %(id)s."),
+    "replace": N_("There is no replace %(id)s."),
+}
+
+
+def not_found_message(noun: str, ident: int) -> Message:
+    """Return "There is no segment 7." in the reader's language."""
+    # The id as written in the URL: no thousands separator.
+    if noun in NOT_FOUND:
+        return Message(NOT_FOUND[noun], id=str(ident))
+    return _l("There is no %(noun)s %(id)s.", noun=noun, id=str(ident))
+
+
 def found_or_404(row: T | None, noun: str, ident: int) -> T:
     """Return a row looked up some other way, or answer 404 ("There is no segment 7.") for None."""
     if row is None:
-        message = f"There is no {noun} {ident}."
+        message = not_found_message(noun, ident)
         if is_api():
             raise ApiError(404, message)
         raise NotFound(message)
@@ -164,10 +203,21 @@ def retarget(resp: Response, target: str) -> Response:
 def _error_message(err: HTTPException) -> str:
     if err.code == 413:
         limit = request.max_content_length or current_app.config["MAX_UPLOAD_BYTES"]
-        what = "upload" if request.mimetype == "multipart/form-data" else "request"
-        size = (f"{limit // (1024 * 1024):,} MB" if limit >= 1024 * 1024
-                else f"{limit // 1024:,} KB")
-        return f"The {what} is larger than this server accepts ({size})."
+        upload = request.mimetype == "multipart/form-data"
+        if limit >= 1024 * 1024:
+            size = _l("%(size)s MB", size=limit // (1024 * 1024))
+        else:
+            size = _l("%(size)s KB", size=limit // 1024)
+        if upload:
+            return _l("The upload is larger than this server accepts (%(size)s).", size=size)
+        return _l("The request is larger than this server accepts (%(size)s).", size=size)
+    # Our own texts (a Message) as they are; werkzeug's stock English description, which an
+    # abort() without a text leaves, becomes the status's own sentence on a page.
+    if isinstance(err.description, Message) or (
+            err.description and err.description != type(err).description):
+        return err.description
+    if not is_api() and err.code in PAGE_ERRORS:
+        return _l(PAGE_ERRORS[err.code])
     return err.description or err.name
 
 
@@ -241,7 +291,7 @@ def init_app(app: Flask) -> None:
         if type(err.orig).__name__ != "QueryCanceled":
             raise err
         get_db().rollback()
-        message = "The request took too long and was stopped; narrow the search or filter."
+        message = _l("The request took too long and was stopped; narrow the search or filter.")
         if is_api():
             return error_json(422, message, "too_slow", error="Unprocessable Entity")
         if request.headers.get("HX-Request"):
@@ -253,4 +303,6 @@ def init_app(app: Flask) -> None:
         if is_api():
             return error_json(500, "The server failed; nothing was changed.",
                               error="Internal Server Error")
-        return "<h1>Server error</h1><p>Nothing was changed. Try again.</p>", 500
+        # Plain HTML, not the page template: whatever failed may fail again while rendering.
+        title, text = _l("Server error"), _l("Nothing was changed. Try again.")
+        return f"<h1>{escape(str(title))}</h1><p>{escape(str(text))}</p>", 500

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 import re2
 
+from webapp.core.messages import _l
+
 # A pattern this long is a paste accident, not a search; RE2 would still be linear.
 MAX_PATTERN = 1000
 # RE2 refuses programs past its memory budget (e.g. `(x{1000}){1000}`): 8 MB each.
@@ -47,8 +49,8 @@ def compile_pattern(query: str, *, regex: bool = True, case: bool = False) -> re
 
 def _check_length(query: str) -> None:
     if len(query) > MAX_PATTERN:
-        raise PatternRefused(f"The search is {len(query):,} characters long; at most "
-                             f"{MAX_PATTERN:,} are searched for.")
+        raise PatternRefused(_l("The search is %(length)s characters long; at most "
+                                "%(max)s are searched for.", length=len(query), max=MAX_PATTERN))
 
 
 def _compile(body: str, case: bool, utf8: bool = False) -> re2._Regexp:
@@ -66,12 +68,13 @@ def _compile(body: str, case: bool, utf8: bool = False) -> re2._Regexp:
     try:
         re.compile(body)
     except (re.error, RecursionError, OverflowError):
-        raise PatternError(f"The regular expression is not valid: {detail}.") from None
+        raise PatternError(_l("The regular expression is not valid: %(detail)s.",
+                              detail=detail)) from None
     # Python would run it, RE2 will not: back-references, look-around, huge repeats. Those
     # are what lets one pattern take minutes, so they are refused rather than run.
-    raise PatternRefused(f"This regular expression is not supported: {detail}. Searches use "
-                         "RE2 syntax, without back-references, look-around or repeats "
-                         "past 1,000.")
+    raise PatternRefused(_l("This regular expression is not supported: %(detail)s. Searches "
+                            "use RE2 syntax, without back-references, look-around or repeats "
+                            "past %(max)s.", detail=detail, max=1000))
 
 
 def search(pattern: str, text: str | None) -> bool:
@@ -163,9 +166,9 @@ class Matcher:
         self.seconds = seconds
         self.deadline = time.monotonic() + seconds
         if not query.body:
-            raise PatternError("Say what to search for.")
+            raise PatternError(_l("Say what to search for."))
         if "\x00" in query.body:
-            raise PatternError("The search contains a NUL character.")
+            raise PatternError(_l("The search contains a NUL character."))
         _check_length(query.body)
         self.query = query
         if query.regex:
@@ -222,8 +225,9 @@ class Matcher:
         # Each search is linear, but a pattern whose hits each need the rest of the text to
         # be decided (`a.*Z|a`) makes many of them cost text × hits: stop it in time.
         if time.monotonic() > self.deadline:
-            raise SearchTooSlow(f"The search took longer than {self.seconds:g} seconds and "
-                                 "was stopped; narrow it (e.g. fewer `.*`).")
+            seconds = int(self.seconds) if self.seconds == int(self.seconds) else self.seconds
+            raise SearchTooSlow(_l("The search took longer than %(seconds)s seconds and was "
+                                   "stopped; narrow it (e.g. fewer `.*`).", seconds=seconds))
 
     def spans(self, text: str | None) -> list[tuple[int, int]]:
         """Return the (start, end) of each hit in text."""
@@ -246,10 +250,11 @@ class Matcher:
         """Return the replacement as literal pieces and group numbers; raise PatternError."""
         # Regex only: \1 or \g<name> a group, \0 the whole hit, \\ a backslash.
         if len(replacement) > MAX_REPLACEMENT:
-            raise PatternRefused(f"The replacement is {len(replacement):,} characters long; "
-                                 f"at most {MAX_REPLACEMENT:,} are allowed.")
+            raise PatternRefused(_l("The replacement is %(length)s characters long; at most "
+                                    "%(max)s are allowed.", length=len(replacement),
+                                    max=MAX_REPLACEMENT))
         if "\x00" in replacement:
-            raise PatternError("The replacement contains a NUL character.")
+            raise PatternError(_l("The replacement contains a NUL character."))
         if not self.query.regex:
             return [replacement]
         pieces: list[str | int | None] = []
@@ -263,8 +268,8 @@ class Matcher:
                 continue
             ref = _REF.match(replacement, i)
             if ref is None:
-                raise PatternError("A backslash in the replacement starts a group (\\1, "
-                                   "\\g<name>) or stands for itself as \\\\.")
+                raise PatternError(_l("A backslash in the replacement starts a group (\\1, "
+                                      "\\g<name>) or stands for itself as \\\\."))
             i = ref.end()
             if ref.group("slash"):
                 literal.append("\\")
@@ -273,12 +278,14 @@ class Matcher:
             if name.isdigit():
                 number = int(name)
                 if number > self.groups:
-                    raise PatternError(f"The replacement refers to group {number}; the "
-                                       f"pattern has {self.groups}.")
+                    raise PatternError(_l("The replacement refers to group %(number)s; the "
+                                          "pattern has %(groups)s.", number=number,
+                                          groups=self.groups))
             elif name in self.groupindex:
                 number = self.groupindex[name]
             else:
-                raise PatternError(f"The pattern has no group named {name!r}.")
+                raise PatternError(_l("The pattern has no group named %(name)s.",
+                                      name=repr(name)))
             pieces.append("".join(literal))
             literal = []
             pieces.append(number)

@@ -3,7 +3,7 @@
 from enum import IntEnum
 from typing import Self
 
-from webapp.core.messages import N_, Message
+from webapp.core.messages import N_, Message, _l
 
 
 class Code(IntEnum):
@@ -30,7 +30,17 @@ class Code(IntEnum):
     @classmethod
     def unknown(cls, slug: str) -> ValueError:
         """Return the error for a name that is no member ("Unknown state 'x'.")."""
-        return ValueError(f"Unknown {cls.__name__.lower()} {slug!r}.")
+        kind = cls.__name__.lower()
+        if kind in _UNKNOWN:
+            return ValueError(Message(_UNKNOWN[kind], name=repr(slug)))
+        return ValueError(_l("Unknown %(kind)s %(name)s.", kind=kind, name=repr(slug)))
+
+
+# "Unknown state 'x'.": one sentence per kind of code, for German's own word order.
+_UNKNOWN = {
+    "state": N_("Unknown state %(name)s."),
+    "action": N_("Unknown action %(name)s."),
+}
 
 
 class State(Code):
@@ -116,7 +126,8 @@ class Role(Code):
     @classmethod
     def unknown(cls, slug: str) -> ValueError:
         """Return RoleError, naming the roles there are."""
-        return RoleError(f"Unknown role {slug!r}; use translator, editor or admin.")
+        return RoleError(Message(N_("Unknown role %(name)s; use translator, editor or admin."),
+                                 name=repr(slug)))
 
 
 _ROLE_LABELS = {

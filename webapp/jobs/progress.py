@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from sqlalchemy import update
 from sqlalchemy.orm import Session, sessionmaker
 
+from webapp.core.messages import Message, _l
 from webapp.core.models import Job, utcnow
 
 # Seconds between two progress writes of a job, when fewer than `every` items were done.
@@ -87,13 +88,24 @@ def _columns(done: int, total: int | None) -> dict:
 
 @dataclass(frozen=True)
 class Kind:
-    """How the page names a kind of job, and what its finishing changes there."""
+    """How the page names a kind of job, and what its finishing changes there.
+
+    The texts are English message ids (pass them as `_l("…")` or `N_("…")`): the page shows
+    them in the reader's language.
+    """
 
     name: str  # what it is: "Machine translation", for the progress bar's label
     failed: str  # the outcome when it failed: "MT failed: …"
     running: str = ""  # what runs, if not the name: "Updating the scores 42% (…)"
     counts: bool = True  # whether done/total count things worth showing (not bytes)
     event: str | None = None  # the page event a done job raises beside "job-finished"
+
+    def __post_init__(self):
+        # A plain str (N_) becomes a Message, so that showing it translates it.
+        for field in ("name", "failed", "running"):
+            value = getattr(self, field)
+            if value and not isinstance(value, Message):
+                object.__setattr__(self, field, Message(value))
 
     @property
     def label(self) -> str:
@@ -102,7 +114,7 @@ class Kind:
 
 
 KINDS: dict[str, Kind] = {
-    "pretranslate": Kind("Machine translation", "MT failed", event="segments-changed"),
+    "pretranslate": Kind(_l("Machine translation"), _l("MT failed"), event="segments-changed"),
 }
 
 
@@ -113,7 +125,8 @@ def describe(kind: str, how: Kind) -> None:
 
 def kind_of(job: Job) -> Kind:
     """Return how the page names a job."""
-    return KINDS.get(job.kind) or Kind(f"Job {job.kind}", f"Job {job.kind} failed")
+    return KINDS.get(job.kind) or Kind(_l("Job %(kind)s", kind=job.kind),
+                                       _l("Job %(kind)s failed", kind=job.kind))
 
 
 def finished_events(job: Job) -> dict[str, dict]:

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
 from webapp.core.db import get_sessionmaker
+from webapp.core.messages import _l
 from webapp.core.models import Document, Job, Segment, utcnow
 from webapp.glossary.protect import MtGuard
 from webapp.interchange import exchange as interchange
@@ -237,12 +238,22 @@ class AlreadyRunning(JobError):
 
     def __init__(self, job: Job):
         self.job = job
-        what = "Machine translation" if job.kind == "pretranslate" else f"A {job.kind} job"
-        progress = f"{job.done} of {job.total} segments" if job.total else "starting"
-        super().__init__(
-            f"{what} of this document is already {job.status} (job {job.id}, "
-            f"{job.percent} %: {progress}); it was not started a second time."
-        )
+        status = _l("running") if job.status == "running" else _l("queued")
+        if job.total:
+            progress = _l("%(done)s of %(total)s segments", done=job.done, total=job.total)
+        else:
+            progress = _l("starting")
+        params = {"status": status, "id": str(job.id), "percent": job.percent,
+                  "progress": progress}
+        if job.kind == "pretranslate":
+            message = _l("Machine translation of this document is already %(status)s (job "
+                         "%(id)s, %(percent)s %%: %(progress)s); it was not started a second "
+                         "time.", **params)
+        else:
+            message = _l("A %(kind)s job of this document is already %(status)s (job %(id)s, "
+                         "%(percent)s %%: %(progress)s); it was not started a second time.",
+                         kind=job.kind, **params)
+        super().__init__(message)
 
 
 def may_retry(job: Job, stale_after: float) -> bool:
@@ -262,21 +273,24 @@ def retry_job(app: Flask, db: Session, job_id: int, force: bool = False) -> Job:
     # Past the largest INTEGER (as core.http's route converter): no such row, not a crash.
     job = db.get(Job, job_id) if 0 < job_id < 2**31 else None
     if job is None:
-        raise JobError(f"There is no job {job_id}.")
+        raise JobError(_l("There is no job %(id)s.", id=str(job_id)))
     if job.kind not in runnable_kinds():
-        raise JobError(f"Job {job_id} is a {job.kind!r} job, which cannot be retried here; "
-                       "start it again from its page.")
+        raise JobError(_l("Job %(id)s is a %(kind)s job, which cannot be retried here; start "
+                          "it again from its page.", id=str(job_id), kind=repr(job.kind)))
     if job.status == "done":
-        raise JobError(f"Job {job_id} has finished; start a new one to translate again.")
+        raise JobError(_l("Job %(id)s has finished; start a new one to translate again.",
+                          id=str(job_id)))
     stale_after = app.config["JOB_STALE_SECONDS"]
     runner = app.extensions["webapp.jobs"]
     if job.status == "queued" and not force and runner.is_pending(job.id):
-        raise JobError(f"Job {job_id} is waiting in the queue for a free worker.")
+        raise JobError(_l("Job %(id)s is waiting in the queue for a free worker.",
+                          id=str(job_id)))
     if job.status != "failed" and not force and not is_stale(job, stale_after):
-        raise JobError(
-            f"Job {job_id} is {job.status} and moved less than {stale_after} s ago; its "
-            "worker may still be busy. Retry it with --force if you know it died."
-        )
+        status = _l("running") if job.status == "running" else _l("queued")
+        raise JobError(_l(
+            "Job %(id)s is %(status)s and moved less than %(seconds)s s ago; its worker may "
+            "still be busy. Retry it with --force if you know it died.", id=str(job_id),
+            status=status, seconds=stale_after))
     # Only if nobody changed it since we looked, and no other job of its kind is under way
     # for the document: two retries, or a retry and a new start, must not both queue it.
     unchanged = [Job.id == job.id, Job.status == job.status, Job.updated_at == job.updated_at]
@@ -295,7 +309,7 @@ def retry_job(app: Flask, db: Session, job_id: int, force: bool = False) -> Job:
             _active(job.document_id, job.kind).where(Job.id != job.id).limit(1))
         if busy is not None:
             raise AlreadyRunning(busy)
-        raise JobError(f"Job {job_id} changed meanwhile; look at it again.")
+        raise JobError(_l("Job %(id)s changed meanwhile; look at it again.", id=str(job_id)))
     db.refresh(job)
     runner.submit(job.id)
     return job

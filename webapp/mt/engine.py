@@ -19,6 +19,8 @@ import ctranslate2
 import packaging.version
 import sentencepiece
 
+from webapp.core.messages import _l
+
 PIVOT = "en"
 
 # Argos's default folder, read from ARGOS_PACKAGES_DIR or its settings file when it was imported.
@@ -58,20 +60,23 @@ def install_hint(from_code: str = "de", to_code: str = "en") -> str:
 def missing_pair_message(from_code: str, to_code: str) -> str:
     """Return the message shown when no model translates from_code to to_code."""
     if from_code == to_code:
-        return (
-            f"Machine translation needs two languages, but both sides are {from_code}: "
-            "there is nothing to translate."
-        )
-    message = (
-        f"No machine translation model for {from_code} → {to_code} is installed. "
-        + install_hint(from_code, to_code)
-    )
+        return _l("Machine translation needs two languages, but both sides are %(lang)s: "
+                  "there is nothing to translate.", lang=from_code)
+    commands = {
+        "argospm": f"`argospm install translate-{from_code}_{to_code}`",
+        "flask": f"`flask --app wsgi models install {from_code} {to_code}`",
+        "install_file": "`flask --app wsgi models install-file PATH`",
+    }
     if PIVOT not in (from_code, to_code):
-        message += (
-            f" Models for {from_code} → {PIVOT} and {PIVOT} → {to_code} also work, "
-            "through English."
-        )
-    return message
+        return _l("No machine translation model for %(source)s → %(target)s is installed. "
+                  "Install one with %(argospm)s or %(flask)s (both need the internet), or "
+                  "install a downloaded .argosmodel file with %(install_file)s. Models for "
+                  "%(source)s → %(pivot)s and %(pivot)s → %(target)s also work, through English.",
+                  source=from_code, target=to_code, pivot=PIVOT, **commands)
+    return _l("No machine translation model for %(source)s → %(target)s is installed. "
+              "Install one with %(argospm)s or %(flask)s (both need the internet), or "
+              "install a downloaded .argosmodel file with %(install_file)s.",
+              source=from_code, target=to_code, **commands)
 
 
 def configure(packages_dir: str | os.PathLike | None = None) -> Path:

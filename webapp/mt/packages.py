@@ -31,6 +31,7 @@ import argostranslate.package
 import argostranslate.settings
 import sentencepiece
 
+from webapp.core.messages import N_, _l, _ln
 from webapp.mt.engine import PIVOT, forget, installed_pairs, load, packages_dir
 
 try:
@@ -89,8 +90,9 @@ def _put_in_place(staged: Path, name: str, from_code: str, to_code: str) -> None
         except (OSError, ValueError):
             pair = None  # a broken leftover: replacing it repairs it
         if pair not in (None, (from_code, to_code)):
-            raise ValueError(f"{name} would replace the {pair[0]} → {pair[1]} model in the "
-                             f"folder {target.name}; uninstall that one first.")
+            raise ValueError(_l("%(name)s would replace the %(source)s → %(target)s model in "
+                                "the folder %(folder)s; uninstall that one first.", name=name,
+                                source=pair[0], target=pair[1], folder=target.name))
         # Set aside beside the packages folder: inside it Argos would list a second package.
         backup = Path(tempfile.mkdtemp(prefix=".argos-replaced-", dir=packages_dir().parent))
         target.rename(backup / target.name)
@@ -141,10 +143,10 @@ def install_from_index(
     elif (from_code, PIVOT) in available and (PIVOT, to_code) in available:
         wanted = [(from_code, PIVOT), (PIVOT, to_code)]
     else:
-        raise ValueError(
-            f"The Argos package index has no {from_code} → {to_code} model, "
-            f"nor {from_code} → {PIVOT} and {PIVOT} → {to_code} to go through English."
-        )
+        raise ValueError(_l(
+            "The Argos package index has no %(source)s → %(target)s model, nor %(source)s → "
+            "%(pivot)s and %(pivot)s → %(target)s to go through English.",
+            source=from_code, target=to_code, pivot=PIVOT))
     already = set(installed_pairs())
     installed = []
     for pair in wanted:
@@ -155,10 +157,10 @@ def install_from_index(
             download = package.download()
         # Argos signals a failed download with a bare Exception after its own retries.
         except Exception as exc:
-            raise OfflineError(
-                f"The {pair[0]} → {pair[1]} model could not be downloaded: this machine "
-                "seems to be offline, or the download server did not answer. "
-                + OFFLINE_ADVICE) from exc
+            raise OfflineError(_l(
+                "The %(source)s → %(target)s model could not be downloaded: this machine "
+                "seems to be offline, or the download server did not answer. %(advice)s",
+                source=pair[0], target=pair[1], advice=_offline_advice())) from exc
         try:
             installed.append(install_file(download, max_bytes=max_bytes))
         finally:
@@ -173,9 +175,10 @@ def _unpack(path: Path, name: str, staging: Path, max_bytes: int) -> tuple[str, 
     ratios, free space) is refused before one byte is unpacked.
     """
     if not path.is_file():
-        raise ValueError(f"{name} is not a file.")
+        raise ValueError(_l("%(name)s is not a file.", name=name))
     if not zipfile.is_zipfile(path):
-        raise ValueError(f"{name} is not an Argos model: a .argosmodel file is a zip archive.")
+        raise ValueError(_l("%(name)s is not an Argos model: a .argosmodel file is a zip "
+                            "archive.", name=name))
     try:
         with zipfile.ZipFile(path) as archive:
             members = archive.infolist()
@@ -185,36 +188,40 @@ def _unpack(path: Path, name: str, staging: Path, max_bytes: int) -> tuple[str, 
             try:
                 info = archive.getinfo(f"{top}/metadata.json")
             except KeyError:
-                raise ValueError(
-                    f"{name} is not an Argos model: {top}/metadata.json is missing."
-                ) from None
+                raise ValueError(_l("%(name)s is not an Argos model: %(file)s is missing.",
+                                    name=name, file=top + "/metadata.json")) from None
             if info.file_size > _SMALL_MEMBER:
-                raise ValueError(f"{name} is not an Argos model: its metadata.json is "
-                                 f"{_size(info.file_size)}; a few KB would do.")
+                raise ValueError(_l("%(name)s is not an Argos model: its metadata.json is "
+                                    "%(size)s; a few KB would do.", name=name,
+                                    size=_size(info.file_size)))
             metadata = json.loads(archive.read(info))
             if not isinstance(metadata, dict) or metadata.get("type", "translate") != "translate":
-                raise ValueError(f"{name} is not an Argos translation model.")
+                raise ValueError(_l("%(name)s is not an Argos translation model.", name=name))
             from_code, to_code = metadata.get("from_code"), metadata.get("to_code")
             if not (isinstance(from_code, str) and from_code
                     and isinstance(to_code, str) and to_code):
-                raise ValueError(f"{name}: metadata.json does not name from_code and to_code.")
+                raise ValueError(_l("%(name)s: metadata.json does not name from_code and "
+                                    "to_code.", name=name))
             missing = [part for part in ("model/model.bin", "sentencepiece.model")
                        if f"{top}/{part}" not in names]
             if missing:
-                raise ValueError(
-                    f"{name} is not a usable Argos model: it lacks {', '.join(missing)}."
-                )
+                raise ValueError(_l("%(name)s is not a usable Argos model: it lacks "
+                                    "%(files)s.", name=name, files=", ".join(missing)))
             for info in members:
                 _extract(archive, info, staging, name)
     # zipfile checks each member's CRC as it is read, and never reads past its stated size.
     except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
-        raise ValueError(f"{name} is a damaged zip archive: {exc}") from exc
+        raise ValueError(_l("%(name)s is a damaged zip archive: %(reason)s", name=name,
+                            reason=str(exc))) from exc
     except NotImplementedError as exc:
-        raise ValueError(f"{name} uses a zip compression this server cannot read: {exc}") from exc
+        raise ValueError(_l("%(name)s uses a zip compression this server cannot read: "
+                            "%(reason)s", name=name, reason=str(exc))) from exc
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ValueError(f"{name} is not an Argos model: metadata.json is not JSON.") from exc
+        raise ValueError(_l("%(name)s is not an Argos model: metadata.json is not JSON.",
+                            name=name)) from exc
     except OSError as exc:
-        raise ValueError(f"{name} could not be unpacked: {exc.strerror or exc}.") from exc
+        raise ValueError(_l("%(name)s could not be unpacked: %(reason)s.", name=name,
+                            reason=str(exc.strerror or exc))) from exc
     return top, from_code, to_code
 
 
@@ -223,8 +230,9 @@ def _check_members(
 ) -> str:
     """Refuse an archive whose entries could escape, or fill the disk; return its one folder."""
     if len(members) > MAX_MODEL_FILES:
-        raise ValueError(f"{name} is not an Argos model: it holds {len(members):,} files "
-                         f"(a model has a few dozen; at most {MAX_MODEL_FILES:,} are accepted).")
+        raise ValueError(_l("%(name)s is not an Argos model: it holds %(files)s files (a model "
+                            "has a few dozen; at most %(max)s are accepted).", name=name,
+                            files=len(members), max=MAX_MODEL_FILES))
     seen: set[str] = set()
     tops = set()
     for info in members:
@@ -232,46 +240,49 @@ def _check_members(
         parts = PurePosixPath(member).parts
         if (not parts or member.startswith("/") or "\\" in member or ".." in parts
                 or ":" in parts[0]):
-            raise ValueError(f"{name} is not an Argos model: the name {member!r} points outside "
-                             "the package folder.")
+            raise ValueError(_l("%(name)s is not an Argos model: the name %(member)s points "
+                                "outside the package folder.", name=name, member=repr(member)))
         kind = stat.S_IFMT(info.external_attr >> 16)
         if kind == stat.S_IFLNK:
-            raise ValueError(f"{name} is not an Argos model: {member} is a symbolic link.")
+            raise ValueError(_l("%(name)s is not an Argos model: %(member)s is a symbolic link.",
+                                name=name, member=member))
         if kind not in (0, stat.S_IFREG, stat.S_IFDIR):
-            raise ValueError(f"{name} is not an Argos model: {member} is not a plain file.")
+            raise ValueError(_l("%(name)s is not an Argos model: %(member)s is not a plain "
+                                "file.", name=name, member=member))
         if info.flag_bits & 0x1:
-            raise ValueError(f"{name} is not an Argos model: {member} is encrypted.")
+            raise ValueError(_l("%(name)s is not an Argos model: %(member)s is encrypted.",
+                                name=name, member=member))
         key = "/".join(parts)
         if key in seen:
-            raise ValueError(f"{name} is not an Argos model: it holds {member} twice.")
+            raise ValueError(_l("%(name)s is not an Argos model: it holds %(member)s twice.",
+                                name=name, member=member))
         seen.add(key)
         tops.add(parts[0])
         # Only what is large can fill a disk: a small member may compress as well as it likes.
         if info.file_size > _SMALL_MEMBER and info.file_size > MAX_RATIO * info.compress_size:
-            raise ValueError(
-                f"{name} was refused as a zip bomb: {member} would unpack to "
-                f"{_size(info.file_size)} from {_size(info.compress_size)} "
-                f"(more than {MAX_RATIO}:1; real models compress far less)."
-            )
+            raise ValueError(_l(
+                "%(name)s was refused as a zip bomb: %(member)s would unpack to %(size)s from "
+                "%(packed)s (more than %(ratio)s:1; real models compress far less).",
+                name=name, member=member, size=_size(info.file_size),
+                packed=_size(info.compress_size), ratio=MAX_RATIO))
     if len(tops) != 1:
-        raise ValueError(
-            f"{name} is not an Argos model: it must hold exactly one folder "
-            "with metadata.json in it."
-        )
+        raise ValueError(_l("%(name)s is not an Argos model: it must hold exactly one folder "
+                            "with metadata.json in it.", name=name))
     total = sum(info.file_size for info in members)
     if total > max_bytes:
-        raise ValueError(
-            f"{name} was refused: it would unpack to {_size(total)}, more than the "
-            f"{_size(max_bytes)} a model may take here (MAX_MODEL_BYTES)."
-        )
+        raise ValueError(_l(
+            "%(name)s was refused: it would unpack to %(size)s, more than the %(max)s a model "
+            "may take here (MAX_MODEL_BYTES).", name=name, size=_size(total),
+            max=_size(max_bytes)))
     if total > _SMALL_MEMBER and total > MAX_RATIO * max(archive_size, 1):
-        raise ValueError(
-            f"{name} was refused as a zip bomb: it would unpack to {_size(total)} from "
-            f"{_size(archive_size)} (more than {MAX_RATIO}:1; real models compress far less)."
-        )
+        raise ValueError(_l(
+            "%(name)s was refused as a zip bomb: it would unpack to %(size)s from %(packed)s "
+            "(more than %(ratio)s:1; real models compress far less).", name=name,
+            size=_size(total), packed=_size(archive_size), ratio=MAX_RATIO))
     if total > free:
-        raise ValueError(f"{name} needs {_size(total)} to unpack, but only {_size(free)} "
-                         "are free on the disk of the packages folder.")
+        raise ValueError(_l("%(name)s needs %(size)s to unpack, but only %(free)s are free on "
+                            "the disk of the packages folder.", name=name, size=_size(total),
+                            free=_size(free)))
     return tops.pop()
 
 
@@ -279,8 +290,9 @@ def _extract(archive: zipfile.ZipFile, info: zipfile.ZipInfo, staging: Path, nam
     """Write one checked member below staging, never more bytes than its stated size."""
     target = staging.joinpath(*PurePosixPath(info.filename).parts)
     if not target.resolve().is_relative_to(staging.resolve()):
-        raise ValueError(f"{name} is not an Argos model: the name {info.filename!r} points "
-                         "outside the package folder.")
+        raise ValueError(_l("%(name)s is not an Argos model: the name %(member)s points "
+                            "outside the package folder.", name=name,
+                            member=repr(info.filename)))
     if info.is_dir():
         target.mkdir(parents=True, exist_ok=True)
         return
@@ -304,31 +316,39 @@ def _check_loads(folder: Path, name: str) -> None:
     try:
         sentencepiece.SentencePieceProcessor(model_file=str(sp_model))
     except (RuntimeError, OSError) as exc:
-        raise ValueError(f"{name} is not a usable Argos model: its sentencepiece.model does "
-                         f"not load ({reason(exc)}).") from exc
+        raise ValueError(_l("%(name)s is not a usable Argos model: its sentencepiece.model "
+                            "does not load (%(reason)s).", name=name,
+                            reason=reason(exc))) from exc
     try:
         package = argostranslate.package.Package(folder)
         engine = load(package)
     except Exception as exc:  # noqa: BLE001 - CTranslate2 and Argos raise many kinds
-        raise ValueError(f"{name} is not a usable Argos model: its model does not load "
-                         f"({reason(exc)}).") from exc
+        raise ValueError(_l("%(name)s is not a usable Argos model: its model does not load "
+                            "(%(reason)s).", name=name, reason=reason(exc))) from exc
     try:
         engine.translate(["Hello"], 1)
     except Exception as exc:  # noqa: BLE001 - whatever breaks, the package is not usable
-        raise ValueError(f"{name} is not a usable Argos model: it fails to translate a word "
-                         f"({reason(exc)}).") from exc
+        raise ValueError(_l("%(name)s is not a usable Argos model: it fails to translate a "
+                            "word (%(reason)s).", name=name, reason=reason(exc))) from exc
 
 
 def _size(n: int) -> str:
     """Return a byte count for a person: 300 MB, 306 KB."""
     if n >= 1 << 20:
-        return f"{n / (1 << 20):,.0f} MB"
-    return f"{max(n, 1) / 1024:,.0f} KB" if n >= 1024 else f"{n} bytes"
+        return _l("%(size)s MB", size=round(n / (1 << 20)))
+    if n >= 1024:
+        return _l("%(size)s KB", size=round(max(n, 1) / 1024))
+    return _ln("%(n)s byte", "%(n)s bytes", n)
 
 
-OFFLINE_ADVICE = ("Download the .argosmodel file on a machine with internet access and "
-                  "install it here with the upload form, or with "
-                  "`flask --app wsgi models install-file PATH`.")
+def _offline_advice() -> str:
+    """Return what to do without internet access, in the reader's language."""
+    return _l(OFFLINE_ADVICE)
+
+
+OFFLINE_ADVICE = N_("Download the .argosmodel file on a machine with internet access and "
+                     "install it here with the upload form, or with "
+                     "`flask --app wsgi models install-file PATH`.")
 
 
 def unreachable_message(url: str, exc: BaseException) -> str:
@@ -336,22 +356,25 @@ def unreachable_message(url: str, exc: BaseException) -> str:
     host = urllib.parse.urlsplit(url).hostname or url
     reason = exc.reason if isinstance(exc, urllib.error.URLError) else exc
     if isinstance(exc, urllib.error.HTTPError):
-        return (f"The Argos package index at {host} answered with an error (HTTP {exc.code} "
-                f"{exc.reason}); try again later. " + OFFLINE_ADVICE)
+        return _l("The Argos package index at %(host)s answered with an error (HTTP %(status)s "
+                  "%(reason)s); try again later. %(advice)s", host=host, status=str(exc.code),
+                  reason=str(exc.reason), advice=_offline_advice())
+    # Each reason is the clause after "because", in the reader's language.
     if isinstance(reason, socket.gaierror):
-        why = f"the name {host} could not be looked up (no network, or no name server)"
+        why = _l("the name %(host)s could not be looked up (no network, or no name server)",
+                 host=host)
     elif isinstance(reason, ConnectionRefusedError):
-        why = f"{host} refused the connection"
+        why = _l("%(host)s refused the connection", host=host)
     elif isinstance(reason, TimeoutError | socket.timeout):
-        why = f"{host} did not answer in time"
+        why = _l("%(host)s did not answer in time", host=host)
     elif isinstance(reason, ssl.SSLError):
-        why = f"the secure connection to {host} failed"
+        why = _l("the secure connection to %(host)s failed", host=host)
     elif isinstance(reason, OSError) and reason.errno in _NO_ROUTE:
-        why = f"there is no route to {host}"
+        why = _l("there is no route to %(host)s", host=host)
     else:
-        why = f"{host} could not be reached"
-    return (f"This machine seems to be offline: the Argos package index could not be downloaded, "
-            f"because {why}. " + OFFLINE_ADVICE)
+        why = _l("%(host)s could not be reached", host=host)
+    return _l("This machine seems to be offline: the Argos package index could not be "
+              "downloaded, because %(why)s. %(advice)s", why=why, advice=_offline_advice())
 
 
 _NO_ROUTE = {errno.ENETUNREACH, errno.EHOSTUNREACH, errno.ENETDOWN}
@@ -372,7 +395,8 @@ def _refresh_index() -> None:
     except (UnicodeDecodeError, json.JSONDecodeError):
         index = None
     if not isinstance(index, list):
-        raise ValueError(f"The Argos package index at {url} is not a JSON list of packages.")
+        raise ValueError(_l("The Argos package index at %(url)s is not a JSON list of "
+                            "packages.", url=url))
     local = Path(argostranslate.settings.local_package_index)
     local.parent.mkdir(parents=True, exist_ok=True)
     partial = local.with_name(local.name + ".part")

@@ -11,6 +11,7 @@ from flask import Blueprint, Flask, current_app, render_template, request
 from webapp.core.access import require_role
 from webapp.core.db import get_db
 from webapp.core.http import get_or_404
+from webapp.core.messages import _l
 from webapp.core.models import Document
 from webapp.core.states import Role
 from webapp.documents import importing
@@ -55,7 +56,7 @@ def models_install():
     upload = request.files.get("file")
     error = message = None
     if upload is None or not upload.filename:
-        error = "Choose an .argosmodel file."
+        error = _l("Choose an .argosmodel file.")
     else:
         name = shown_name(upload.filename)
         # A private file per upload: two admins uploading at once must not install each
@@ -67,7 +68,8 @@ def models_install():
                 upload.save(out)
             pair = packages.install_file(tmp, name=name,
                                    max_bytes=current_app.config["MAX_MODEL_BYTES"])
-            message = f"Installed {pair[0]}→{pair[1]} from {name}."
+            message = _l("Installed %(source)s→%(target)s from %(file)s.", source=pair[0],
+                         target=pair[1], file=name)
         except (ValueError, OSError) as exc:
             error = str(exc)
         finally:
@@ -81,7 +83,7 @@ def shown_name(filename: str) -> str:
     """Return an uploaded file's own name, as the person chose it, without any folders."""
     name = filename.replace("\\", "/").rsplit("/", 1)[-1]
     name = "".join(c for c in name if c.isprintable()).strip()
-    return name[:120] or "The uploaded file"
+    return name[:120] or _l("The uploaded file")
 
 
 @bp.post("/models/index")
@@ -95,8 +97,9 @@ def models_install_index():
         importing.check_langs(src, tgt, "translate")
         installed = packages.install_from_index(src, tgt,
                                           max_bytes=current_app.config["MAX_MODEL_BYTES"])
-        message = ("Installed " + ", ".join(f"{a}→{b}" for a, b in installed) + "."
-                   if installed else f"{src}→{tgt} is already installed.")
+        message = (_l("Installed %(pairs)s.", pairs=", ".join(f"{a}→{b}" for a, b in installed))
+                   if installed else _l("%(source)s→%(target)s is already installed.",
+                                        source=src, target=tgt))
     except (packages.OfflineError, ValueError, OSError) as exc:
         error = str(exc)
     return render_template("mt/index.html", pairs=mt.installed_pairs(), error=error,
