@@ -166,3 +166,10 @@ def test_a_stored_message_is_read_back_in_each_readers_language(app):
             app.config["I18N_PSEUDO"] = True
             shown = str(back.message)
     assert shown.startswith("⟦") and "статья.tmx" in shown and shown.count("⟦") == 2
+
+
+def test_n_and_plural_are_free_placeholder_names(app):
+    """_l("… %(n)s …", n=3) fills the placeholder; it is not taken for a plural's count."""
+    assert _l("Segment %(n)s of %(plural)s.", n=3, plural=4) == "Segment 3 of 4."
+    with app.test_request_context("/", headers=DE):
+        assert str(_l("Segment %(n)s of %(plural)s.", n=3, plural=4)) == "Segment 3 of 4."

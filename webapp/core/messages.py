@@ -55,7 +55,7 @@ class Message(str):
     n: int | None
     params: dict
 
-    def __new__(cls, msgid: str, plural: str | None = None, n: int | None = None,
+    def __new__(cls, msgid: str, plural: str | None = None, n: int | None = None, /,
                 **params: Any) -> Message:
         """Build the message; %(name)s placeholders take the keyword parameters."""
         if plural is not None:
@@ -131,12 +131,12 @@ def load(stored: str) -> str:
         return stored[len(STORED):]
 
 
-def _l(msgid: str, **params: Any) -> Message:
+def _l(msgid: str, /, **params: Any) -> Message:
     """Mark text for translation; %(name)s placeholders take the keyword parameters."""
     return Message(msgid, **params)
 
 
-def _ln(singular: str, plural: str, n: int, **params: Any) -> Message:
+def _ln(singular: str, plural: str, n: int, /, **params: Any) -> Message:
     """Mark text with a plural for translation; %(n)s is the count."""
     return Message(singular, plural, n, **params)
 
