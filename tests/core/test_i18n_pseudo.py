@@ -93,6 +93,15 @@ def visits(d: dict) -> list[tuple[str, str, str, dict | None, dict | None]]:
         ("glossary.add_entry", "POST", "/glossary", {"note": "пусто"}, HX),
         ("glossary.import_preview", "POST", "/glossary/import",
          {"file": (io.BytesIO(b"en,de\n\"unclosed,x\n"), "термины.csv")}, HX),
+        # --- segments (segs): the hit count's variants, a replace whose segment changed
+        # since its preview, a refused replace, a restore based on a stale version. ---
+        ("documents.document", "GET", f"/documents/{doc}?q=Путин&in=source", None, HX),
+        ("documents.document", "GET", f"/documents/{doc}?q=щщщ&in=target", None, HX),
+        ("segments.replace_apply", "POST", f"/documents/{doc}/replace",
+         {"q": "Ким", "replace": "Кім", "seg": f"{seg}:1"}, HX),
+        ("segments.replace_apply", "POST", f"/documents/{doc}/replace",
+         {"q": "Ким", "replace": "Кім"}, HX),
+        ("segments.segment_restore", "POST", f"/segments/{seg}/restore/1", {"base": "1"}, HX),
     ]
 
 
