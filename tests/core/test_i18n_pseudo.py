@@ -102,6 +102,15 @@ def visits(d: dict) -> list[tuple[str, str, str, dict | None, dict | None]]:
          {"from_code": "de", "to_code": "de"}, None),
         ("jobs.job_retry", "POST", "/jobs/999999/retry", None, HX),
         ("mt.pretranslate", "POST", f"/documents/{doc}/pretranslate", None, HX),  # no model
+        # --- segments (segs): the hit count's variants, a replace whose segment changed
+        # since its preview, a refused replace, a restore based on a stale version. ---
+        ("documents.document", "GET", f"/documents/{doc}?q=Путин&in=source", None, HX),
+        ("documents.document", "GET", f"/documents/{doc}?q=щщщ&in=target", None, HX),
+        ("segments.replace_apply", "POST", f"/documents/{doc}/replace",
+         {"q": "Ким", "replace": "Кім", "seg": f"{seg}:1"}, HX),
+        ("segments.replace_apply", "POST", f"/documents/{doc}/replace",
+         {"q": "Ким", "replace": "Кім"}, HX),
+        ("segments.segment_restore", "POST", f"/segments/{seg}/restore/1", {"base": "1"}, HX),
     ]
 
 

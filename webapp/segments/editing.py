@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from webapp.core.changelog import log
+from webapp.core.messages import N_, Message, _l
 from webapp.core.models import MAX_ID, Change, Comment, Revision, Segment, utcnow
 from webapp.core.states import Action, Role, State
 from webapp.documents import segmentation
@@ -39,9 +40,8 @@ class ConflictError(Exception):
     error_code = "version_conflict"
 
     def __init__(self, segment: Segment, attempted: str):
-        super().__init__(
-            f"Segment {segment.number} was changed meanwhile (now version {segment.version})."
-        )
+        super().__init__(_l("Segment %(number)s was changed meanwhile (now version %(version)s).",
+                            number=segment.number, version=segment.version))
         self.segment = segment
         self.attempted = attempted
 
@@ -125,10 +125,10 @@ def save_edit(
 ) -> Segment:
     """Save a person's edit, as the page and the API both do: refuse, check the role, store."""
     if text is None:
-        raise MalformedSave("The save sent no target text ('target' is missing); "
-                            "an empty one empties the segment.")
+        raise MalformedSave(_l("The save sent no target text ('target' is missing); "
+                               "an empty one empties the segment."))
     if not isinstance(text, str):
-        raise MalformedSave("'target' must be a string.")
+        raise MalformedSave(_l("'target' must be a string."))
     review.check_may_edit(seg, role, locked)
     # An emptied segment is simply not translated (yet): a state it can leave by a save,
     # not a "translated" one that review then refuses to approve.
@@ -221,16 +221,16 @@ def _write(
 def normalise_segment_text(text: str, max_chars: int) -> str:
     """Return the target as stored: LF line ends, no outer whitespace; refuse huge input."""
     if text is None:
-        raise DocumentError("The target text is missing.")
+        raise DocumentError(_l("The target text is missing."))
     if not isinstance(text, str):
-        raise DocumentError("The target text must be a string.")
+        raise DocumentError(_l("The target text must be a string."))
     text = text.replace("\r\n", "\n").replace("\r", "\n").strip()
     if len(text) > max_chars:
-        raise DocumentError(
-            f"The target is {len(text):,} characters long; a segment holds at most {max_chars:,}."
-        )
+        raise DocumentError(_l(
+            "The target is %(length)s characters long; a segment holds at most %(max)s.",
+            length=len(text), max=max_chars))
     if "\x00" in text:
-        raise DocumentError("The target contains a NUL character.")
+        raise DocumentError(_l("The target contains a NUL character."))
     return text
 
 
@@ -261,7 +261,7 @@ def split_segment(db: Session, seg: Segment, offset: int | None, author: str,
     # locked unit.
     review.check_may_edit(seg, Role.EDITOR if role is None else role)
     if not isinstance(offset, int) or isinstance(offset, bool):
-        raise DocumentError("Say where to split: a character offset.")
+        raise DocumentError(_l("Say where to split: a character offset."))
     doc = seg.document
     # Split the text that came from the file: the source in translate mode, the MT in review.
     field = "mt" if doc.mode == "review" else "source"
@@ -306,7 +306,7 @@ def merge_segments(db: Session, seg: Segment, author: str, role: Role | None = N
     review.check_may_edit(seg, role)
     nxt = neighbour(db, seg, 1)
     if nxt is None:
-        raise DocumentError("The last segment has nothing after it to merge with.")
+        raise DocumentError(_l("The last segment has nothing after it to merge with."))
     # A merge changes the second segment as much as the first: its lock and approval count.
     review.check_may_edit(nxt, role)
     merged_history = [rev.to_dict() for rev in db.scalars(
@@ -346,6 +346,20 @@ def _join(a: str, joiner: str, b: str) -> str:
     return a or b
 
 
+# What a revision's kind reads as in its history.
+REVISION_KINDS = {
+    "edit": N_("edit"), "import": N_("import"), "mt": N_("MT"), "tm": N_("TM"),
+    "split": N_("split"), "merge": N_("merge"), "restore": N_("restore"),
+    "replace": N_("replace"), "replace-undo": N_("replace undone"),
+}
+
+
+def revision_kind(kind: str) -> str:
+    """Return a revision's kind as a person reads it (an unknown one as it is stored)."""
+    label = REVISION_KINDS.get(kind)
+    return Message(label) if label else kind
+
+
 # Revisions whose text the machine wrote (the file's draft, MT, a memory match): restoring
 # one gives back the machine's state, not a person's "translated".
 MACHINE_TEXT_KINDS = frozenset({"import", "mt", "tm"})
@@ -371,7 +385,8 @@ def restore_revision(db: Session, seg: Segment, version: int, author: str,
         select(Revision).where(Revision.segment_id == seg.id, Revision.version == version)
     )
     if rev is None:
-        raise DocumentError(f"Segment {seg.number} has no revision {version}.")
+        raise DocumentError(_l("Segment %(number)s has no revision %(version)s.",
+                               number=seg.number, version=version))
     base = seg.version if base_version is None else base_version
     return _write(db, seg, rev.text, base, author, restored_state(rev, seg, role),
                   role=None if role is None else int(role), kind="restore",

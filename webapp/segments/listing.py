@@ -7,6 +7,7 @@ from urllib.parse import quote
 
 from sqlalchemy.orm import Session
 
+from webapp.core.messages import _l
 from webapp.core.models import Document
 from webapp.core.patterns import PatternRefused
 from webapp.core.states import State
@@ -43,14 +44,14 @@ def segment_filter(db: Session, doc: Document, args, default_states: tuple = (),
         try:
             states.append(State.from_slug(slug))
         except ValueError:
-            raise ListError(f"Unknown state {slug!r}.") from None
+            raise ListError(_l("Unknown state %(state)s.", state=repr(slug))) from None
     if "state" not in args:
         states = list(default_states)
     ids = None
     if args.get("qa"):
         # The QA feature registers how to find segments with open QA warnings.
         if qa_finder is None:
-            raise ListError("QA warnings are not available.")
+            raise ListError(_l("QA warnings are not available."))
         ids = qa_finder(db, doc.id)
     flt = SegmentFilter(
         states=states, query=args.get("q", "").strip()[:500],
@@ -99,7 +100,7 @@ def _int_arg(args, name: str, default: int, lo: int = 0, hi: int = 10**9) -> int
     try:
         return max(lo, min(hi, int(raw)))
     except ValueError:
-        raise ListError(f"{name} must be a whole number.") from None
+        raise ListError(_l("%(name)s must be a whole number.", name=name)) from None
 
 
 def list_context(db: Session, doc: Document, args, headers: Mapping, settings: Mapping,

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from webapp.core.messages import _l
 from webapp.core.models import MAX_ID, Document, ReplaceBatch, Revision, Segment, utcnow
 from webapp.core.patterns import (
     Matcher,
@@ -38,11 +39,23 @@ class ReplaceError(DocumentError):
         self.status = status
 
 
+class _Sentences(str):
+    """Sentences (messages) joined by spaces: English as a str, each translated when shown."""
+
+    def __new__(cls, parts: list[str]) -> _Sentences:
+        obj = super().__new__(cls, " ".join(parts))
+        obj.parts = list(parts)
+        return obj
+
+    def __str__(self) -> str:
+        return " ".join(str(part) for part in self.parts)
+
+
 def matcher_for(find: str | None, regex: bool = False, case: bool = False,
                 word: bool = False) -> Matcher:
     """Return the compiled search, or raise ReplaceError saying what is wrong with it."""
     if find is not None and not isinstance(find, str):
-        raise ReplaceError("'find' must be a string.")
+        raise ReplaceError(_l("'find' must be a string."))
     query = parse_query(find, regex=regex, case=case, word=word)
     try:
         return Matcher(query)
@@ -55,7 +68,7 @@ def matcher_for(find: str | None, regex: bool = False, case: bool = False,
 def template_for(matcher: Matcher, replacement: str | None) -> list:
     """Return the parsed replacement, or raise ReplaceError."""
     if not isinstance(replacement, str):
-        raise ReplaceError("'replace' must be a string (it may be empty, to delete the hits).")
+        raise ReplaceError(_l("'replace' must be a string (it may be empty, to delete the hits)."))
     try:
         return matcher.template(replacement)
     except PatternRefused as exc:
@@ -98,14 +111,14 @@ def _refusal(seg: Segment, before: str, after: str, role: Role, locked: bool) ->
     try:
         review.check_may_edit(seg, role, locked)
     except review.ForbiddenError as exc:
-        return str(exc)
+        return exc.args[0] if exc.args else str(exc)
     if not after.strip():
         # An empty target means "not translated yet"; a replace that empties segments is
         # nearly always a pattern that matched too much. Emptying one is an edit of its own.
-        return (f"Segment {seg.number} would be left empty; edit it by hand to empty it.")
+        return _l("Segment %(number)s would be left empty; edit it by hand to empty it.", number=seg.number)
     if seg.codes_json and (Counter(codes.PLACEHOLDER_RE.findall(after))
                            != Counter(codes.PLACEHOLDER_RE.findall(before))):
-        return f"Segment {seg.number} would lose or gain an inline tag."
+        return _l("Segment %(number)s would lose or gain an inline tag.", number=seg.number)
     return None
 
 
@@ -142,8 +155,8 @@ def _plan(db: Session, doc: Document, matcher: Matcher, template: list, role: Ro
                 raise
             except PatternRefused:
                 after, changes = before, []
-                refused = (f"Segment {seg.number} would be longer than {max_chars:,} "
-                           "characters.")
+                refused = _l("Segment %(number)s would be longer than %(max)s characters.",
+                             number=seg.number, max=max_chars)
             if after == before and refused is None:
                 continue  # replaced by itself: nothing changes, nothing to show
             refused = refused or _refusal(seg, before, after, role, seg.id in locked)
@@ -191,32 +204,33 @@ def apply(db: Session, doc: Document, matcher: Matcher, replacement: str,
     """Replace in the selected {segment id: version previewed}, as revisions of one batch."""
     # A segment changed since the preview is reported, never written.
     if not selected:
-        raise ReplaceError("Choose at least one segment to replace in.")
+        raise ReplaceError(_l("Choose at least one segment to replace in."))
     if not all(0 < i <= MAX_ID and 0 <= v <= MAX_ID for i, v in selected.items()):
-        raise ReplaceError("Segment ids and versions are whole numbers the preview gave.")
+        raise ReplaceError(_l("Segment ids and versions are whole numbers the preview gave."))
     planned = {p.seg.id: p for p in plan(db, doc, matcher, replacement, role, max_chars,
                                          only=selected)}
     unknown = set(selected) - set(db.scalars(select(Segment.id).where(
         Segment.document_id == doc.id, Segment.id.in_(list(selected)))))
     if unknown:
-        raise ReplaceError(f"Segment id {min(unknown)} is not in this document.")
+        raise ReplaceError(_l("Segment id %(id)s is not in this document.", id=str(min(unknown))))
     outcome = Outcome(None)
     writes = []
     for seg_id, version in selected.items():
         item = planned.get(seg_id)
         seg = item.seg if item is not None else db.get(Segment, seg_id)
         if seg.version != version:
-            outcome.conflicts.append((seg, f"Segment {seg.number} was changed meanwhile "
-                                           f"by {seg.updated_by} (now version {seg.version})."))
+            outcome.conflicts.append((seg, _l(
+                "Segment %(number)s was changed meanwhile by %(name)s (now version %(version)s).",
+                number=seg.number, name=seg.updated_by, version=seg.version)))
         elif item is None:
-            outcome.skipped.append((seg, f"Segment {seg.number} has nothing to replace."))
+            outcome.skipped.append((seg, _l("Segment %(number)s has nothing to replace.", number=seg.number)))
         else:
             writes.append(item)
     refused = [p for p in writes if p.refused]
     if refused:
         # Checked before anything is written: a bad selection changes nothing.
-        raise ReplaceError(" ".join(p.refused for p in refused[:5])
-                           + " Nothing was replaced.", 422)
+        raise ReplaceError(_l("%(reasons)s Nothing was replaced.",
+                              reasons=_Sentences([p.refused for p in refused[:5]])), 422)
     if not writes:
         return outcome
     batch = ReplaceBatch(document_id=doc.id, author=author, find=matcher.query.typed,
@@ -243,20 +257,22 @@ def undo(db: Session, batch: ReplaceBatch, author: str, role: Role) -> Outcome:
     """Give each segment of a replace its earlier text back, as new revisions."""
     # A segment edited since the replace is left as it is and listed.
     if batch.undone_at is not None:
-        raise ReplaceError(f"This replace was undone already, by {batch.undone_by}.", 409)
+        raise ReplaceError(_l("This replace was undone already, by %(name)s.",
+                                name=batch.undone_by), 409)
     if batch.author != author and role < Role.EDITOR:
-        raise review.ForbiddenError("Only the person who replaced, or an editor, may undo it.")
+        raise review.ForbiddenError(_l("Only the person who replaced, or an editor, may undo it."))
     revs = db.scalars(select(Revision).where(Revision.batch_id == batch.id,
                                              Revision.kind == KIND).order_by(Revision.id)).all()
     outcome = Outcome(batch)
     for rev in revs:
         seg = db.get(Segment, rev.segment_id)
         if seg is None:
-            outcome.skipped.append((None, "A segment of the replace was merged away since."))
+            outcome.skipped.append((None, _l("A segment of the replace was merged away since.")))
             continue
         if seg.version != rev.version:
-            outcome.skipped.append((seg, f"Segment {seg.number} was edited since the replace "
-                                         f"(by {seg.updated_by}, now version {seg.version})."))
+            outcome.skipped.append((seg, _l(
+                "Segment %(number)s was edited since the replace (by %(name)s, now version "
+                "%(version)s).", number=seg.number, name=seg.updated_by, version=seg.version)))
             continue
         earlier = db.scalar(select(Revision.text).where(
             Revision.segment_id == seg.id, Revision.version == rev.replaced_version))
@@ -266,7 +282,8 @@ def undo(db: Session, batch: ReplaceBatch, author: str, role: Role) -> Outcome:
             outcome.skipped.append((seg, str(exc)))
             continue
         if earlier is None:
-            outcome.skipped.append((seg, f"Segment {seg.number} has no text from before."))
+            outcome.skipped.append((seg, _l("Segment %(number)s has no text from before.",
+                                            number=seg.number)))
             continue
         try:
             save_target(db, seg, _spelled(seg, earlier), seg.version, author,

@@ -14,6 +14,7 @@ from werkzeug.datastructures import MultiDict
 from webapp.core.access import current_name, current_role, require_role
 from webapp.core.db import get_db
 from webapp.core.http import found_or_404, get_or_404, retarget
+from webapp.core.messages import _l
 from webapp.core.models import Document, Segment
 from webapp.core.states import Role, State
 from webapp.core.text import mark_spans
@@ -68,7 +69,7 @@ def segment_save(seg_id: int):
     try:
         version = int(form.get("version", ""))
     except ValueError:
-        abort(400, "The save did not say which version it was based on.")
+        abort(400, _l("The save did not say which version it was based on."))
     # Saved and closed: others should not see "being edited" until the next heartbeat. The
     # soft lock ends in the save's own transaction, and stays if the save is refused.
     review.release(db, seg.id, current_name(), commit=False)
@@ -126,7 +127,7 @@ def segment_restore(seg_id: int, version: int):
     try:
         base = int(request.form["base"]) if request.form.get("base") else None
     except ValueError:
-        abort(400, "The restore did not say which version it was based on.")
+        abort(400, _l("The restore did not say which version it was based on."))
     try:
         seg = editing.restore_revision(get_db(), seg, version, current_name(), current_role(),
                                        base_version=base)
@@ -237,7 +238,7 @@ def replace_apply(doc_id: int):
     for value in request.form.getlist("seg"):
         seg_id, _, version = value.partition(":")
         if not (seg_id.isdigit() and version.isdigit()):
-            abort(400, "The replace named a segment it cannot read.")
+            abort(400, _l("The replace named a segment it cannot read."))
         chosen[int(seg_id)] = int(version)
     try:
         matcher, replacement = _replace_form()
@@ -287,4 +288,5 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.extensions[rows.RENDER_ROW] = render_row
     app.jinja_env.globals.setdefault("highlight_terms", plain_text)
-    app.jinja_env.globals.update(marked_text=marked_text, mark_spans=mark_spans)
+    app.jinja_env.globals.update(marked_text=marked_text, mark_spans=mark_spans,
+                                 revision_kind=editing.revision_kind)

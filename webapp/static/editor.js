@@ -37,6 +37,61 @@
     heartbeat = null;
   }
 
+  // Screen readers hear what a save came to through two live regions of the page, made
+  // once when it loads: a polite one (saving, saved, its QA warnings, retries) and an
+  // assertive one (a conflict). The rows are no live regions, so a swap never reads a row.
+  function liveRegion(assertive) {
+    const id = assertive ? "editor-alert" : "editor-status";
+    let el = document.getElementById(id);
+    if (!el) {
+      el = document.createElement("div");
+      el.id = id;
+      el.className = "visually-hidden live-region";
+      el.setAttribute("role", assertive ? "alert" : "status");
+      el.setAttribute("aria-live", assertive ? "assertive" : "polite");
+      el.setAttribute("aria-atomic", "true");
+      document.body.appendChild(el);
+    }
+    return el;
+  }
+
+  function announce(text, assertive) {
+    const el = liveRegion(!!assertive);
+    // Emptied first, so that the same words twice (two saves of a segment) are spoken twice.
+    el.textContent = "";
+    setTimeout(function () { el.textContent = text; }, 30);
+  }
+
+  function numberOf(row) {
+    return Number(row.dataset.number);
+  }
+
+  // "Segment 3 saved as Translated", with the QA warnings the saved text has.
+  function announceSaved(row) {
+    const badge = row.querySelector("td.st .badge");
+    const state = badge ? badge.textContent.trim() : "";
+    const warnings = row.querySelectorAll(".seg-glossary ul.qa > li");
+    const labels = [];
+    warnings.forEach(function (li) {
+      const code = li.querySelector(".qa-code");
+      const label = code ? code.textContent.trim() : "";
+      if (label && labels.indexOf(label) < 0) labels.push(label);
+    });
+    if (warnings.length) {
+      announce(nt("Segment %(number)s saved as %(state)s with %(n)s QA warning: %(labels)s.",
+                  "Segment %(number)s saved as %(state)s with %(n)s QA warnings: %(labels)s.",
+                  warnings.length, { number: numberOf(row), state: state, labels: labels.join(", ") }));
+    } else {
+      announce(t("Segment %(number)s saved as %(state)s.", { number: numberOf(row), state: state }));
+    }
+  }
+
+  function announceConflict(row) {
+    const note = row.querySelector(".conflict-note");
+    const why = note ? note.textContent.replace(/\s+/g, " ").trim() : "";
+    announce(t("Segment %(number)s was not saved. %(why)s", { number: numberOf(row), why: why }), true);
+  }
+
   function rows() {
     return Array.from(document.querySelectorAll("#segment-list tr.seg"));
   }
@@ -201,7 +256,7 @@
     btn.type = "button";
     btn.className = "restore-typed small";
     btn.dataset.action = "restore-typed";
-    btn.textContent = "Restore what you typed";
+    btn.textContent = t("Restore what you typed");
     btn.title = discarded[row.dataset.id];
     const cell = row.querySelector("td.tgt");
     if (cell) cell.appendChild(btn);
@@ -283,17 +338,24 @@
     fetch(editor.dataset.nextUrl + "?kind=" + kind + "&after=" + after, { credentials: "same-origin" })
       .then(function (r) { return r.ok ? r.json() : null; })
       .then(function (seg) {
-        if (!seg) { flashStatus("No " + kind + " segment is left."); return; }
+        if (!seg) {
+          flashStatus(kind === "rejected" ? t("No rejected segment is left.") : t("No untranslated segment is left."));
+          return;
+        }
         const row = document.getElementById("seg-" + seg.id);
         if (row) { focusRow(row); if (editor.dataset.view !== "review") openRow(row); }
         else window.location.href = editor.dataset.listUrl + "?state=&goto=" + (seg.index + 1);
       });
   }
 
+  // Shown in the shortcut footer, and spoken through the page's live region (the footer's
+  // span is made on first use, too late to be a live region of its own).
   function flashStatus(text) {
     let el = document.getElementById("kbd-status");
-    if (!el) { el = document.createElement("span"); el.id = "kbd-status"; el.setAttribute("role", "status"); document.querySelector(".keys").appendChild(el); }
-    el.textContent = text;
+    const keys = document.querySelector(".keys");
+    if (!el && keys) { el = document.createElement("span"); el.id = "kbd-status"; keys.appendChild(el); }
+    if (el) el.textContent = text;
+    announce(text);
   }
 
   function verdict(row, state, go) {
@@ -391,7 +453,7 @@
     } else if (action === "split") {
       const offset = splitOffset(row);
       if (offset === null) {
-        alert("Click in the text where the segment should be split, then press Split.");
+        alert(t("Click in the text where the segment should be split, then press Split."));
         return;
       }
       htmx.ajax("POST", btn.dataset.splitUrl, { values: { offset: offset }, target: row, swap: "outerHTML" });
@@ -401,9 +463,12 @@
   document.addEventListener("htmx:load", function (ev) {
     const el = ev.detail.elt;
     if (el.matches && el.matches("tr.seg.editing")) onEditRow(el);
+    if (el.matches && el.matches("tr.seg.conflict")) announceConflict(el);
     if (el.matches && el.matches("tr.seg.just-saved")) {
       clearDraft(el.dataset.id);
       delete discarded[el.dataset.id];
+      delete spokenUnsaved[el.dataset.id];
+      announceSaved(el);
       document.body.dispatchEvent(new CustomEvent("segment-saved"));
     }
     if (el.id === "segment-list" || (el.matches && el.matches("tr.seg"))) markDrafts();
@@ -483,10 +548,17 @@
     return out;
   }
 
+  // What a row's badge says about an unsent save is spoken when it changes, not per retry.
+  const spokenUnsaved = {};
+
   function showUnsaved(id, text) {
     const row = document.getElementById("seg-" + id);
     const badge = row && row.querySelector(".draft-badge");
     if (badge) { badge.hidden = false; badge.textContent = text; }
+    if (row && spokenUnsaved[id] !== text) {
+      spokenUnsaved[id] = text;
+      announce(t("Segment %(number)s: %(status)s", { number: numberOf(row), status: text }));
+    }
   }
 
   // After a failed send, retry after 1, 2, 4, 4, 4 … s: a save goes out within a few
@@ -540,8 +612,15 @@
     if (status === 409 && theirs && sameText(theirs.dataset.text, p.values.target)) {
       fetch("/segments/" + p.id, { credentials: "same-origin", headers: { "HX-Request": "true" } })
         .then(function (r) { return r.ok ? r.text() : Promise.reject(new Error(String(r.status))); })
-        .then(function (shown) { const now = document.getElementById("seg-" + p.id); if (now) swapRow(now, shown); clearDraft(p.id); })
-        .catch(function () { showUnsaved(p.id, "saved"); });
+        .then(function (shown) {
+          const now = document.getElementById("seg-" + p.id);
+          if (now) swapRow(now, shown);
+          clearDraft(p.id);
+          delete spokenUnsaved[p.id];
+          const fresh = document.getElementById("seg-" + p.id);
+          if (fresh) announceSaved(fresh);
+        })
+        .catch(function () { showUnsaved(p.id, t("saved")); });
       return;
     }
     const ta = row.querySelector("textarea[name=target]");
@@ -555,7 +634,7 @@
       const cell = row.querySelector("td.st");
       const freshCell = fresh.querySelector("td.st");
       if (cell && freshCell) { cell.replaceWith(freshCell); htmx.process(freshCell); }
-      showUnsaved(p.id, "unsaved (your text since)");
+      showUnsaved(p.id, t("unsaved (your text since)"));
       writeDraft(p.id, ta.value, fresh.dataset.version);
       return;
     }
@@ -570,7 +649,7 @@
       const headers = Object.assign({ "HX-Request": "true" }, csrfHeaders());
       fetch(p.url, { method: "POST", headers: headers, body: new URLSearchParams(p.values), credentials: "same-origin" })
         .then(function (resp) {
-          if (resp.status >= 500) throw new Error("server error " + resp.status);
+          if (resp.status >= 500) { const failed = new Error("server error " + resp.status); failed.status = resp.status; throw failed; }
           return resp.text().then(function (html) {
             localStorage.removeItem(pendingKey(p.id));
             if (resp.ok) clearDraft(p.id);
@@ -579,8 +658,9 @@
           });
         })
         .catch(function (err) {
-          const why = !navigator.onLine ? "offline" : (/server error/.test(err.message) ? err.message : "server unreachable");
-          showUnsaved(p.id, "unsaved: retrying (" + why + ")");
+          showUnsaved(p.id, !navigator.onLine ? t("unsaved: retrying (offline)")
+            : err.status ? t("unsaved: retrying (server error %(status)s)", { status: String(err.status) })
+            : t("unsaved: retrying (server unreachable)"));
           scheduleRetry();
         })
         .finally(function () { delete inFlight[p.id]; });
@@ -603,8 +683,8 @@
     if (!more || more.id !== "seg-more") return;
     const label = more.querySelector(".more-label");
     if (label) {
-      label.dataset.text = label.dataset.text || label.textContent;
-      label.textContent = label.dataset.text.replace("loading", "not loaded yet (server unreachable); retrying");
+      label.textContent = t("Segments %(first)s–… not loaded yet (server unreachable); retrying",
+                            { first: Number(label.dataset.first) });
     }
     if (!moreTimer) moreTimer = setTimeout(retryMore, retryDelay(moreStep++));
   }
@@ -626,6 +706,7 @@
     const row = rowOf(form);
     const values = {};
     new FormData(form).forEach(function (v, k) { if (k !== "comment_text") values[k] = v; });
+    announce(t("Saving segment %(number)s…", { number: numberOf(row) }));
     localStorage.setItem(pendingKey(row.dataset.id), JSON.stringify({
       id: row.dataset.id, url: ev.detail.requestConfig.path, values: values, at: Date.now(),
     }));
@@ -653,7 +734,8 @@
       localStorage.removeItem(pendingKey(id));
     } else {
       writeDraft(id, form.querySelector("textarea[name=target]").value, form.querySelector("input[name=version]").value);
-      showUnsaved(id, status ? "unsaved: server error " + status : (navigator.onLine ? "unsaved: server unreachable, retrying" : "unsaved: offline, retrying"));
+      showUnsaved(id, status ? t("unsaved: server error %(status)s", { status: String(status) })
+        : (navigator.onLine ? t("unsaved: server unreachable, retrying") : t("unsaved: offline, retrying")));
       scheduleRetry();
     }
   });
@@ -678,7 +760,8 @@
   document.addEventListener("submit", function (ev) {
     if (!ev.target.matches || !ev.target.matches("form.whoami")) return;
     const unsent = readPending().length;
-    if (unsent && !window.confirm(unsent + " change(s) have not reached the server yet and will be lost. Log out anyway?")) {
+    if (unsent && !window.confirm(nt("%(n)s change has not reached the server yet and will be lost. Log out anyway?",
+                                     "%(n)s changes have not reached the server yet and will be lost. Log out anyway?", unsent))) {
       ev.preventDefault();
       return;
     }
@@ -686,12 +769,28 @@
   });
 
   document.addEventListener("DOMContentLoaded", function () {
+    // The live regions must be in the page before anything is said through them.
+    if (document.getElementById("segment-list")) { liveRegion(false); liveRegion(true); }
     dropUnscoped();
     const pending = readPending();
-    pending.forEach(function (p) { showUnsaved(p.id, "unsaved: retrying"); });
+    pending.forEach(function (p) { showUnsaved(p.id, t("unsaved: retrying")); });
     if (pending.length) retryPending();
   });
   window.addEventListener("online", retryNow);
+
+  // A QA warning dismissed, reopened or its word added: how many stay open is spoken.
+  document.addEventListener("htmx:afterRequest", function (ev) {
+    const path = (ev.detail.requestConfig && ev.detail.requestConfig.path) || "";
+    const m = /\/segments\/(\d+)\/qa\/(dismiss|reopen|words)$/.exec(path);
+    if (!m || !ev.detail.successful) return;
+    setTimeout(function () {
+      const row = document.getElementById("seg-" + m[1]);
+      if (!row) return;
+      const open = row.querySelectorAll(".seg-glossary ul.qa > li").length;
+      announce(open ? nt("Segment %(number)s: %(n)s QA warning open.", "Segment %(number)s: %(n)s QA warnings open.", open, { number: numberOf(row) })
+        : t("Segment %(number)s: no QA warning open.", { number: numberOf(row) }));
+    }, 60);
+  });
 
   // `?` outside a text field lists every shortcut; Esc closes the list, and the focus goes
   // back to where it was.
