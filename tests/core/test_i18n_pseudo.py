@@ -106,7 +106,7 @@ def visits(d: dict) -> list[tuple[str, str, str, dict | None, dict | None]]:
                               "Москва,Москва,,,,\n".encode()), "термины.csv"),
           "mode": "replace"}, HX),
         ("glossary.import_preview", "POST", "/glossary/import",
-         {"file": (io.BytesIO("de,en\nKreml,Kremlin\n".encode()), "термины.csv")}, HX),
+         {"file": (io.BytesIO(b"de,en\nKreml,Kremlin\n"), "термины.csv")}, HX),
         ("glossary.entry_save", "POST", f"/glossary/{d['entry']}",
          {"terms_de": "ООН", "case_sensitive": "vielleicht"}, HX),
         ("tm.tm_import", "POST", "/tm/import",

@@ -182,7 +182,8 @@ def load_csv(data: bytes | str, *, languages: Iterable[str] | None = None) -> Gl
                 ),
             )
         except GlossaryError as exc:
-            raise GlossaryFormatError(_l("line %(line)s: %(error)s", line=str(line), error=reason(exc))) from None
+            raise GlossaryFormatError(_l("line %(line)s: %(error)s", line=str(line),
+                                         error=reason(exc))) from None
         folded = entry.key.casefold()
         if folded in lines:
             raise GlossaryFormatError(_l(
