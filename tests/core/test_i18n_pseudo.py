@@ -111,6 +111,25 @@ def visits(d: dict) -> list[tuple[str, str, str, dict | None, dict | None]]:
         ("segments.replace_apply", "POST", f"/documents/{doc}/replace",
          {"q": "Ким", "replace": "Кім"}, HX),
         ("segments.segment_restore", "POST", f"/segments/{seg}/restore/1", {"base": "1"}, HX),
+        # Glossary and memory (gloss): a dictionary answer, an entry added from it, an import
+        # preview that adds, changes and removes, a refused edit, and the memory's fragments.
+        ("glossary.dictionary_lookup", "GET", f"/dictionary?q=Waffen&doc={doc}", None, HX),
+        ("glossary.dictionary_lookup", "GET", "/dictionary?q=Ыыы", None, HX),
+        ("glossary.dictionary_term", "POST", "/dictionary/term",
+         {"terms_de": "Ракета", "terms_en": "ракета", "note": "оружие", "doc": str(doc)}, HX),
+        ("glossary.dictionary_term", "POST", "/dictionary/term", {"terms_en": "ракета"}, HX),
+        ("glossary.import_preview", "POST", "/glossary/import",
+         {"file": (io.BytesIO("de,en,note,forbidden,dnt,case_sensitive\n"
+                              "Kreml,Kremlin,новая,en:Кремль,yes,no\n"
+                              "Москва,Москва,,,,\n".encode()), "термины.csv"),
+          "mode": "replace"}, HX),
+        ("glossary.import_preview", "POST", "/glossary/import",
+         {"file": (io.BytesIO(b"de,en\nKreml,Kremlin\n"), "термины.csv")}, HX),
+        ("glossary.entry_save", "POST", f"/glossary/{d['entry']}",
+         {"terms_de": "ООН", "case_sensitive": "vielleicht"}, HX),
+        ("tm.tm_import", "POST", "/tm/import",
+         {"file": (io.BytesIO(b"<xliff/>"), "память.tmx")}, None),
+        ("tm.concordance_page", "GET", f"/tm/concordance?q=Путин&doc={doc}&side=target", None, HX),
     ]
 
 

@@ -6,6 +6,7 @@ from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from webapp.core.messages import _l
 from webapp.core.text import case_joins
 from webapp.glossary.entries import WORD_RE, Glossary, normalize_lang
 from webapp.glossary.matching import find_terms, matcher, split_words
@@ -38,8 +39,10 @@ class TermWarning:
 
 def _quote_list(items: Iterable[str], limit: int = 4) -> str:
     items = list(items)
-    shown = " or ".join(f"“{item}”" for item in items[:limit])
-    return shown + (" …" if len(items) > limit else "")
+    quoted = [f"“{item}”" for item in items[:limit]]
+    shown = quoted[0] if len(quoted) == 1 else _l(
+        "%(items)s or %(last)s", items=", ".join(quoted[:-1]), last=quoted[-1])
+    return _l("%(items)s …", items=shown) if len(items) > limit else shown
 
 
 def check_segment(
@@ -69,9 +72,11 @@ def check_segment(
             reported.add((entry.key, written))
             if spans:
                 found = target[spans[0][0] : spans[0][1]]
-                message = f"“{written}” must stay exactly as written, but the target has “{found}”."
+                message = _l("“%(term)s” must stay exactly as written, but the target has “%(found)s”.",
+                             term=written, found=found)
             else:
-                message = f"“{written}” must stay exactly as written, but the target does not contain it."
+                message = _l("“%(term)s” must stay exactly as written, but the target does not "
+                             "contain it.", term=written)
             warnings.append(
                 TermWarning(
                     DNT_CHANGED, message, entry.key, spans[0] if spans else None, (match.start, match.end)
@@ -85,8 +90,9 @@ def check_segment(
         warnings.append(
             TermWarning(
                 MISSING_TERM,
-                f"The source has “{match.text}” ({entry.key}), but the target has none of its"
-                f" renderings: expected {_quote_list(accepted)}.",
+                _l("The source has “%(term)s” (%(key)s), but the target has none of its"
+                   " renderings: expected %(expected)s.", term=match.text, key=entry.key,
+                   expected=_quote_list(accepted)),
                 entry.key,
                 None,
                 (match.start, match.end),
@@ -95,11 +101,13 @@ def check_segment(
     forbidden = matcher(glossary, "forbidden", target_lang)
     for match in forbidden.find(target, target_words):
         use = match.entry.preferred(target_lang)
-        advice = f"; use “{use}”" if use else ""
         warnings.append(
             TermWarning(
                 FORBIDDEN_TERM,
-                f"“{match.text}” is a forbidden rendering of “{match.entry.key}”{advice}.",
+                _l("“%(term)s” is a forbidden rendering of “%(key)s”; use “%(use)s”.",
+                   term=match.text, key=match.entry.key, use=use) if use else
+                _l("“%(term)s” is a forbidden rendering of “%(key)s”.",
+                   term=match.text, key=match.entry.key),
                 match.entry.key,
                 (match.start, match.end),
             )
@@ -144,11 +152,13 @@ def _hidden_forbidden(forbidden, target: str, target_lang: str,
         whole = next((m for m in WORD_RE.finditer(target) if m.start() <= end - 1 < m.end()), None)
         token = target[start:whole.end()] if whole else target[start:end]
         use = match.entry.preferred(target_lang)
-        advice = f"; use “{use}”" if use else ""
         out.append(TermWarning(
             FORBIDDEN_TERM,
-            f"“{match.text}” is hidden in “{token}”, and it is a forbidden rendering of "
-            f"“{match.entry.key}”{advice}.",
+            _l("“%(term)s” is hidden in “%(token)s”, and it is a forbidden rendering of "
+               "“%(key)s”; use “%(use)s”.", term=match.text, token=token,
+               key=match.entry.key, use=use) if use else
+            _l("“%(term)s” is hidden in “%(token)s”, and it is a forbidden rendering of "
+               "“%(key)s”.", term=match.text, token=token, key=match.entry.key),
             match.entry.key, (start, end)))
         taken.append((start, end))
     return out

@@ -8,6 +8,7 @@ import io
 import re
 from collections.abc import Iterable
 
+from webapp.core.messages import _l
 from webapp.core.text import LANGUAGE_TAG, spreadsheet_safe, spreadsheet_unsafe
 from webapp.glossary.entries import (
     ANY_LANG,
@@ -18,6 +19,7 @@ from webapp.glossary.entries import (
     GlossaryError,
     GlossaryFormatError,
     normalize_lang,
+    reason,
     refuse_oversized,
     split_variants,
 )
@@ -34,21 +36,22 @@ def _decode(data: bytes | str) -> str:
         try:
             return data.decode("utf-16")
         except UnicodeDecodeError as exc:
-            raise GlossaryFormatError(f"line 1: broken UTF-16 text ({exc.reason})") from None
+            raise GlossaryFormatError(_l("line 1: broken UTF-16 text (%(reason)s)",
+                                         reason=exc.reason)) from None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
         hint = (
-            "it looks like UTF-16 without a byte order mark"
+            _l("it looks like UTF-16 without a byte order mark")
             if b"\x00" in data[:200]
-            else "it looks like Latin-1 or Windows-1252; save it as “CSV UTF-8”"
+            else _l("it looks like Latin-1 or Windows-1252; save it as “CSV UTF-8”")
         )
-        raise GlossaryFormatError(
-            f"line {line}: wrong encoding: byte 0x{data[exc.start]:02X} at column {column}"
-            f" is not UTF-8 ({hint})"
-        ) from None
+        raise GlossaryFormatError(_l(
+            "line %(line)s: wrong encoding: byte %(byte)s at column %(column)s is not UTF-8"
+            " (%(hint)s)", line=str(line), byte=f"0x{data[exc.start]:02X}", column=str(column),
+            hint=hint)) from None
 
 
 def _parse_bool(value: str, column: str, *, allow_blank_none: bool = False) -> bool | None:
@@ -59,7 +62,8 @@ def _parse_bool(value: str, column: str, *, allow_blank_none: bool = False) -> b
         return True
     if folded in FALSE_WORDS:
         return False
-    raise GlossaryError(f"column {column} holds “{value}”; use yes or no")
+    raise GlossaryError(_l("column %(column)s holds “%(value)s”; use yes or no",
+                            column=column, value=value))
 
 
 def parse_forbidden(cell: str, languages: Iterable[str]) -> dict[str, list[str]]:
@@ -90,27 +94,28 @@ def _read_header(cells: list[str], languages: set[str] | None) -> list[tuple[str
         if not name:
             if columns and all(not c.strip() for c in cells[len(columns) :]):
                 break
-            raise GlossaryFormatError(f"line 1: wrong header: column {len(columns) + 1} has no name")
+            raise GlossaryFormatError(_l("line 1: wrong header: column %(n)s has no name",
+                                         n=str(len(columns) + 1)))
         if norm in CSV_COLUMNS or norm == "id":
             role = norm
         elif LANGUAGE_TAG.fullmatch(name):
             role = "lang:" + normalize_lang(name)
             if languages is not None and role[5:] not in languages:
-                raise GlossaryFormatError(
-                    f"line 1: unknown language column “{name}”:"
-                    f" this workbench has {', '.join(sorted(languages))}"
-                )
+                raise GlossaryFormatError(_l(
+                    "line 1: unknown language column “%(name)s”: this workbench has %(languages)s",
+                    name=name, languages=", ".join(sorted(languages))))
         else:
-            raise GlossaryFormatError(
-                f"line 1: wrong header: unknown column “{name}”; expected language codes such as de and en,"
-                f" then {', '.join(CSV_COLUMNS)} (and optionally id)"
-            )
+            raise GlossaryFormatError(_l(
+                "line 1: wrong header: unknown column “%(name)s”; expected language codes such as"
+                " de and en, then %(columns)s (and optionally id)",
+                name=name, columns=", ".join(CSV_COLUMNS)))
         if role in seen:
-            raise GlossaryFormatError(f"line 1: wrong header: “{name}” repeats column “{seen[role]}”")
+            raise GlossaryFormatError(_l("line 1: wrong header: “%(name)s” repeats column “%(first)s”",
+                                         name=name, first=seen[role]))
         seen[role] = name
         columns.append((role, name))
     if not any(role.startswith("lang:") for role, _ in columns):
-        raise GlossaryFormatError("line 1: wrong header: no language column (such as de or en)")
+        raise GlossaryFormatError(_l("line 1: wrong header: no language column (such as de or en)"))
     return columns
 
 
@@ -138,34 +143,33 @@ def load_csv(data: bytes | str, *, languages: Iterable[str] | None = None) -> Gl
             break
         except csv.Error as exc:
             if "end of data" in str(exc):
-                raise GlossaryFormatError(
-                    f"line {line}: unbalanced quote: a quoted cell starts here and is never closed"
-                ) from None
-            raise GlossaryFormatError(
-                f"line {line}: {exc}; a cell with a quote inside must be quoted and the quote doubled"
-            ) from None
+                raise GlossaryFormatError(_l(
+                    "line %(line)s: unbalanced quote: a quoted cell starts here and is never closed",
+                    line=str(line))) from None
+            raise GlossaryFormatError(_l(
+                "line %(line)s: %(error)s; a cell with a quote inside must be quoted and the quote"
+                " doubled", line=str(line), error=str(exc))) from None
         if columns is None:
             if line != 1 or not any(c.strip() for c in cells):
-                raise GlossaryFormatError("line 1: wrong header: the first line must name the columns")
+                raise GlossaryFormatError(_l("line 1: wrong header: the first line must name the columns"))
             columns = _read_header(cells, allowed)
             langs = [role[5:] for role, _ in columns if role.startswith("lang:")]
             continue
         if not any(c.strip() for c in cells):
             continue
         if len(cells) > len(columns) and any(c.strip() for c in cells[len(columns) :]):
-            raise GlossaryFormatError(
-                f"line {line}: {len(cells)} cells but the header has {len(columns)} columns"
-                " (a comma inside a cell needs quotes)"
-            )
+            raise GlossaryFormatError(_l(
+                "line %(line)s: %(cells)s cells but the header has %(columns)s columns"
+                " (a comma inside a cell needs quotes)",
+                line=str(line), cells=len(cells), columns=len(columns)))
         row = {role: spreadsheet_unsafe(cell.strip())
                for (role, _), cell in zip(columns, cells, strict=False)}
         try:
             for role, name in columns:
                 if role.startswith("lang:") and "\n" in row.get(role, ""):
-                    raise GlossaryError(
-                        f"column {name} holds a line break;"
-                        f" a quote opened on line {line} is probably not closed"
-                    )
+                    raise GlossaryError(_l(
+                        "column %(name)s holds a line break; a quote opened on line %(line)s is"
+                        " probably not closed", name=name, line=str(line)))
             entry = Entry(
                 key=row.get("id", ""),
                 terms={lang: row.get("lang:" + lang, "") for lang in langs},
@@ -178,17 +182,18 @@ def load_csv(data: bytes | str, *, languages: Iterable[str] | None = None) -> Gl
                 ),
             )
         except GlossaryError as exc:
-            raise GlossaryFormatError(f"line {line}: {exc}") from None
+            raise GlossaryFormatError(_l("line %(line)s: %(error)s", line=str(line),
+                                         error=reason(exc))) from None
         folded = entry.key.casefold()
         if folded in lines:
-            raise GlossaryFormatError(
-                f"line {line}: duplicate concept “{entry.key}” (already on line {lines[folded]});"
-                " if these are two senses of one term, give each row its own id column value"
-            )
+            raise GlossaryFormatError(_l(
+                "line %(line)s: duplicate concept “%(key)s” (already on line %(first)s); if these"
+                " are two senses of one term, give each row its own id column value",
+                line=str(line), key=entry.key, first=str(lines[folded])))
         lines[folded] = line
         entries.append(entry)
     if columns is None:
-        raise GlossaryFormatError("line 1: wrong header: the file is empty")
+        raise GlossaryFormatError(_l("line 1: wrong header: the file is empty"))
     return Glossary(entries, languages=langs)
 
 

@@ -22,11 +22,14 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from webapp.core.messages import N_, _l
+
 # Debian's dict-freedict-deu-eng puts it here (without the .index / .dict.dz suffixes).
 DEFAULT_PATH = "/usr/share/dictd/freedict-deu-eng"
-INSTALL_HINT = ("The German–English dictionary is not installed. An admin installs it with "
-                "`apt-get install dict-freedict-deu-eng` (Debian's FreeDict package), or sets "
-                "DICTIONARY_PATH to a dictd dictionary.")
+# Shown with _l(INSTALL_HINT), in the reader's language.
+INSTALL_HINT = N_("The German–English dictionary is not installed. An admin installs it with "
+                  "`apt-get install dict-freedict-deu-eng` (Debian's FreeDict package), or sets "
+                  "DICTIONARY_PATH to a dictd dictionary.")
 _B64 = {c: i for i, c in enumerate(
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")}
 # What one lookup may ask of the files: the longest word considered, headwords shown, articles read.
@@ -183,7 +186,8 @@ class _DictZip:
     def _read_header(self) -> None:
         head = os.pread(self.fd, 12, 0)
         if head[:3] != b"\x1f\x8b\x08" or not head[3] & 4:
-            raise DictionaryMissing(f"{self.path} is not a dictzip file (no gzip extra field).")
+            raise DictionaryMissing(_l("%(path)s is not a dictzip file (no gzip extra field).",
+                                       path=str(self.path)))
         (xlen,) = struct.unpack("<H", head[10:12])
         extra = os.pread(self.fd, xlen, 12)
         pos = 0
@@ -195,8 +199,8 @@ class _DictZip:
                 break
             pos += 4 + length
         else:
-            raise DictionaryMissing(f"{self.path} is gzip without dictzip chunks; "
-                                    "unpack it to a .dict file.")
+            raise DictionaryMissing(_l("%(path)s is gzip without dictzip chunks; "
+                                       "unpack it to a .dict file.", path=str(self.path)))
         start = 12 + xlen
         flags = head[3]
         # The optional name and comment fields end with a zero byte each.
@@ -274,10 +278,12 @@ class Dictionary:
                 return
             articles = self._article_path()
             if not self.index_path.is_file() or articles is None:
-                raise DictionaryMissing(INSTALL_HINT)
+                raise DictionaryMissing(_l(INSTALL_HINT))
             if not self.index_path.stat().st_size:
-                raise DictionaryMissing(f"The dictionary index {self.index_path} is empty. "
-                                        + INSTALL_HINT.split(". ", 1)[1])
+                raise DictionaryMissing(_l(
+                    "The dictionary index %(path)s is empty. An admin installs it with "
+                    "`apt-get install dict-freedict-deu-eng` (Debian's FreeDict package), or "
+                    "sets DICTIONARY_PATH to a dictd dictionary.", path=str(self.index_path)))
             with open(self.index_path, "rb") as f:
                 index = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
             # One pass in C over the 12 MB: where each line starts, and its headword.

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TypeVar
 
+from webapp.core.messages import Message, _l
 from webapp.core.text import is_language_tag, primary_language
 
 T = TypeVar("T")
@@ -41,17 +42,25 @@ class GlossaryFormatError(GlossaryError):
     error_code = "glossary_file_invalid"
 
 
+def reason(exc: BaseException) -> str:
+    """Return an error's message for another message to quote: the Message itself when it is
+    one (English in the API, translated on a page), else its text."""
+    arg = exc.args[0] if len(exc.args) == 1 else None
+    return arg if isinstance(arg, str) else str(exc)
+
+
 def refuse_oversized(data: bytes | str) -> None:
     """Refuse an uploaded file past MAX_IMPORT_BYTES (text already decoded is not counted)."""
     if isinstance(data, bytes) and len(data) > MAX_IMPORT_BYTES:
-        raise GlossaryFormatError(f"line 1: the file is larger than {MAX_IMPORT_BYTES // 2**20} MB")
+        raise GlossaryFormatError(_l("line 1: the file is larger than %(size)s MB",
+                                     size=MAX_IMPORT_BYTES // 2**20))
 
 
 @lru_cache(maxsize=512)
 def normalize_lang(code: str) -> str:
     """Return the primary language subtag in lower case ('EN-us' -> 'en'), or raise GlossaryError."""
     if not is_language_tag(code):
-        raise GlossaryError(f"“{code.strip()}” is not a language code such as de or en")
+        raise GlossaryError(_l("“%(code)s” is not a language code such as de or en", code=code.strip()))
     return primary_language(code)
 
 
@@ -91,24 +100,24 @@ class Entry:
     def __post_init__(self) -> None:
         terms: dict[str, tuple[str, ...]] = {}
         for lang, value in self.terms.items():
-            variants = _check_variants(split_variants(value), f"the {lang} term")
+            variants = _check_variants(split_variants(value), _l("the %(lang)s term", lang=lang))
             if variants:
                 lang = normalize_lang(lang)
                 terms[lang] = tuple(dict.fromkeys(terms.get(lang, ()) + variants))
         if not terms:
-            raise GlossaryError("empty term: the entry needs a term in at least one language")
+            raise GlossaryError(_l("empty term: the entry needs a term in at least one language"))
         forbidden_in = self.forbidden
         if isinstance(forbidden_in, str) or not isinstance(forbidden_in, Mapping):
             forbidden_in = {ANY_LANG: split_variants(forbidden_in)}
         forbidden: dict[str, tuple[str, ...]] = {}
         for lang, value in forbidden_in.items():
-            variants = _check_variants(split_variants(value), "a forbidden rendering")
+            variants = _check_variants(split_variants(value), _l("a forbidden rendering"))
             if variants:
                 lang = ANY_LANG if lang == ANY_LANG else normalize_lang(lang)
                 forbidden[lang] = tuple(dict.fromkeys(forbidden.get(lang, ()) + variants))
         key = clean(self.key) or next(iter(terms.values()))[0]
         if "|" in key:
-            raise GlossaryError(f"the key “{key}” cannot contain “|”")
+            raise GlossaryError(_l("the key “%(key)s” cannot contain “|”", key=key))
         object.__setattr__(self, "terms", terms)
         object.__setattr__(self, "forbidden", forbidden)
         object.__setattr__(self, "key", key)
@@ -157,14 +166,16 @@ class Entry:
         return a == b
 
 
-def _check_variants(variants: list[str], what: str) -> tuple[str, ...]:
+def _check_variants(variants: list[str], what: Message) -> tuple[str, ...]:
     out = []
     for variant in variants:
         variant = clean(variant)
         if not variant:
-            raise GlossaryError(f"empty term: {what} has an empty variant between “|” separators")
+            raise GlossaryError(_l("empty term: %(what)s has an empty variant between “|” separators",
+                                   what=what))
         if not WORD_RE.search(variant):
-            raise GlossaryError(f"{what} “{variant}” has no letter or digit to match on")
+            raise GlossaryError(_l("%(what)s “%(variant)s” has no letter or digit to match on",
+                                   what=what, variant=variant))
         out.append(variant)
     return tuple(out)
 
@@ -234,7 +245,8 @@ class Glossary:
     def _insert(self, entry: Entry) -> None:
         folded = entry.key.casefold()
         if folded in self._entries:
-            raise GlossaryError(f"duplicate concept: an entry “{entry.key}” already exists")
+            raise GlossaryError(_l("duplicate concept: an entry “%(key)s” already exists",
+                                   key=entry.key))
         self._entries[folded] = entry
 
     def _changed(self) -> None:
@@ -256,7 +268,8 @@ class Glossary:
                 raise KeyError(key)
             new = entry.key.casefold()
             if new != old and new in self._entries:
-                raise GlossaryError(f"duplicate concept: an entry “{entry.key}” already exists")
+                raise GlossaryError(_l("duplicate concept: an entry “%(key)s” already exists",
+                                       key=entry.key))
             self._entries = {
                 (new if k == old else k): (entry if k == old else e) for k, e in self._entries.items()
             }

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from webapp.core.messages import _l
 from webapp.core.models import GlossaryEntry
 from webapp.glossary.csvfile import parse_forbidden
 from webapp.glossary.entries import ANY_LANG, Entry, GlossaryError
@@ -18,12 +19,13 @@ def entry_from_form(form: Mapping[str, str], languages: tuple[str, ...]) -> Entr
         if name.startswith("terms_"):
             lang = name.removeprefix("terms_")
             if lang not in languages:
-                raise GlossaryError(f"unknown language column “{lang}”: this workbench has "
-                                    f"{', '.join(languages)}")
+                raise GlossaryError(_l(
+                    "unknown language column “%(lang)s”: this workbench has %(languages)s",
+                    lang=lang, languages=", ".join(languages)))
             terms[lang] = value
     case = form.get("case_sensitive", "")
     if case not in ("", "yes", "no"):
-        raise GlossaryError("case sensitivity is automatic, yes or no")
+        raise GlossaryError(_l("case sensitivity is automatic, yes or no"))
     return Entry(
         key=form.get("key", ""), terms=terms, note=form.get("note", ""),
         dnt=bool(form.get("dnt")), forbidden=parse_forbidden(form.get("forbidden", ""), languages),

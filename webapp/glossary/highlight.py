@@ -7,6 +7,7 @@ from functools import lru_cache
 
 from markupsafe import Markup, escape
 
+from webapp.core.messages import _l
 from webapp.core.models import Document, Segment
 from webapp.glossary.entries import Entry, normalize_lang
 from webapp.glossary.matching import Match
@@ -22,24 +23,40 @@ def render_piece(text: str) -> Markup:
     return escape(text)
 
 
+def _language_key() -> str:
+    # The tooltips are cached per interface language: a short message's current rendering
+    # tells English, German and the pseudo-locale apart without asking Flask.
+    return str(_l("do not translate"))
+
+
 @lru_cache(maxsize=4096)
-def _tip(entries: tuple[Entry, ...], lang: str) -> Markup:
-    # Escaped once per concept and language: a page shows the same few terms many times.
+def _tip(entries: tuple[Entry, ...], lang: str, language: str = "") -> Markup:
+    # Escaped once per concept, language and interface language: a page shows the same few
+    # terms many times. Each line is one message, the terms and the note its parameters.
     lines = []
     for entry in entries:
         if entry.dnt:
-            head = f"do not translate: keep “{entry.preferred(lang) or entry.key}” as it is"
+            term = entry.preferred(lang) or entry.key
             avoid = [v for vs in entry.forbidden.values() for v in vs]
-            head += f" (not {', '.join(avoid)})" if avoid else ""
+            if avoid:
+                head = _l("do not translate: keep “%(term)s” as it is (not %(avoid)s)",
+                          term=term, avoid=", ".join(avoid))
+            else:
+                head = _l("do not translate: keep “%(term)s” as it is", term=term)
         else:
             parts = []
             for other, variants in entry.terms.items():
                 if other != lang:
                     avoid = entry.forbidden_in(other)
-                    parts.append(f"{other}: {' | '.join(variants)}"
-                                 + (f" (not {', '.join(avoid)})" if avoid else ""))
+                    if avoid:
+                        parts.append(str(_l("%(lang)s: %(terms)s (not %(avoid)s)", lang=other,
+                                            terms=" | ".join(variants), avoid=", ".join(avoid))))
+                    else:
+                        parts.append(str(_l("%(lang)s: %(terms)s", lang=other,
+                                            terms=" | ".join(variants))))
             head = "; ".join(parts) or entry.key
-        lines.append(f"{head} — {entry.note}" if entry.note else head)
+        lines.append(str(_l("%(head)s — %(note)s", head=head, note=entry.note))
+                     if entry.note else str(head))
     return escape("\n".join(lines))
 
 
@@ -55,15 +72,19 @@ def highlight(text: str, matches: list[Match]) -> Markup:
     return Markup("".join(out))
 
 
-@lru_cache(maxsize=4096)
 def _open_mark(entries: tuple[Entry, ...], lang: str) -> Markup:
+    return _open_mark_in(entries, lang, _language_key())
+
+
+@lru_cache(maxsize=4096)
+def _open_mark_in(entries: tuple[Entry, ...], lang: str, language: str) -> Markup:
     # The tip is the term's accessible description and, through CSS attr(), the tooltip that
     # hovering and focusing show alike (no native title beside it). It is an attribute, not
     # an element, so the cell's text stays the segment's text (split offsets, copying).
     # tabindex -1: a row's terms are reached with the arrow keys from the row (glossary.js),
     # not one Tab stop each.
     return Markup('<mark class="term{}" data-entry="{}" aria-description="{}" tabindex="-1">'
-                  ).format(" dnt" if entries[0].dnt else "", entries[0].key, _tip(entries, lang))
+                  ).format(" dnt" if entries[0].dnt else "", entries[0].key, _tip(entries, lang, language))
 
 
 @dataclass

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
+from webapp.core.messages import _l
 from webapp.glossary.entries import ANY_LANG, Entry, Glossary, GlossaryError
 
 # How an imported concept meets the stored one. "merge" (the default): a blank cell keeps
@@ -41,39 +42,44 @@ def describe(change: FieldChange) -> str:
     return f"{change.label}: {before} → {after}"
 
 
-def _lang_label(lang: str) -> str:
-    return "any language" if lang == ANY_LANG else lang
+def _label(name: str, lang: str) -> str:
+    # A Message: English in the API and the CLI, the reader's language on the page.
+    if name == "terms":
+        return _l("%(lang)s terms", lang=lang)
+    if lang == ANY_LANG:
+        return _l("forbidden (any language)")
+    return _l("forbidden (%(lang)s)", lang=lang)
 
 
-def _list_changes(name: str, label: str, a: dict, b: dict) -> list[FieldChange]:
+def _list_changes(name: str, a: dict, b: dict) -> list[FieldChange]:
     out = []
     for lang in dict.fromkeys([*a, *b]):
         old, new = a.get(lang, ()), b.get(lang, ())
         removed = tuple(v for v in old if v not in new)
         added = tuple(v for v in new if v not in old)
         if removed or added:
-            out.append(FieldChange(name, label.format(_lang_label(lang)), removed, added))
+            out.append(FieldChange(name, _label(name, lang), removed, added))
         elif old != new:
-            out.append(FieldChange(name, label.format(_lang_label(lang)) + ", order",
+            out.append(FieldChange(name, _l("%(field)s, order", field=_label(name, lang)),
                                    before=" | ".join(old), after=" | ".join(new)))
     return out
 
 
 def _flag(value: bool | None) -> str:
-    return {None: "auto", True: "yes", False: "no"}[value]
+    return {None: _l("auto"), True: _l("yes"), False: _l("no")}[value]
 
 
 def field_changes(before: Entry, after: Entry) -> list[FieldChange]:
     """Return every field that differs between two versions of a concept, removals included."""
-    out = _list_changes("terms", "{} terms", before.terms, after.terms)
-    out += _list_changes("forbidden", "forbidden ({})", before.forbidden, after.forbidden)
+    out = _list_changes("terms", before.terms, after.terms)
+    out += _list_changes("forbidden", before.forbidden, after.forbidden)
     if before.note != after.note:
-        out.append(FieldChange("note", "note", before=before.note, after=after.note))
+        out.append(FieldChange("note", _l("note"), before=before.note, after=after.note))
     if before.dnt != after.dnt:
-        out.append(FieldChange("dnt", "do not translate", before=_flag(before.dnt),
+        out.append(FieldChange("dnt", _l("do not translate"), before=_flag(before.dnt),
                                after=_flag(after.dnt)))
     if before.case_sensitive != after.case_sensitive:
-        out.append(FieldChange("case_sensitive", "case-sensitive",
+        out.append(FieldChange("case_sensitive", _l("case-sensitive"),
                                before=_flag(before.case_sensitive),
                                after=_flag(after.case_sensitive)))
     return out
@@ -141,7 +147,8 @@ def merged(stored: Entry, incoming: Entry, mode: str = MERGE) -> Entry:
 def preview_import(current: Glossary, incoming: Glossary, mode: str = MERGE) -> ImportPreview:
     """Sort incoming entries into new (added), differing (changed) and identical (skipped) ones."""
     if mode not in MODES:
-        raise GlossaryError(f"unknown import mode “{mode}”; use {' or '.join(MODES)}")
+        raise GlossaryError(_l("unknown import mode “%(mode)s”; use %(merge)s or %(replace)s",
+                               mode=mode, merge=MERGE, replace=REPLACE))
     by_term: dict[tuple[str, str], list[Entry]] = {}
     for entry in current:
         for lang, variants in entry.terms.items():
@@ -172,7 +179,8 @@ def preview_import(current: Glossary, incoming: Glossary, mode: str = MERGE) -> 
 def apply_import(glossary: Glossary, preview: ImportPreview) -> None:
     """Apply a preview to the glossary it was made from, all at once or not at all."""
     if preview.base_version and preview.base_version != glossary.version:
-        raise GlossaryError("the glossary changed since this import was previewed; preview it again")
+        raise GlossaryError(_l("the glossary changed since this import was previewed; "
+                               "preview it again"))
     changes = {c.before.key.casefold(): c.after for c in preview.changed}
     entries = [changes.get(e.key.casefold(), e) for e in glossary]
     glossary.replace_all([*entries, *preview.added])

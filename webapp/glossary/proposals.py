@@ -8,6 +8,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from webapp.core.changelog import log
+from webapp.core.messages import _l
 from webapp.core.models import GlossaryProposal, utcnow
 from webapp.core.states import Action
 from webapp.glossary import store
@@ -29,7 +30,7 @@ def require_terms(entry: Entry, *langs: str) -> Entry:
     """Refuse an entry from the dictionary panel that lacks a term in one of langs."""
     for lang in langs:
         if not entry.terms.get(lang):
-            raise ProposalError(f"empty term: the entry needs its {lang} term")
+            raise ProposalError(_l("empty term: the entry needs its %(lang)s term", lang=lang))
     return entry
 
 
@@ -43,16 +44,18 @@ def propose(db: Session, snap: store.Snapshot, entry: Entry, author: str, origin
     """Record a proposed entry for an admin to decide on; refuse one the glossary would refuse."""
     store.check_languages(entry, snap.languages)
     if entry.key in snap.glossary:
-        raise ProposalError(f"the glossary already has “{entry.key}”; ask an admin to edit it")
+        raise ProposalError(_l("the glossary already has “%(key)s”; ask an admin to edit it",
+                                key=entry.key))
     same = db.scalar(select(GlossaryProposal.id).where(
         GlossaryProposal.status == "open",
         GlossaryProposal.entry_json == _json(entry)))
     if same is not None:
-        raise ProposalError(f"“{entry.key}” is proposed already and waits for an admin")
+        raise ProposalError(_l("“%(key)s” is proposed already and waits for an admin", key=entry.key))
     mine = db.scalar(select(func.count()).select_from(GlossaryProposal).where(
         GlossaryProposal.status == "open", GlossaryProposal.proposed_by == author)) or 0
     if mine >= MAX_OPEN_PER_PERSON:
-        raise ProposalError(f"you have {mine} proposals waiting; an admin decides on those first")
+        raise ProposalError(_l("you have %(n)s proposals waiting; an admin decides on those first",
+                                n=mine))
     row = GlossaryProposal(entry_json=_json(entry), origin=origin.strip()[:MAX_ORIGIN],
                            document_id=document_id, proposed_by=author, reason="")
     db.add(row)
@@ -82,8 +85,14 @@ def recently_decided(db: Session, limit: int = 10) -> list[GlossaryProposal]:
 
 def _check_open(proposal: GlossaryProposal) -> None:
     if proposal.status != "open":
-        raise ProposalError(f"this proposal was {proposal.status} by {proposal.decided_by} "
-                            "already")
+        if proposal.status == "accepted":
+            raise ProposalError(_l("this proposal was accepted by %(admin)s already",
+                                   admin=proposal.decided_by))
+        if proposal.status == "declined":
+            raise ProposalError(_l("this proposal was declined by %(admin)s already",
+                                   admin=proposal.decided_by))
+        raise ProposalError(_l("this proposal was %(status)s by %(admin)s already",
+                               status=proposal.status, admin=proposal.decided_by))
 
 
 def accept(db: Session, snap: store.Snapshot, proposal: GlossaryProposal, admin: str,
@@ -102,7 +111,7 @@ def decline(db: Session, proposal: GlossaryProposal, admin: str, reason: str) ->
     _check_open(proposal)
     reason = reason.strip()
     if len(reason) > MAX_REASON:
-        raise ProposalError(f"the reason is longer than {MAX_REASON} characters")
+        raise ProposalError(_l("the reason is longer than %(max)s characters", max=MAX_REASON))
     _decide(db, proposal, "declined", admin, reason, key=entry_of(proposal).key)
     db.commit()
     return proposal
@@ -118,7 +127,7 @@ def _decide(db: Session, proposal: GlossaryProposal, status: str, admin: str, re
         db.rollback()
         db.refresh(proposal)
         _check_open(proposal)
-        raise ProposalError("this proposal was decided meanwhile")
+        raise ProposalError(_l("this proposal was decided meanwhile"))
     db.refresh(proposal)
     log(db, Action.GLOSSARY_DECIDE, admin, proposal.document_id, proposal=proposal.id,
         status=status, key=key, reason=reason, proposed_by=proposal.proposed_by)

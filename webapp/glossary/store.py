@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from webapp.core.changelog import log
+from webapp.core.messages import _l
 from webapp.core.models import GlossaryEntry, GlossaryImport, GlossaryMeta, utcnow
 from webapp.core.states import Action
 from webapp.glossary import merge
@@ -77,7 +78,8 @@ def entry_from_row(row: GlossaryEntry) -> Entry:
 
 def _fill_row(row: GlossaryEntry, entry: Entry, author: str) -> GlossaryEntry:
     if len(entry.key) > MAX_KEY:
-        raise GlossaryError(f"the key “{entry.key[:40]}…” is longer than {MAX_KEY} characters")
+        raise GlossaryError(_l("the key “%(key)s…” is longer than %(max)s characters",
+                                key=entry.key[:40], max=MAX_KEY))
     data = entry.to_dict()
     row.key, row.key_folded = entry.key, entry.key.casefold()
     row.terms_json = json.dumps(data["terms"], ensure_ascii=False)
@@ -190,7 +192,7 @@ def _commit(db: Session) -> None:
     except IntegrityError:
         db.rollback()
         raise GlossaryError(
-            "duplicate concept: someone added an entry with this key meanwhile") from None
+            _l("duplicate concept: someone added an entry with this key meanwhile")) from None
 
 
 def check_languages(entry: Entry, languages: tuple[str, ...]) -> None:
@@ -198,8 +200,8 @@ def check_languages(entry: Entry, languages: tuple[str, ...]) -> None:
     unknown = [lang for lang in [*entry.terms, *entry.forbidden]
                if lang != ANY_LANG and lang not in languages]
     if unknown:
-        raise GlossaryError(f"unknown language column “{unknown[0]}”: this workbench has "
-                               f"{', '.join(languages)}")
+        raise GlossaryError(_l("unknown language column “%(lang)s”: this workbench has %(languages)s",
+                               lang=unknown[0], languages=", ".join(languages)))
 
 
 def add_entry(db: Session, snap: Snapshot, entry: Entry, author: str) -> GlossaryEntry:
@@ -247,8 +249,8 @@ def apply_import(db: Session, snap: Snapshot, preview: merge.ImportPreview, auth
     for change in preview.changed:
         row = rows.get(change.before.key.casefold())
         if row is None:
-            raise GlossaryError("the glossary changed since this import was previewed; "
-                                   "preview it again")
+            raise GlossaryError(_l("the glossary changed since this import was previewed; "
+                                   "preview it again"))
         _fill_row(row, change.after, author)
     position = (db.scalar(select(func.max(GlossaryEntry.position))) or 0) + 1
     # Computed once: asking the snapshot per entry walks the whole glossary each time, which

@@ -9,6 +9,7 @@ from xml.etree import ElementTree as ET
 import defusedxml.ElementTree as SafeET
 from defusedxml import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
 
+from webapp.core.messages import _l
 from webapp.glossary.entries import (
     ANY_LANG,
     TRUE_WORDS,
@@ -18,6 +19,7 @@ from webapp.glossary.entries import (
     GlossaryFormatError,
     clean,
     normalize_lang,
+    reason,
     refuse_oversized,
 )
 
@@ -40,24 +42,22 @@ def _parse_xml(data: bytes | str) -> ET.Element:
     try:
         return SafeET.fromstring(data, forbid_dtd=False, forbid_entities=True, forbid_external=True)
     except EntitiesForbidden as exc:
-        raise GlossaryFormatError(
-            f"refused: the file declares the XML entity “{exc.name}”. Entity declarations can read"
+        raise GlossaryFormatError(_l(
+            "refused: the file declares the XML entity “%(name)s”. Entity declarations can read"
             " files from the server (XXE) or expand into gigabytes (billion laughs), so glossary"
-            " import does not accept them"
-        ) from None
+            " import does not accept them", name=exc.name)) from None
     except (ExternalReferenceForbidden, DTDForbidden) as exc:
-        raise GlossaryFormatError(
-            f"refused: the file refers to an external resource ({exc.sysid or exc.pubid}),"
-            " which glossary import does not fetch"
-        ) from None
+        raise GlossaryFormatError(_l(
+            "refused: the file refers to an external resource (%(resource)s), which glossary"
+            " import does not fetch", resource=exc.sysid or exc.pubid)) from None
     except ET.ParseError as exc:
         line, column = exc.position
-        reason = str(exc).split(": line", 1)[0]
-        raise GlossaryFormatError(
-            f"line {line}: not well-formed XML ({reason}, column {column + 1})"
-        ) from None
+        why = str(exc).split(": line", 1)[0]
+        raise GlossaryFormatError(_l(
+            "line %(line)s: not well-formed XML (%(reason)s, column %(column)s)",
+            line=str(line), reason=why, column=str(column + 1))) from None
     except (LookupError, ValueError) as exc:
-        raise GlossaryFormatError(f"line 1: wrong encoding: {exc}") from None
+        raise GlossaryFormatError(_l("line 1: wrong encoding: %(error)s", error=str(exc))) from None
 
 
 _NCNAME_RE = re.compile(r"[^\W\d][\w.\-]*")
@@ -72,7 +72,8 @@ def load_tbx(data: bytes | str, *, languages: Iterable[str] | None = None) -> Gl
     """Read TBX v2 (martif/termEntry/langSet/tig|ntig) or v3 (tbx/conceptEntry/langSec/termSec)."""
     root = _parse_xml(data)
     if _local(root.tag) not in ("martif", "tbx"):
-        raise GlossaryFormatError(f"line 1: not a TBX file: the root element is <{_local(root.tag)}>")
+        raise GlossaryFormatError(_l("line 1: not a TBX file: the root element is <%(root)s>",
+                                     root=_local(root.tag)))
     allowed = {normalize_lang(lang) for lang in languages} if languages is not None else None
     default_lang = root.get(_XML_LANG, "")
     entries: list[Entry] = []
@@ -108,9 +109,9 @@ def load_tbx(data: bytes | str, *, languages: Iterable[str] | None = None) -> Gl
             try:
                 lang = normalize_lang(lang_set.get(_XML_LANG) or default_lang)
             except GlossaryError:
-                raise GlossaryFormatError(
-                    f"concept “{concept.get('id', '?')}”: a language section has no usable xml:lang"
-                ) from None
+                raise GlossaryFormatError(_l(
+                    "concept “%(id)s”: a language section has no usable xml:lang",
+                    id=concept.get("id", "?"))) from None
             if allowed is not None and lang not in allowed:
                 continue
             for holder in lang_set.iter():
@@ -139,12 +140,14 @@ def load_tbx(data: bytes | str, *, languages: Iterable[str] | None = None) -> Gl
                 case_sensitive=case_sensitive,
             )
         except GlossaryError as exc:
-            raise GlossaryFormatError(f"concept “{raw_id or '?'}”: {exc}") from None
+            raise GlossaryFormatError(_l("concept “%(id)s”: %(error)s", id=raw_id or "?",
+                                         error=reason(exc))) from None
         key = own_key or (entry.key if not raw_id or raw_id == _tbx_id(entry.key) else raw_id)
         base, n = key, 2
         while key.casefold() in keys:
             if raw_id and key == raw_id:
-                raise GlossaryFormatError(f"duplicate concept: the id “{raw_id}” is used twice")
+                raise GlossaryFormatError(_l("duplicate concept: the id “%(id)s” is used twice",
+                                             id=raw_id))
             key, n = f"{base} ({n})", n + 1
         keys.add(key.casefold())
         entries.append(Entry(**{**entry.__dict__, "key": key}))

@@ -20,6 +20,7 @@ from sqlalchemy import select
 from webapp.core.access import current_name, may, require_role
 from webapp.core.db import get_db
 from webapp.core.http import download, get_or_404, page_or_fragment, uploaded_file
+from webapp.core.messages import _l
 from webapp.core.models import (
     MAX_ID,
     Document,
@@ -30,7 +31,13 @@ from webapp.core.models import (
 )
 from webapp.core.states import Role
 from webapp.glossary import dictionary, exchange, highlight, proposals, store
-from webapp.glossary.entries import MAX_IMPORT_BYTES, Glossary, GlossaryError, GlossaryFormatError
+from webapp.glossary.entries import (
+    MAX_IMPORT_BYTES,
+    Glossary,
+    GlossaryError,
+    GlossaryFormatError,
+    reason,
+)
 from webapp.glossary.forms import entry_from_form, page_rows, row_for
 from webapp.glossary.merge import MERGE, preview_import
 
@@ -93,9 +100,9 @@ def add_entry():
                 form=request.form, form_error=str(exc))), 422
         return render_template("glossary/_form.html", languages=snap.languages,
                                form=request.form, form_error=str(exc)), 422
-    message = f"Added “{entry.key}”."
+    message = _l("Added “%(key)s”.", key=entry.key)
     if not _is_htmx():
-        flash(message, "ok")
+        flash(str(message), "ok")
         return redirect(url_for("glossary.glossary_page"), code=303)
     resp = make_response(render_template("glossary/_form.html", languages=snap.languages,
                                          form={}, form_message=message))
@@ -145,7 +152,7 @@ def entry_delete(entry_id: int):
     entry = store.delete_entry(get_db(), _entry(entry_id), current_name())
     if _is_htmx():
         return ""
-    flash(f"Deleted “{entry.key}”.", "ok")
+    flash(str(_l("Deleted “%(key)s”.", key=entry.key)), "ok")
     return redirect(url_for("glossary.glossary_page"), code=303)
 
 
@@ -154,10 +161,10 @@ def read_upload() -> tuple[store.Snapshot, Glossary, str]:
     file's name; or raise GlossaryFormatError naming line and problem."""
     snap = snapshot()
     name, data = uploaded_file(
-        MAX_IMPORT_BYTES, GlossaryFormatError("Choose a glossary file (.csv or .tbx) to import."))
+        MAX_IMPORT_BYTES, GlossaryFormatError(_l("Choose a glossary file (.csv or .tbx) to import.")))
     incoming = exchange.load(data, filename=name, languages=snap.languages)
     if not len(incoming):
-        raise GlossaryFormatError(f"{name} holds no glossary entry.")
+        raise GlossaryFormatError(_l("%(file)s holds no glossary entry.", file=name))
     return snap, incoming, name
 
 
@@ -174,7 +181,7 @@ def import_preview():
     try:
         preview = preview_import(snap.glossary, incoming, request.form.get("mode", MERGE))
     except GlossaryError as exc:
-        abort(400, str(exc))
+        abort(400, reason(exc))
     upload = store.store_upload(get_db(), snap, incoming, filename, current_name())
     ctx = {"preview": preview, "upload": upload, "languages": snap.languages}
     if _is_htmx():
@@ -189,23 +196,24 @@ def import_apply(token: str):
     db = get_db()
     upload = db.scalar(select(GlossaryImport).where(GlossaryImport.token == token))
     if upload is None:
-        abort(404, "That import preview has expired; upload the file again.")
+        abort(404, _l("That import preview has expired; upload the file again."))
     snap = snapshot()
     try:
         preview = preview_import(snap.glossary, store.load_upload(upload),
                                  request.form.get("mode", MERGE))
         if preview.base_version != upload.base_version:
-            raise GlossaryError("the glossary changed since this import was previewed; "
-                                "preview it again")
+            raise GlossaryError(_l("the glossary changed since this import was previewed; "
+                                   "preview it again"))
         store.apply_import(db, snap, preview, current_name(), upload.filename)
     except GlossaryError as exc:
         db.rollback()
-        flash(f"Nothing was imported: {exc}.", "error")
+        flash(str(_l("Nothing was imported: %(error)s.", error=reason(exc))), "error")
         return redirect(url_for("glossary.glossary_page"), code=303)
     db.delete(upload)
     db.commit()
-    flash(f"Imported {upload.filename}: {len(preview.added)} added, {len(preview.changed)} "
-          f"changed, {len(preview.skipped)} already the same.", "ok")
+    flash(str(_l("Imported %(file)s: %(added)s added, %(changed)s changed, %(skipped)s already "
+                 "the same.", file=upload.filename, added=len(preview.added),
+                 changed=len(preview.changed), skipped=len(preview.skipped))), "ok")
     return redirect(url_for("glossary.glossary_page"), code=303)
 
 
@@ -256,12 +264,12 @@ def lookup_context(word: str, doc_id: int | None) -> dict:
     hits, missing, error = [], None, None
     book = dictionary_of()
     if word and not book.available:
-        missing = dictionary.INSTALL_HINT
+        missing = _l(dictionary.INSTALL_HINT)
     elif word:
         try:
             hits = book.lookup(word)
         except (OSError, ValueError, dictionary.DictionaryMissing) as exc:
-            error = f"The dictionary could not be read: {exc}"
+            error = _l("The dictionary could not be read: %(error)s", error=reason(exc))
     senses = [s for h in hits for s in h.senses if s.translations]
     first = next((s for s in senses if not s.plural), senses[0] if senses else None)
     form = {"terms_de": first.headword if first else word,
@@ -295,15 +303,16 @@ def dictionary_term():
             snap.languages), "de")
         if may(Role.ADMIN):
             store.add_entry(db, snap, entry, current_name())
-            message = f"Added “{entry.key}” to the glossary."
+            message = _l("Added “%(key)s” to the glossary.", key=entry.key)
         else:
             known = doc_id if doc_id and 0 < doc_id <= MAX_ID and db.get(Document, doc_id) else None
             proposals.propose(db, snap, entry, current_name(), form.get("origin", ""), known)
-            message = f"Proposed “{entry.key}”; an admin decides on the glossary page."
+            message = _l("Proposed “%(key)s”; an admin decides on the glossary page.",
+                         key=entry.key)
     except GlossaryError as exc:
         db.rollback()
         return render_template("glossary/_dictionary_form.html", form=form, doc_id=doc_id,
-                               form_error=f"Not saved: {exc}."), 422
+                               form_error=_l("Not saved: %(error)s.", error=reason(exc))), 422
     resp = make_response(render_template("glossary/_dictionary_form.html", form=form,
                                          doc_id=doc_id, form_message=message))
     resp.headers["HX-Trigger"] = "glossary-changed"
@@ -324,9 +333,10 @@ def proposal_accept(proposal_id: int):
         proposals.accept(db, snapshot(), proposal, current_name())
     except GlossaryError as exc:
         db.rollback()
-        flash(f"Not accepted: {exc}.", "error")
+        flash(str(_l("Not accepted: %(error)s.", error=reason(exc))), "error")
     else:
-        flash(f"Accepted “{proposals.entry_of(proposal).key}” from {proposal.proposed_by}.", "ok")
+        flash(str(_l("Accepted “%(key)s” from %(name)s.", key=proposals.entry_of(proposal).key,
+                     name=proposal.proposed_by)), "ok")
     return redirect(url_for("glossary.glossary_page") + "#proposals", code=303)
 
 
@@ -340,7 +350,7 @@ def proposal_decline(proposal_id: int):
         proposals.decline(db, proposal, current_name(), request.form.get("reason", ""))
     except GlossaryError as exc:
         db.rollback()
-        flash(f"Not declined: {exc}.", "error")
+        flash(str(_l("Not declined: %(error)s.", error=reason(exc))), "error")
     else:
-        flash(f"Declined “{proposals.entry_of(proposal).key}”.", "ok")
+        flash(str(_l("Declined “%(key)s”.", key=proposals.entry_of(proposal).key)), "ok")
     return redirect(url_for("glossary.glossary_page") + "#proposals", code=303)

@@ -9,6 +9,7 @@ def init_app(app: Flask) -> None:
     """Give the app its memory cache and feed, the TMX import job, the memory's pages and API."""
     from webapp.core.access import may
     from webapp.core.db import get_sessionmaker
+    from webapp.core.messages import N_
     from webapp.core.states import Role
     from webapp.jobs import progress
     from webapp.jobs import runner as jobs
@@ -28,8 +29,8 @@ def init_app(app: Flask) -> None:
     jobs.HANDLERS[importing.JOB_KIND] = run_import
     # Its progress counts bytes of the file; once done, the page's table of pairs reloads.
     progress.describe(importing.JOB_KIND, progress.Kind(
-        "Memory import", "Import failed", running="Importing into the memory", counts=False,
-        event="tm-changed"))
+        N_("Memory import"), N_("Import failed"), running=N_("Importing into the memory"),
+        counts=False, event="tm-changed"))
     feed.watch_approvals(factory, SAVED)
     views.init_app(app)
     api.init_app(app)

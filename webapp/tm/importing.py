@@ -8,6 +8,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from webapp.core.messages import Message, _l
 from webapp.core.models import Job
 from webapp.interchange.formats import safexml
 from webapp.interchange.formats.safexml import FormatError
@@ -36,6 +37,16 @@ class _RootSeen(Exception):
     """Stops the quick check of an upload once its root element is known."""
 
 
+def _reason(exc: BaseException) -> str:
+    # The error's own Message when it is one, so the outer message renders it translated
+    # (FormatError keeps it as .message; its args hold it as plain text).
+    arg = exc.args[0] if len(exc.args) == 1 else None
+    message = getattr(exc, "message", None)
+    if isinstance(message, Message) and arg == message:
+        return message
+    return arg if isinstance(arg, str) else str(exc)
+
+
 def upload_dir(instance_path: str | os.PathLike) -> Path:
     """Return the folder where uploads wait for their import job."""
     return Path(instance_path) / "tm-imports"
@@ -46,8 +57,14 @@ def check_head(path: Path) -> None:
     def root(element) -> None:
         if element.tag != "tmx":
             name = element.tag.rpartition("}")[2]
-            raise FormatError(f"not a TMX document: the root element is <{name}>",
-                              element.sourceline)
+            # The line goes into the message itself: FormatError would prefix it as plain text.
+            line = element.sourceline
+            error = FormatError(_l("line %(line)s: not a TMX document: the root element is "
+                                   "<%(name)s>", line=str(line), name=name) if line else
+                                _l("not a TMX document: the root element is <%(name)s>",
+                                   name=name))
+            error.line = line
+            raise error
         raise _RootSeen
 
     with path.open("rb") as stream:
@@ -65,7 +82,7 @@ def store_upload(
     """Store an upload (anything with `filename` and `save(path)`) and add its queued job."""
     # The caller submits the committed job to the app's job runner.
     if upload is None or not upload.filename:
-        raise ImportRefused("Send the TMX file as the multipart field 'file'.", 400)
+        raise ImportRefused(_l("Send the TMX file as the multipart field 'file'."), 400)
     job = Job(kind=JOB_KIND, status="queued", message=f"Importing {upload.filename}.")
     db.add(job)
     db.flush()
@@ -75,14 +92,15 @@ def store_upload(
     try:
         size = path.stat().st_size
         if size > limit:
-            raise ImportRefused(
-                f"The TMX file is {size / 1048576:.1f} MB; the limit is {limit // 1048576} MB.", 413)
+            raise ImportRefused(_l("The TMX file is %(size)s MB; the limit is %(limit)s MB.",
+                                   size=round(size / 1048576, 1), limit=limit // 1048576), 413)
         if size == 0:
-            raise ImportRefused("The TMX file is empty.")
+            raise ImportRefused(_l("The TMX file is empty."))
         try:
             check_head(path)
         except FormatError as exc:
-            raise ImportRefused(f"The TMX file cannot be imported: {exc}.") from None
+            raise ImportRefused(_l("The TMX file cannot be imported: %(error)s.",
+                                   error=_reason(exc))) from None
     except ImportRefused:
         path.unlink(missing_ok=True)
         db.rollback()

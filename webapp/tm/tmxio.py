@@ -10,6 +10,7 @@ from typing import BinaryIO
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from webapp.core.messages import _l
 from webapp.core.models import MemoryUnit, utcnow
 from webapp.core.text import language_tag, primary_language
 from webapp.interchange import codes as tags
@@ -146,10 +147,9 @@ def export_tmx(db: Session, source_lang: str | None = None, target_lang: str | N
     keys = sorted({primary_language(t) for t in tags_found})
     if len(keys) > 1:
         # A TMX header names one source language; our reader takes it to find each source.
-        raise ExportError(
-            f"The memory holds several source languages ({', '.join(keys)}); "
-            "choose one with source_lang."
-        )
+        raise ExportError(_l(
+            "The memory holds several source languages (%(languages)s); choose one with"
+            " source_lang.", languages=", ".join(keys)))
     header = source_lang or (tags_found[0] if tags_found else "en")
     return tmx.write_tmx(iter_units(db, skey or (keys[0] if keys else None), tkey),
                          language_tag(header))

@@ -9,6 +9,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from webapp.core.access import current_name, require_role
 from webapp.core.db import get_db
 from webapp.core.http import int_arg, page_or_fragment
+from webapp.core.messages import _l
 from webapp.core.models import Document, Job, Segment
 from webapp.core.patterns import PatternError, parse_query
 from webapp.core.states import Role
@@ -43,8 +44,8 @@ def start_import() -> Job:
     try:
         upload = request.files.get("file")
     except RequestEntityTooLarge:
-        raise ImportRefused(f"The TMX file is larger than the limit of {limit // 1048576} MB.",
-                            413) from None
+        raise ImportRefused(_l("The TMX file is larger than the limit of %(limit)s MB.",
+                               limit=limit // 1048576), 413) from None
     job = importing.store_upload(
         get_db(), upload, importing.upload_dir(current_app.instance_path), limit,
         source_lang=request.form.get("source_lang"), target_lang=request.form.get("target_lang"),
@@ -99,7 +100,7 @@ def _search_context(db: Session) -> dict:
         target_lang = args.get("target_lang") or (default.target_key if default else "")
     side = args.get("side", "source")
     if side not in ("source", "target"):
-        abort(400, "Search the source or the target side.")
+        abort(400, _l("Search the source or the target side."))
     query = args.get("q", "").strip()[:500]
     hits, terms, error = [], [], None
     # The editor guesses the side from where the words were selected; with `fallback`, a
