@@ -57,7 +57,7 @@ class Message(str):
     def __new__(cls, msgid: str, plural: str | None = None, n: int | None = None,
                 **params: Any) -> Message:
         """Build the message; %(name)s placeholders take the keyword parameters."""
-        if plural is not None:
+        if plural is not None or n is not None:  # _l("… %(n)s …", n=3) lands in `n`
             params.setdefault("n", n)
         obj = super().__new__(cls, _render(msgid, plural, n, params, english, english_param))
         obj.msgid, obj.plural, obj.n, obj.params = msgid, plural, n, params
