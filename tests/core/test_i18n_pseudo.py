@@ -93,6 +93,17 @@ def visits(d: dict) -> list[tuple[str, str, str, dict | None, dict | None]]:
         ("glossary.add_entry", "POST", "/glossary", {"note": "пусто"}, HX),
         ("glossary.import_preview", "POST", "/glossary/import",
          {"file": (io.BytesIO(b"en,de\n\"unclosed,x\n"), "термины.csv")}, HX),
+        # --- QA, review, scores (qa): the panel's refusals, a refused state, a bad reference.
+        ("qa.dismiss_warning", "POST", f"/segments/{seg}/qa/dismiss",
+         {"code": "double_space", "key": ""}, HX),
+        ("qa.dismiss_warning", "POST", f"/segments/{seg}/qa/dismiss",
+         {"code": "no_such_check", "key": ""}, HX),
+        ("qa.reopen_warning", "POST", f"/segments/{seg}/qa/reopen", {"dismissal": "999"}, HX),
+        ("qa.add_word", "POST", f"/segments/{seg}/qa/words", {"word": "два слова"}, HX),
+        ("review.segment_state", "POST", f"/segments/{seg2}/state", {"state": "rejected"}, HX),
+        ("scores.upload_reference", "POST", f"/documents/{doc}/reference",
+         {"file": (io.BytesIO("Одна строка.\n".encode()), "эталон.txt")}, None),
+        ("scores.report", "GET", f"/documents/{doc}/report?sort=hter&order=asc", None, HX),
     ]
 
 

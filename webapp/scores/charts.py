@@ -126,12 +126,15 @@ def progress_svg(
         for moment, value in points:
             parts.append(
                 f'<circle class="point" cx="{x_of(moment):.1f}" cy="{y_of(value):.1f}" r="3" '
+                'translate="no" '
                 f'fill="{_LINE_STROKE}"><title>{_esc(f"{_when(moment)}: {value}")}</title>'
                 "</circle>"
             )
-        parts.append(_text(_LEFT, bottom + 16, _when(points[0][0]), anchor="start"))
+        # Moments are data in the locale's format (its "PM" is no text of ours to translate).
+        parts.append(_text(_LEFT, bottom + 16, _when(points[0][0]), anchor="start", data=True))
         if span:
-            parts.append(_text(_LEFT + plot_w, bottom + 16, _when(points[-1][0]), anchor="end"))
+            parts.append(_text(_LEFT + plot_w, bottom + 16, _when(points[-1][0]), anchor="end",
+                               data=True))
     else:
         parts.append(_empty_note(plot_w, plot_h, _l("No progress recorded yet")))
     parts += _axes(plot_w, plot_h)
@@ -221,9 +224,11 @@ def _empty_note(plot_w: float, plot_h: float, message: str) -> str:
     return _text(_LEFT + plot_w / 2, _TOP + plot_h / 2, message, anchor="middle", css="empty")
 
 
-def _text(x: float, y: float, label: str, *, anchor: str, css: str = "tick") -> str:
-    """Draw a text label."""
+def _text(x: float, y: float, label: str, *, anchor: str, css: str = "tick",
+          data: bool = False) -> str:
+    """Draw a text label (`data`: a value such as a moment, not to be translated)."""
+    keep = ' translate="no"' if data else ""
     return (
         f'<text class="{css}" x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" '
-        f'fill="{_TEXT_FILL}">{_esc(label)}</text>'
+        f'fill="{_TEXT_FILL}"{keep}>{_esc(label)}</text>'
     )
