@@ -130,6 +130,17 @@ def visits(d: dict) -> list[tuple[str, str, str, dict | None, dict | None]]:
         ("tm.tm_import", "POST", "/tm/import",
          {"file": (io.BytesIO(b"<xliff/>"), "память.tmx")}, None),
         ("tm.concordance_page", "GET", f"/tm/concordance?q=Путин&doc={doc}&side=target", None, HX),
+        # --- QA, review, scores (qa): the panel's refusals, a refused state, a bad reference.
+        ("qa.dismiss_warning", "POST", f"/segments/{seg}/qa/dismiss",
+         {"code": "double_space", "key": ""}, HX),
+        ("qa.dismiss_warning", "POST", f"/segments/{seg}/qa/dismiss",
+         {"code": "no_such_check", "key": ""}, HX),
+        ("qa.reopen_warning", "POST", f"/segments/{seg}/qa/reopen", {"dismissal": "999"}, HX),
+        ("qa.add_word", "POST", f"/segments/{seg}/qa/words", {"word": "два слова"}, HX),
+        ("review.segment_state", "POST", f"/segments/{seg2}/state", {"state": "rejected"}, HX),
+        ("scores.upload_reference", "POST", f"/documents/{doc}/reference",
+         {"file": (io.BytesIO("Одна строка.\n".encode()), "эталон.txt")}, None),
+        ("scores.report", "GET", f"/documents/{doc}/report?sort=hter&order=asc", None, HX),
     ]
 
 

@@ -18,6 +18,7 @@ from functools import lru_cache
 
 from markupsafe import Markup, escape
 
+from webapp.core.messages import _l
 from webapp.interchange.formats.inline import (
     CLOSE,
     LITERAL,
@@ -141,22 +142,20 @@ def from_tokens(text: str, codes: Sequence[Code], source: str = "") -> str:
     result = TOKEN_RE.sub(place, text)
     known = ", ".join(lookup)
     if unknown:
-        raise TagError(
-            f"The tag {unknown[0]} is not one of this segment's tags ({known}); "
-            "move or delete tags, but do not type new ones."
-        )
+        raise TagError(_l(
+            "The tag %(tag)s is not one of this segment's tags (%(known)s); "
+            "move or delete tags, but do not type new ones.", tag=unknown[0], known=known))
     for char in PLACEHOLDER_RE.findall(result):
         index = placeholder_index(char)
         if index is None or index >= len(codes):
-            raise TagError(f"The text holds a tag this segment does not have; its tags are {known}.")
+            raise TagError(_l("The text holds a tag this segment does not have; its tags are "
+                              "%(known)s.", known=known))
     for bracket in _BRACKETS:
         if bracket in result and bracket not in source:
             at = result.index(bracket)
             near = result[max(0, at - 8) : at + 8]
-            raise TagError(
-                f"A tag is broken near “{near}”: keep each tag whole ({known}), "
-                "or delete all of it."
-            )
+            raise TagError(_l("A tag is broken near “%(near)s”: keep each tag whole "
+                              "(%(known)s), or delete all of it.", near=near, known=known))
     return result
 
 
@@ -227,17 +226,18 @@ def code_warnings(segment) -> list[dict]:
     spelled = _tokens(codes)
     for warning in check_codes(codes, target, source_text=segment.source or None):
         shown = spelled[warning.code] if warning.code < len(codes) else "?"
+        # Messages (msgid and parameters): the QA memo keeps them, and each page shows them
+        # in its reader's language.
         if warning.problem == "lost":
-            message = f"Tag {shown} is missing from the translation."
+            message = _l("Tag %(tag)s is missing from the translation.", tag=shown)
         elif warning.problem == "duplicated":
-            message = f"Tag {shown} appears more often in the translation than in the source."
+            message = _l("Tag %(tag)s appears more often in the translation than in the source.",
+                         tag=shown)
         elif warning.problem == "misordered":
-            message = (
-                f"Tag {shown} is out of order: it closes before it opens, or its pair "
-                "overlaps another pair."
-            )
+            message = _l("Tag %(tag)s is out of order: it closes before it opens, or its pair "
+                         "overlaps another pair.", tag=shown)
         else:
-            message = "The translation has a tag that the source does not have."
+            message = _l("The translation has a tag that the source does not have.")
         # The token as key tells two lost tags apart, e.g. when one is dismissed in QA.
         out.append({"code": WARNING_CODES[warning.problem], "message": message, "key": shown})
     return out
@@ -248,7 +248,7 @@ def merge(first, second) -> tuple[str | None, Callable[[str], str]]:
     head, tail = of(first), of(second)
     offset = len(head)
     if offset + len(tail) > MAX_CODES:
-        raise TagError("The two segments hold too many tags to be merged.")
+        raise TagError(_l("The two segments hold too many tags to be merged."))
 
     def shift(text: str) -> str:
         return PLACEHOLDER_RE.sub(

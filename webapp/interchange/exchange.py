@@ -18,6 +18,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, object_session
 
 from webapp.core.changelog import log
+from webapp.core.messages import _l
 from webapp.core.models import Comment, Document, DocumentFormat, Revision, Segment, SegmentUnit, utcnow
 from webapp.core.states import Action, State
 from webapp.core.text import language_tag, primary_language
@@ -117,8 +118,11 @@ def import_document(
                                  author=author)
 
 
-def _size(n: int) -> str:
-    return f"{n / 1_048_576:.1f}".removesuffix(".0") + " MB" if n >= 1_048_576 else f"{n:,} bytes"
+def _size(n: int):
+    if n >= 1_048_576:
+        mb = round(n / 1_048_576, 1)
+        return _l("%(mb)s MB", mb=int(mb) if mb.is_integer() else mb)
+    return _l("%(count)s bytes", count=n)
 
 
 def document_langs(source_tag: str, target_tag: str) -> tuple[str, str]:
@@ -135,10 +139,16 @@ def check_unit_lengths(units: list[xliff.Unit], limit: int) -> None:
     for unit in units:
         for side, text in (("source", unit.source), ("target", unit.target or "")):
             if len(text) > limit:
-                raise XliffRefused(
-                    f"Unit {unit.id[:255]!r} has a {side} of {len(text):,} characters; a segment "
-                    f"holds at most {limit:,}. Split that unit in the tool that made the file "
-                    "and import it again.")
+                params = {"unit": repr(unit.id[:255]), "count": len(text), "most": limit}
+                if side == "source":
+                    raise XliffRefused(_l(
+                        "Unit %(unit)s has a source of %(count)s characters; a segment holds at "
+                        "most %(most)s. Split that unit in the tool that made the file and "
+                        "import it again.", **params))
+                raise XliffRefused(_l(
+                    "Unit %(unit)s has a target of %(count)s characters; a segment holds at "
+                    "most %(most)s. Split that unit in the tool that made the file and "
+                    "import it again.", **params))
 
 
 def import_xliff(
@@ -148,12 +158,12 @@ def import_xliff(
     """Store an XLIFF file's units as a translate-mode document, or raise DocumentError."""
     if len(data) > max_bytes:
         raise importing.DocumentError(
-            f"The XLIFF file is larger than the limit of {_size(max_bytes)}."
-        )
+            _l("The XLIFF file is larger than the limit of %(size)s.", size=_size(max_bytes)))
     try:
         parsed = xliff_read.read_xliff(data, target_lang=(target_lang or "").strip() or None)
     except FormatError as exc:
-        raise XliffRefused(f"The XLIFF file cannot be imported: {exc}.") from None
+        raise XliffRefused(_l("The XLIFF file cannot be imported: %(problem)s.",
+                              problem=exc.args[0] if exc.args else str(exc))) from None
     check_unit_lengths(parsed.units, max_segment_chars)
     src, tgt = document_langs(parsed.source_lang, parsed.target_lang)
     src, tgt, _ = importing.check_langs(src, tgt, "translate")
@@ -328,9 +338,8 @@ def approved_units(db: Session, doc: Document) -> list[tmx.TranslationUnit]:
 def export_document(db: Session, doc: Document, fmt: str) -> ExportFile:
     """Export a document as txt, xliff12, xliff20 or tmx (its approved segments)."""
     if fmt not in EXPORT_FORMATS:
-        raise ValueError(
-            f"Unknown export format {fmt!r}; use format={', '.join(EXPORT_FORMATS)}."
-        )
+        raise ValueError(_l("Unknown export format %(fmt)s; use format=%(formats)s.",
+                            fmt=repr(fmt), formats=", ".join(EXPORT_FORMATS)))
     stem = _stem(doc)
     if fmt == "txt":
         exp = export.export_text(db, doc)

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from webapp.core.changelog import log
+from webapp.core.messages import N_, Message, _l
 from webapp.core.models import MAX_ID, Change, Document, QaDismissal, Segment
 from webapp.core.states import Action
 from webapp.core.text import primary_language
@@ -28,12 +29,17 @@ UNTRANSLATED = "untranslated"
 CODES = (MISSING_TERM, FORBIDDEN_TERM, DNT_CHANGED, NUMBERS, END_PUNCTUATION,
          DOUBLE_SPACE, UNTRANSLATED, *slips.CODES)
 LABELS = {
-    MISSING_TERM: "missing term", FORBIDDEN_TERM: "forbidden term",
-    DNT_CHANGED: "do-not-translate changed", NUMBERS: "numbers", DOUBLE_SPACE: "double space",
-    END_PUNCTUATION: "end punctuation", UNTRANSLATED: "untranslated", **slips.LABELS,
+    MISSING_TERM: N_("missing term"), FORBIDDEN_TERM: N_("forbidden term"),
+    DNT_CHANGED: N_("do-not-translate changed"), NUMBERS: N_("numbers"),
+    DOUBLE_SPACE: N_("double space"), END_PUNCTUATION: N_("end punctuation"),
+    UNTRANSLATED: N_("untranslated"), **slips.LABELS,
+    # The interchange feature's tag checks (a provider: see interchange.codes.code_warnings).
+    "tag_lost": N_("tag lost"), "tag_duplicated": N_("tag duplicated"),
+    "tag_misordered": N_("tag misordered"), "tag_unknown": N_("tag unknown"),
 }
 # Bump when a check changes, so results cached under the old rules are not reused.
-RULES = "2"
+# 3: messages are kept as Messages (msgid and parameters), not as English text.
+RULES = "3"
 MAX_REASON = 1000
 
 # A provider is what another feature registers: segment -> [{"code", "message"[, "key"]}].
@@ -48,9 +54,19 @@ class QaError(ValueError):
     error_code = "qa_refused"
 
 
+def english(text: str) -> str:
+    """Return a message's English (the API's language), whether a Message or plain text."""
+    return text.english if isinstance(text, Message) else str.__str__(text)
+
+
 @dataclass(frozen=True)
 class QaWarning:
-    """One finding on one segment; (code, key) tells it apart from the segment's others."""
+    """One finding on one segment; (code, key) tells it apart from the segment's others.
+
+    `message` is a Message: it keeps its msgid and parameters, so a warning kept in the QA
+    memo reads in the language of whoever shows it (German in a German page, English in the
+    API). Rendering it to plain text before it is kept would freeze one language.
+    """
 
     code: str
     message: str
@@ -66,11 +82,13 @@ class QaWarning:
     @property
     def label(self) -> str:
         """Return the code as a person reads it."""
-        return LABELS.get(self.code, self.code.replace("_", " "))
+        if self.code in LABELS:
+            return _l(LABELS[self.code])
+        return self.code.replace("_", " ")
 
     def to_dict(self) -> dict:
-        """Return the JSON API representation."""
-        return {"code": self.code, "message": self.message, "key": self.key,
+        """Return the JSON API representation (its message in English, whatever the page's)."""
+        return {"code": self.code, "message": english(self.message), "key": self.key,
                 "span": list(self.span) if self.span else None,
                 "source_span": list(self.source_span) if self.source_span else None}
 
@@ -96,8 +114,9 @@ def _listing(numbers: Iterable[str], most: int = 10) -> str:
     in the panel) listing 10,000 numbers of a 20,000-character segment took 50 KB."""
     shown = sorted(numbers)
     if len(shown) > most:
-        return ", ".join(shown[:most]) + f" and {len(shown) - most:,} more"
-    return ", ".join(shown) or "none"
+        return _l("%(numbers)s and %(more)s more", numbers=", ".join(shown[:most]),
+                  more=len(shown) - most)
+    return ", ".join(shown) or _l("none")
 
 
 def _end_mark(text: str) -> str:
@@ -116,20 +135,21 @@ def text_checks(source: str, target: str, *, compare: bool = True) -> list[QaWar
         a, b = _numbers(source), _numbers(target)
         if a != b:
             missing, extra = _listing((a - b).elements()), _listing((b - a).elements())
-            found.append(QaWarning(
-                NUMBERS, f"The numbers differ: the target lacks {missing} and adds {extra}."))
+            found.append(QaWarning(NUMBERS, _l(
+                "The numbers differ: the target lacks %(missing)s and adds %(extra)s.",
+                missing=missing, extra=extra)))
         s_end, t_end = _end_mark(source), _end_mark(target)
         if s_end != t_end:
             def say(mark: str) -> str:
-                return f"“{mark}”" if mark else "no punctuation"
-            found.append(QaWarning(
-                END_PUNCTUATION,
-                f"The source ends with {say(s_end)}, the target with {say(t_end)}."))
+                return _l("“%(mark)s”", mark=mark) if mark else _l("no punctuation")
+            found.append(QaWarning(END_PUNCTUATION, _l(
+                "The source ends with %(source)s, the target with %(target)s.",
+                source=say(s_end), target=say(t_end))))
         if source.strip() == target.strip() and _LETTER.search(target):
-            found.append(QaWarning(UNTRANSLATED, "The target is the same as the source."))
+            found.append(QaWarning(UNTRANSLATED, _l("The target is the same as the source.")))
     at = target.find("  ")
     if at >= 0:
-        found.append(QaWarning(DOUBLE_SPACE, "The target has two spaces in a row.",
+        found.append(QaWarning(DOUBLE_SPACE, _l("The target has two spaces in a row."),
                                span=(at, at + 2)))
     return found
 
@@ -183,7 +203,10 @@ def provider_warnings(seg: Segment, providers: Sequence[Provider]) -> list[QaWar
     found = []
     for provider in providers:
         for item in provider(seg) or ():
-            found.append(QaWarning(str(item["code"]), str(item["message"]),
+            # A Message stays one (str() would freeze it in this request's language).
+            message = item["message"]
+            found.append(QaWarning(str(item["code"]),
+                                   message if isinstance(message, Message) else str(message),
                                    str(item.get("key", ""))))
     return found
 
@@ -327,9 +350,9 @@ def dismiss(db: Session, seg: Segment, warning: QaWarning, reason: str, author: 
     """Record that a warning is fine for the segment's current text, and why."""
     reason = (reason or "").strip()
     if not reason:
-        raise QaError("Say why the warning does not apply: the reviewer reads the reason.")
+        raise QaError(_l("Say why the warning does not apply: the reviewer reads the reason."))
     if len(reason) > MAX_REASON:
-        raise QaError(f"A reason holds at most {MAX_REASON:,} characters.")
+        raise QaError(_l("A reason holds at most %(most)s characters.", most=MAX_REASON))
     row = QaDismissal(segment_id=seg.id, code=warning.code, key=warning.key[:255],
                       digest=digest(seg.source, seg.target), reason=reason, author=author)
     db.add(row)
@@ -344,7 +367,7 @@ def reopen(db: Session, seg: Segment, dismissal_id: int, author: str) -> QaDismi
     # An id beyond the integer column is no dismissal (PostgreSQL would refuse the query).
     row = db.get(QaDismissal, dismissal_id) if 0 < dismissal_id <= MAX_ID else None
     if row is None or row.segment_id != seg.id:
-        raise QaError("That dismissal is not on this segment (any more).")
+        raise QaError(_l("That dismissal is not on this segment (any more)."))
     db.delete(row)
     log(db, Action.QA_REOPEN, author, seg.document_id, seg.id, code=row.code, key=row.key,
         dismissed_by=row.author, reason=row.reason, version=seg.version)

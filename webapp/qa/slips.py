@@ -17,6 +17,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from webapp.core.messages import N_, _l
 from webapp.core.text import case_joins
 from webapp.glossary.entries import WORD_RE, Glossary
 from webapp.qa.spelling import (
@@ -37,10 +38,14 @@ QUOTES = "quotes"
 BRACKETS = "brackets"
 REPEATED = "repeated_word"
 CODES = (SPELLING, GLUED, WEB_LEFTOVER, TRUNCATED, QUOTES, BRACKETS, REPEATED)
-LABELS = {SPELLING: "spelling", GLUED: "glued words", WEB_LEFTOVER: "web leftover",
-          TRUNCATED: "truncated", QUOTES: "quotation marks", BRACKETS: "brackets",
-          REPEATED: "repeated word"}
+LABELS = {SPELLING: N_("spelling"), GLUED: N_("glued words"), WEB_LEFTOVER: N_("web leftover"),
+          TRUNCATED: N_("truncated"), QUOTES: N_("quotation marks"), BRACKETS: N_("brackets"),
+          REPEATED: N_("repeated word")}
 LANG_NAMES = {"de": "German", "en": "English"}
+# "“word” is not in the … dictionary.", one sentence per language (German declines the
+# adjective); another language is named by its code.
+NOT_IN_DICTIONARY = {"de": N_("“%(word)s” is not in the German dictionary."),
+                     "en": N_("“%(word)s” is not in the English dictionary.")}
 REPEATED_TERM = 3
 # A segment of 20,000 "die die" is one slip to fix, not 10,000 warnings to read.
 MOST_PER_CODE = 10
@@ -201,9 +206,9 @@ def _glued(text: str, spell: Speller, urls) -> tuple[tuple[int, int, str, str], 
                 if (len(left) >= 3 and len(right) >= 3 and left.lower() not in _NAME_PREFIXES
                         and not any(c.isdigit() for c in left + right)
                         and spell.derived(left) and spell.derived(right)):
-                    found.append((m.start(), m.end(), token,
-                                  f"“{_short(token)}” looks like two words glued together: "
-                                  f"“{left} {right}”."))
+                    found.append((m.start(), m.end(), token, _l(
+                        "“%(token)s” looks like two words glued together: “%(left)s %(right)s”.",
+                        token=_short(token), left=left, right=right)))
                     break
     for m in _NO_SPACE.finditer(text):
         left, mark, quote, right = m.groups()
@@ -213,8 +218,9 @@ def _glued(text: str, spell: Speller, urls) -> tuple[tuple[int, int, str, str], 
             continue
         if len(found) >= 5 * MOST_PER_CODE:
             break
-        found.append((m.start(), m.end(), m.group(),
-                      f"A space is missing after “{mark}” in “{_short(m.group())}”."))
+        found.append((m.start(), m.end(), m.group(), _l(
+            "A space is missing after “%(mark)s” in “%(text)s”.", mark=mark,
+            text=_short(m.group()))))
     return tuple(found)
 
 
@@ -228,20 +234,23 @@ def _leftovers(text: str, lang: str) -> list[Finding]:
         tail = stripped[bar + 1:].strip()
         if tail and len(tail) <= 60 and not _SENTENCE_END.search(tail):
             at = text.rfind("|")
-            found.append((WEB_LEFTOVER, f"“| {tail}” looks like a site name left over from a "
-                          "web page.", f"| {tail}", (at, at + 1 + len(text[at + 1:].rstrip()))))
+            found.append((WEB_LEFTOVER, _l(
+                "“| %(tail)s” looks like a site name left over from a web page.", tail=tail),
+                f"| {tail}", (at, at + 1 + len(text[at + 1:].rstrip()))))
             return found
     for dash in (" - ", " – ", " — "):
         at = stripped.rfind(dash)
         if at > 0:
             tail = stripped[at + len(dash):].strip()
             if _SLUG.fullmatch(tail):
-                found.append((WEB_LEFTOVER, f"“{tail}” looks like a site section or URL slug "
-                              "left over from a web page.", tail, None))
+                found.append((WEB_LEFTOVER, _l(
+                    "“%(tail)s” looks like a site section or URL slug left over from a web page.",
+                    tail=tail), tail, None))
                 return found
     if _SLUG.fullmatch(stripped) and not stripped.isdigit():
-        found.append((WEB_LEFTOVER, f"“{_short(stripped)}” looks like a URL slug or site "
-                      "section left over from a web page.", _short(stripped, 255), None))
+        found.append((WEB_LEFTOVER, _l(
+            "“%(text)s” looks like a URL slug or site section left over from a web page.",
+            text=_short(stripped)), _short(stripped, 255), None))
         return found
     for m in re.finditer(r"\S+", text):
         chunk = m.group().strip(".,;:!?()[]\"'“”„«»")
@@ -249,14 +258,16 @@ def _leftovers(text: str, lang: str) -> list[Finding]:
         if _SLUG.fullmatch(slug) and "-" in slug and (
                 "/" in chunk or slug.count("-") >= 3 or any(c.isdigit() for c in slug)
                 and any(c.isalpha() for c in slug) and slug.count("-") >= 2):
-            found.append((WEB_LEFTOVER, f"“{_short(chunk)}” looks like a URL slug left over "
-                          "from a web page.", _short(chunk, 255), (m.start(), m.end())))
+            found.append((WEB_LEFTOVER, _l(
+                "“%(text)s” looks like a URL slug left over from a web page.",
+                text=_short(chunk)), _short(chunk, 255), (m.start(), m.end())))
     norm = " ".join(stripped.casefold().rstrip(" .:»›>→…").split())
     for phrase in NAVIGATION.get(lang, ()):
         if norm == phrase or (norm.endswith(" " + phrase)
                               and norm[: -len(phrase) - 1].rstrip()[-1:] in ".!?|»›•…"):
-            found.append((WEB_LEFTOVER, f"“{phrase}” looks like navigation text left over "
-                          "from a web page.", phrase, None))
+            found.append((WEB_LEFTOVER, _l(
+                "“%(phrase)s” looks like navigation text left over from a web page.",
+                phrase=phrase), phrase, None))
             break
     return found
 
@@ -277,8 +288,9 @@ def _quotes(text: str, lang: str) -> tuple[list[Finding], str, bool, bool]:
     for (a, x), (b, y) in zip(marks, marks[1:], strict=False):
         if not text[a + 1:b].strip() and (x == y or x in openers and y in openers[x]):
             pair = text[a:b + 1]
-            doubled.append((QUOTES, f"Two quotation marks in a row ( {pair} ): one of them is "
-                            "a leftover, or the quotation is empty.", pair, (a, b + 1)))
+            doubled.append((QUOTES, _l(
+                "Two quotation marks in a row ( %(pair)s ): one of them is a leftover, or the "
+                "quotation is empty.", pair=pair), pair, (a, b + 1)))
             break
     stack: list[str] = []
     unmatched, straight, closes_first, seen = 0, 0, False, False
@@ -297,9 +309,9 @@ def _quotes(text: str, lang: str) -> tuple[list[Finding], str, bool, bool]:
         seen = True
     problem = ""
     if straight % 2:
-        problem = 'An odd number of straight quotation marks ("): one is not closed.'
+        problem = _l('An odd number of straight quotation marks ("): one is not closed.')
     elif unmatched:
-        problem = "A closing quotation mark has no opening one."
+        problem = _l("A closing quotation mark has no opening one.")
     return doubled, problem, bool(stack), closes_first
 
 
@@ -316,12 +328,12 @@ def _brackets(text: str) -> list[Finding]:
                 or text[max(0, at - 2):at].endswith((":", ";", ":-", ";-"))):
             continue  # a list item "a) …", "1) …", or a smiley ":)"
         else:
-            return [(BRACKETS, f"A closing “{mark}” has no opening “{_CLOSING[mark]}”.",
-                     "", (at, at + 1))]
+            return [(BRACKETS, _l("A closing “%(mark)s” has no opening “%(other)s”.",
+                                  mark=mark, other=_CLOSING[mark]), "", (at, at + 1))]
     if stack:
         at, mark = stack[0]
-        return [(BRACKETS, f"An opening “{mark}” has no closing “{_BRACKETS[mark]}”.",
-                 "", (at, at + 1))]
+        return [(BRACKETS, _l("An opening “%(mark)s” has no closing “%(other)s”.",
+                              mark=mark, other=_BRACKETS[mark]), "", (at, at + 1))]
     return []
 
 
@@ -339,8 +351,8 @@ def _repeated(text: str, lang: str) -> list[Finding]:
             if "," in before or i >= 2 and words[i - 2].group().casefold() in _DOUBLE_INTRO \
                     or lang == "en":
                 continue
-        found.append((REPEATED, f"“{_short(a.group())} {_short(b.group())}”: the same word "
-                      "twice in a row.",
+        found.append((REPEATED, _l("“%(first)s %(second)s”: the same word twice in a row.",
+                                   first=_short(a.group()), second=_short(b.group())),
                       wa[:255], (a.start(), b.end())))
     return found
 
@@ -507,10 +519,18 @@ def _findings(text: str, ctx: DocContext, position: int) -> list[Finding]:
         if kind == TYPO and (ctx.names[word] >= 2 or ctx.ends_in_name(word)):
             continue  # the document uses it as a name elsewhere, or as a compound's head
         reported.add(word)
-        lang_name = LANG_NAMES.get(lang, lang)
-        advice = f" Did you mean “{hint}”?" if hint else ""
-        out.append((SPELLING, f"“{_short(word)}” is not in the {lang_name} dictionary.{advice} "
-                    "If it is right, add it to the word list.", word[:255], (start, end)))
+        if lang in NOT_IN_DICTIONARY:
+            missing = _l(NOT_IN_DICTIONARY[lang], word=_short(word))
+        else:
+            missing = _l("“%(word)s” is not in the %(lang)s dictionary.", word=_short(word),
+                         lang=LANG_NAMES.get(lang, lang))
+        if hint:
+            message = _l("%(missing)s Did you mean “%(hint)s”? If it is right, add it to the "
+                         "word list.", missing=missing, hint=hint)
+        else:
+            message = _l("%(missing)s If it is right, add it to the word list.",
+                         missing=missing)
+        out.append((SPELLING, message, word[:255], (start, end)))
     if not a.ends and len(a.words) >= 3:
         # The segments with the same first words, sorted: the first one after all copies of
         # these words starts with them if any longer one does (one search, not a scan).
@@ -518,23 +538,24 @@ def _findings(text: str, ctx: DocContext, position: int) -> list[Finding]:
         at = bisect_right(same, (a.words, float("inf")))
         longer = same[at] if at < len(same) and same[at][0][:len(a.words)] == a.words else None
         if longer is not None:
-            out.append((TRUNCATED, f"The segment repeats the start of segment {longer[1] + 1} "
-                        "and stops there: a cut-off copy.", "", None))
+            out.append((TRUNCATED, _l("The segment repeats the start of segment %(number)s "
+                                      "and stops there: a cut-off copy.",
+                                      number=longer[1] + 1), "", None))
         else:
             if a.mid_clause and len(a.words) >= 4 and ctx.punctuated >= 0.5:
                 tail = " ".join(text.split()[-3:])
-                out.append((TRUNCATED, f"The segment stops mid-clause (“… {_short(tail)}”) "
-                            "with no final punctuation, while most segments have one.", "",
-                            None))
+                out.append((TRUNCATED, _l(
+                    "The segment stops mid-clause (“… %(tail)s”) with no final punctuation, "
+                    "while most segments have one.", tail=_short(tail)), "", None))
     if a.quote_problem:
         out.append((QUOTES, a.quote_problem, "", None))
     elif position not in ctx.quote_ok:
         if a.quote_open_at_end:
-            out.append((QUOTES, "A quotation opens and is not closed, here or in the next "
-                        "segment.", "", None))
+            out.append((QUOTES, _l("A quotation opens and is not closed, here or in the next "
+                                   "segment."), "", None))
         elif a.quote_closes_first:
-            out.append((QUOTES, "A closing quotation mark has no opening one, here or in the "
-                        "segment before.", "", None))
+            out.append((QUOTES, _l("A closing quotation mark has no opening one, here or in "
+                                   "the segment before."), "", None))
     return out
 
 

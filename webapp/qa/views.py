@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 from webapp.core.access import current_name, current_role, require_role
 from webapp.core.db import get_db
 from webapp.core.http import get_or_404
+from webapp.core.messages import _l
 from webapp.core.models import Document, Segment
 from webapp.core.states import Role
 from webapp.glossary.store import Snapshot
@@ -80,8 +81,8 @@ def dismiss_warning(seg_id: int):
     warning = next((w for w in segment_review(seg, seg.document).open
                     if w.ident == (code, key)), None)
     if warning is None:
-        return render_panel(seg, 409, qa_error="That warning is no longer open; "
-                                               "here is the segment's QA as it is now.")
+        return render_panel(seg, 409, qa_error=_l("That warning is no longer open; "
+                                                  "here is the segment's QA as it is now."))
     reason = request.form.get(f"reason:{code}:{key}") or request.form.get("reason", "")
     try:
         checks.dismiss(get_db(), seg, warning, reason, current_name())
@@ -101,8 +102,8 @@ def reopen_warning(seg_id: int):
                       current_name())
     except (ValueError, checks.QaError):
         get_db().rollback()
-        return render_panel(seg, 409, qa_error="That dismissal is gone already; here is the "
-                                               "segment's QA as it is now.")
+        return render_panel(seg, 409, qa_error=_l("That dismissal is gone already; here is "
+                                                  "the segment's QA as it is now."))
     return render_panel(seg)
 
 

@@ -8,6 +8,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from webapp.core.changelog import log
+from webapp.core.messages import _l
 from webapp.core.models import MAX_ID, Document, WordListEntry
 from webapp.core.states import Action, Role
 from webapp.core.text import primary_language
@@ -32,22 +33,22 @@ def doc_lang(doc: Document) -> str:
 def clean_word(word: object) -> str:
     """Return the word as stored (NFC, trimmed), or raise QaError saying what is wrong."""
     if not isinstance(word, str):
-        raise QaError("'word' must be a word, as text.")
+        raise QaError(_l("'word' must be a word, as text."))
     word = unicodedata.normalize("NFC", word.strip())
     if not word:
-        raise QaError("Give the word to add.")
+        raise QaError(_l("Give the word to add."))
     if len(word) > MAX_WORD:
-        raise QaError(f"A word holds at most {MAX_WORD} characters.")
+        raise QaError(_l("A word holds at most %(most)s characters.", most=MAX_WORD))
     if any(c.isspace() for c in word) or WORD_RE.fullmatch(word.replace("'", "a")
                                                           .replace("’", "a")) is None:
-        raise QaError(f"“{word[:40]}” is not one word: letters and digits only (an "
-                      "apostrophe inside is fine).")
+        raise QaError(_l("“%(word)s” is not one word: letters and digits only (an "
+                         "apostrophe inside is fine).", word=word[:40]))
     return word
 
 
 def _scope(scope: object) -> str:
     if scope not in SCOPES:
-        raise QaError("'list' must be 'document' or 'team'.")
+        raise QaError(_l("'list' must be 'document' or 'team'."))
     return str(scope)
 
 
@@ -80,8 +81,8 @@ def add(db: Session, doc: Document, word: object, scope: object, author: str,
     scope = _scope(scope)
     word = clean_word(word)
     if not may_change(scope, role):
-        raise WordListForbidden("Only editors and admins change the team's word list; add "
-                                "the word to this document's list instead.")
+        raise WordListForbidden(_l("Only editors and admins change the team's word list; add "
+                                   "the word to this document's list instead."))
     lang = doc_lang(doc)
     owner = doc.id if scope == "document" else None
     same = db.scalar(select(WordListEntry).where(
@@ -89,7 +90,9 @@ def add(db: Session, doc: Document, word: object, scope: object, author: str,
         WordListEntry.document_id.is_(None) if owner is None
         else WordListEntry.document_id == owner))
     if same is not None:
-        raise QaError(f"“{word}” is on the {scope}'s word list already.")
+        if scope == "document":
+            raise QaError(_l("“%(word)s” is on the document's word list already.", word=word))
+        raise QaError(_l("“%(word)s” is on the team's word list already.", word=word))
     row = WordListEntry(document_id=owner, lang=lang, word=word, added_by=author)
     db.add(row)
     db.flush()
@@ -104,9 +107,9 @@ def remove(db: Session, doc: Document, entry_id: int, author: str,
     """Take a word off the document's or the team's list, logged as a Change."""
     row = db.get(WordListEntry, entry_id) if 0 < entry_id <= MAX_ID else None
     if row is None or row.lang != doc_lang(doc) or row.document_id not in (None, doc.id):
-        raise LookupError("That word is not on this document's lists (any more).")
+        raise LookupError(_l("That word is not on this document's lists (any more)."))
     if not may_change(row.scope, role):
-        raise WordListForbidden("Only editors and admins change the team's word list.")
+        raise WordListForbidden(_l("Only editors and admins change the team's word list."))
     scope, word = row.scope, row.word
     db.delete(row)
     log(db, Action.WORD_REMOVE, author, doc.id if scope == "document" else None, word=word,

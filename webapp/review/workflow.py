@@ -9,6 +9,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from webapp.core.changelog import log
+from webapp.core.messages import N_, _l
 from webapp.core.models import Comment, Presence, Revision, Segment, utcnow
 from webapp.core.states import MACHINE_KINDS, Action, Role, State
 from webapp.interchange import exchange as interchange
@@ -17,6 +18,9 @@ from webapp.interchange import exchange as interchange
 MAY_SET = {State.TRANSLATED: Role.TRANSLATOR, State.APPROVED: Role.EDITOR,
            State.REJECTED: Role.EDITOR}
 MAX_COMMENT = 4000
+# A state as the end of "mark a segment …" (the slug in English, an adjective in German).
+STATE_WORDS = {State.NEW: N_("new"), State.MT: N_("mt"), State.TRANSLATED: N_("translated"),
+               State.APPROVED: N_("approved"), State.REJECTED: N_("rejected")}
 PRESENCE_SECONDS = 45
 
 
@@ -35,10 +39,17 @@ class ForbiddenError(PermissionError):
 def check_may_edit(seg: Segment, role: Role, locked: bool | None = None) -> None:
     """Refuse a translator's edit of an approved segment, and anyone's of a locked one."""
     if interchange.is_locked(seg) if locked is None else locked:
-        raise ForbiddenError(f"Segment {seg.number} is locked: its XLIFF file marks it "
-                             "translate=\"no\", so it is exported exactly as imported.")
+        raise ForbiddenError(_l("Segment %(number)s is locked: its XLIFF file marks it "
+                                "translate=\"no\", so it is exported exactly as imported.",
+                                number=seg.number))
     if seg.state == State.APPROVED and role < Role.EDITOR:
-        raise ForbiddenError(f"Segment {seg.number} is approved; only an editor may change it.")
+        raise ForbiddenError(_l("Segment %(number)s is approved; only an editor may change it.",
+                                number=seg.number))
+
+
+def _state_word(state: State):
+    """Return a state as "mark a segment …" ends: the slug in English."""
+    return _l(STATE_WORDS[state]) if state in STATE_WORDS else state.slug
 
 
 def save_state(seg: Segment, role: Role) -> State:
@@ -52,18 +63,21 @@ def set_state(db: Session, seg: Segment, state: State, author: str, role: Role,
               comment: str | None = None) -> Segment:
     """Move a segment to translated, approved or rejected, with the comment a rejection needs."""
     if state not in MAY_SET:
-        raise ReviewError(f"A segment can be set to translated, approved or rejected, "
-                          f"not {state.slug}.")
+        raise ReviewError(_l("A segment can be set to translated, approved or rejected, "
+                             "not %(state)s.", state=_state_word(state)))
     if role < MAY_SET[state]:
-        raise ForbiddenError(f"Only an editor may mark a segment {state.slug}.")
+        raise ForbiddenError(_l("Only an editor may mark a segment %(state)s.",
+                                state=_state_word(state)))
     check_may_edit(seg, role)
     comment = (comment or "").strip()
     if state == State.REJECTED and not comment:
-        raise ReviewError("Say why the segment is rejected: the translator sees the comment.")
+        raise ReviewError(_l("Say why the segment is rejected: the translator sees the "
+                             "comment."))
     if len(comment) > MAX_COMMENT:
-        raise ReviewError(f"A comment holds at most {MAX_COMMENT:,} characters.")
+        raise ReviewError(_l("A comment holds at most %(most)s characters.", most=MAX_COMMENT))
     if not seg.target.strip():
-        raise ReviewError(f"Segment {seg.number} has no target text to mark {state.slug}.")
+        raise ReviewError(_l("Segment %(number)s has no target text to mark %(state)s.",
+                             number=seg.number, state=_state_word(state)))
     before = State(seg.state)
     seg.state = int(state)
     seg.updated_by, seg.updated_at = author, utcnow()
@@ -88,9 +102,9 @@ def add_comment(db: Session, seg: Segment, author: str, text: str) -> Comment:
     """Add a comment to a segment."""
     text = (text or "").strip()
     if not text:
-        raise ReviewError("The comment is empty.")
+        raise ReviewError(_l("The comment is empty."))
     if len(text) > MAX_COMMENT:
-        raise ReviewError(f"A comment holds at most {MAX_COMMENT:,} characters.")
+        raise ReviewError(_l("A comment holds at most %(most)s characters.", most=MAX_COMMENT))
     row = _comment(db, seg, author, text, "comment")
     db.commit()
     return row

@@ -10,6 +10,7 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     """Start the background scorer and register the report, its API, template hooks and `score`."""
     from webapp.core.db import get_sessionmaker
+    from webapp.core.messages import _l
     from webapp.jobs import progress
     from webapp.jobs import runner as jobs
     from webapp.scores import api, cli, scorer, views
@@ -33,8 +34,8 @@ def init_app(app: Flask) -> None:
     # a fraction of a millisecond each.
     jobs.HANDLERS.setdefault("score", scorer.score_job)
     # The report reloads itself on the "job-finished" its refresh raises.
-    progress.describe("score", progress.Kind("Scoring", "Scoring failed",
-                                             running="Updating the scores"))
+    progress.describe("score", progress.Kind(_l("Scoring"), _l("Scoring failed"),
+                                             running=_l("Updating the scores")))
     factory = get_sessionmaker(app)
     enqueue = runner.submit if app.config.get("REDIS_URL") else None
     app.extensions["webapp.scorer"] = background = scorer.Scorer(factory, submit,

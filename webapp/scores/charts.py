@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import html
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
-from webapp.scores.metrics import counted
+from webapp.core.messages import _l, _ln
 
 # Colours are presentation attributes rather than a <style> element so that a strict
 # Content-Security-Policy (no inline styles) still lets them through; the classes let the
@@ -25,24 +25,24 @@ _HTER_BINS = [(lower, lower + 10) for lower in range(0, 100, 10)]
 def hter_histogram_svg(
     values: Sequence[float],
     *,
-    title: str = "Distribution of HTER per segment",
+    title: str = _l("Distribution of HTER per segment"),
     chart_id: str = "hter-histogram",
 ) -> str:
     """Draw an SVG histogram of per-segment HTER in bands of 10, with a band for over 100."""
     for value in values:
         if not math.isfinite(value) or value < 0:
-            raise ValueError(f"An HTER must be a finite number of at least 0, not {value!r}.")
-    labels = [f"{lower}–{upper}" for lower, upper in _HTER_BINS] + ["over 100"]
+            raise ValueError(_l("An HTER must be a finite number of at least 0, not %(value)s.",
+                                value=repr(value)))
+    labels = [f"{lower}–{upper}" for lower, upper in _HTER_BINS] + [_l("over 100")]
     counts = [0] * len(labels)
     for value in values:
         # TER exceeds 100 when the MT is longer than its post-edit; those get their own band.
         counts[10 if value > 100 else min(int(value // 10), 9)] += 1
 
-    description = (
-        f"{counted(len(values), 'segment')}. Segments per HTER band: "
-        + ", ".join(f"{label}: {count}" for label, count in zip(labels, counts, strict=True))
-        + "."
-    )
+    bands = ", ".join(f"{label}: {count}" for label, count in zip(labels, counts, strict=True))
+    description = _ln("%(n)s segment. Segments per HTER band: %(bands)s.",
+                      "%(n)s segments. Segments per HTER band: %(bands)s.", len(values),
+                      bands=bands)
     parts = _svg_open(chart_id, title, description)
     plot_w = _WIDTH - _LEFT - _RIGHT
     plot_h = _HEIGHT - _TOP - _BOTTOM
@@ -56,7 +56,8 @@ def hter_histogram_svg(
             continue
         height = plot_h * count / top_count
         x = _LEFT + (index + (0.5 if index == 10 else 0)) * slot + 2
-        tooltip = _esc(f"HTER {label}: {counted(count, 'segment')}")
+        tooltip = _esc(_ln("HTER %(band)s: %(n)s segment", "HTER %(band)s: %(n)s segments",
+                           count, band=label))
         parts.append(
             f'<rect class="bar" x="{x:.1f}" y="{bottom - height:.1f}" width="{slot - 4:.1f}" '
             f'height="{height:.1f}" fill="{_BAR_FILL}"><title>{tooltip}</title></rect>'
@@ -65,11 +66,11 @@ def hter_histogram_svg(
         parts.append(_text(_LEFT + index * slot, bottom + 16, str(index * 10), anchor="middle"))
     parts.append(_text(_LEFT + 11 * slot, bottom + 16, ">100", anchor="middle"))
     parts += _axes(plot_w, plot_h)
-    x_label = "HTER (edits per 100 words of the post-edit)"
+    x_label = _l("HTER (edits per 100 words of the post-edit)")
     parts.append(_text(_LEFT + plot_w / 2, _HEIGHT - 8, x_label, anchor="middle", css="axis-label"))
-    parts.append(_y_axis_label("Segments"))
+    parts.append(_y_axis_label(_l("Segments")))
     if not values:
-        parts.append(_empty_note(plot_w, plot_h, "No segments scored yet"))
+        parts.append(_empty_note(plot_w, plot_h, _l("No segments scored yet")))
     parts.append("</svg>")
     return "".join(parts)
 
@@ -77,20 +78,24 @@ def hter_histogram_svg(
 def progress_svg(
     points: Sequence[tuple[datetime, int]],
     *,
-    title: str = "Progress over time",
-    y_label: str = "Segments done",
+    title: str = _l("Progress over time"),
+    y_label: str = _l("Segments done"),
     chart_id: str = "progress",
+    when: Callable[[datetime], str] | None = None,
 ) -> str:
-    """Draw an SVG step chart of a running count (such as segments done) over time."""
+    """Draw an SVG step chart of a running count (such as segments done) over time; `when`
+    writes a moment (the web layer's is in the reader's language and time zone)."""
+    _when = when or _iso_minute
     points = sorted(points, key=lambda point: point[0])
     if points:
         first, last = points[0], points[-1]
-        description = (
-            f"{y_label}: {first[1]} at {_when(first[0])}, "
-            f"{last[1]} at {_when(last[0])}, over {counted(len(points), 'update')}."
-        )
+        description = _ln(
+            "%(label)s: %(first)s at %(start)s, %(last)s at %(end)s, over %(n)s update.",
+            "%(label)s: %(first)s at %(start)s, %(last)s at %(end)s, over %(n)s updates.",
+            len(points), label=y_label, first=first[1], start=_when(first[0]), last=last[1],
+            end=_when(last[0]))
     else:
-        description = "No progress recorded yet."
+        description = _l("No progress recorded yet.")
     parts = _svg_open(chart_id, title, description)
     plot_w = _WIDTH - _LEFT - _RIGHT
     plot_h = _HEIGHT - _TOP - _BOTTOM
@@ -121,16 +126,20 @@ def progress_svg(
         for moment, value in points:
             parts.append(
                 f'<circle class="point" cx="{x_of(moment):.1f}" cy="{y_of(value):.1f}" r="3" '
+                'translate="no" '
                 f'fill="{_LINE_STROKE}"><title>{_esc(f"{_when(moment)}: {value}")}</title>'
                 "</circle>"
             )
-        parts.append(_text(_LEFT, bottom + 16, _when(points[0][0]), anchor="start"))
+        # Moments are data in the locale's format (its "PM" is no text of ours to translate).
+        parts.append(_text(_LEFT, bottom + 16, _when(points[0][0]), anchor="start", data=True))
         if span:
-            parts.append(_text(_LEFT + plot_w, bottom + 16, _when(points[-1][0]), anchor="end"))
+            parts.append(_text(_LEFT + plot_w, bottom + 16, _when(points[-1][0]), anchor="end",
+                               data=True))
     else:
-        parts.append(_empty_note(plot_w, plot_h, "No progress recorded yet"))
+        parts.append(_empty_note(plot_w, plot_h, _l("No progress recorded yet")))
     parts += _axes(plot_w, plot_h)
-    parts.append(_text(_LEFT + plot_w / 2, _HEIGHT - 8, "Time", anchor="middle", css="axis-label"))
+    parts.append(_text(_LEFT + plot_w / 2, _HEIGHT - 8, _l("Time"), anchor="middle",
+                       css="axis-label"))
     parts.append(_y_axis_label(y_label))
     parts.append("</svg>")
     return "".join(parts)
@@ -141,9 +150,10 @@ def _esc(text: str) -> str:
     return html.escape(str(text), quote=True)
 
 
-def _when(moment: datetime) -> str:
-    """Format a moment for a chart label."""
+def _iso_minute(moment: datetime) -> str:
+    """Format a moment for a chart label when no reader's format is given (CLI, tests)."""
     return moment.strftime("%Y-%m-%d %H:%M")
+
 
 
 def _svg_open(chart_id: str, title: str, description: str) -> list[str]:
@@ -214,9 +224,11 @@ def _empty_note(plot_w: float, plot_h: float, message: str) -> str:
     return _text(_LEFT + plot_w / 2, _TOP + plot_h / 2, message, anchor="middle", css="empty")
 
 
-def _text(x: float, y: float, label: str, *, anchor: str, css: str = "tick") -> str:
-    """Draw a text label."""
+def _text(x: float, y: float, label: str, *, anchor: str, css: str = "tick",
+          data: bool = False) -> str:
+    """Draw a text label (`data`: a value such as a moment, not to be translated)."""
+    keep = ' translate="no"' if data else ""
     return (
         f'<text class="{css}" x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" '
-        f'fill="{_TEXT_FILL}">{_esc(label)}</text>'
+        f'fill="{_TEXT_FILL}"{keep}>{_esc(label)}</text>'
     )

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 import sacrebleu
 from sacrebleu.metrics import BLEU, CHRF, TER
 
+from webapp.core.messages import _ln
+
 # Metric objects are built once per process: building them compiles the tokenisers' regular
 # expressions, and their tokenisers memoise segments, so re-scoring a document after a save
 # only re-tokenises the segments that changed. sacrebleu's defaults are kept so that every
@@ -61,9 +63,9 @@ class ReferenceMismatchError(ValueError):
     def __init__(self, found: int, expected: int):
         self.found = found
         self.expected = expected
-        super().__init__(
-            f"The reference has {counted(found, 'segment')}; the document has {expected}."
-        )
+        super().__init__(_ln("The reference has %(n)s segment; the document has %(expected)s.",
+                             "The reference has %(n)s segments; the document has %(expected)s.",
+                             found, expected=expected))
 
 
 def score_segment(hypothesis: str, reference: str) -> SegmentScores:

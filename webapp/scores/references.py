@@ -11,6 +11,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from webapp.core.messages import _l
 from webapp.core.models import ReferenceText, Segment
 from webapp.documents import textio
 from webapp.interchange.formats import inline, xliff_read
@@ -50,7 +51,8 @@ def read_reference(name: str, data: bytes, expected: int, limit: int) -> list[st
     """Return an uploaded reference's segments: XLIFF targets, or one line of text each."""
     if name.lower().endswith(XLIFF_SUFFIXES):
         if len(data) > limit:
-            raise textio.TextImportError(f"The file is over the limit of {limit:,} bytes.")
+            raise textio.TextImportError(_l("The file is over the limit of %(limit)s bytes.",
+                                            limit=limit))
         units = xliff_read.read_xliff(data).units
         lines = [inline.strip_codes(unit.target or "") for unit in units]
         if len(lines) != expected:

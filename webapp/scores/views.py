@@ -13,11 +13,14 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import format_decimal
 from markupsafe import Markup
 
 from webapp.core.access import current_name, require_role
 from webapp.core.db import get_db
 from webapp.core.http import download, get_or_404, int_arg, page_or_fragment, uploaded_file
+from webapp.core.i18n import datetime_filter
+from webapp.core.messages import _l
 from webapp.core.models import Document, Job, Segment
 from webapp.core.states import Role, State
 from webapp.documents import textio
@@ -56,14 +59,15 @@ def _table_args() -> tuple[str, str, int]:
     """Return the sort key, its direction and the offset named by the query string."""
     key = request.args.get("sort", "hter")
     if key not in SORTS:
-        abort(400, f"Sort by one of {', '.join(SORTS)}, not {key!r}.")
+        abort(400, str(_l("Sort by one of %(keys)s, not %(key)s.", keys=", ".join(SORTS),
+                          key=repr(key))))
     order = request.args.get("order", SORTS[key])
     if order not in ("asc", "desc"):
-        abort(400, "order is asc or desc.")
+        abort(400, str(_l("order is asc or desc.")))
     try:
         offset = max(0, int(request.args.get("offset", "0") or 0))
     except ValueError:
-        abort(400, "offset must be a whole number.")
+        abort(400, str(_l("offset must be a whole number.")))
     return key, order, offset
 
 
@@ -90,9 +94,9 @@ def report_context(report: Report, error: str | None = None) -> dict:
         "persons": person_figures(report.facts),
         # The helpers escape every label; the charts hold no user text at all.
         "hter_chart": Markup(charts.hter_histogram_svg(
-            hters, title="HTER of the post-edited segments")),
+            hters, title=_l("HTER of the post-edited segments"))),
         "progress_chart": Markup(charts.progress_svg(
-            progress_points(report.facts), y_label="Segments translated")),
+            progress_points(report.facts), y_label=_l("Segments translated"), when=chart_time)),
         "status_job": get_db().get(Job, report.job_id) if report.job_id else None,
         "error": error,
         "States": State,
@@ -120,7 +124,7 @@ def upload_reference(doc_id: int):
     db = get_db()
     try:
         name, data = uploaded_file(
-            limit, textio.TextImportError("Choose the reference file to upload."))
+            limit, textio.TextImportError(_l("Choose the reference file to upload.")))
         ids = references.segment_ids(db, doc.id)
         lines = references.read_reference(name, data, len(ids), limit)
         references.store_reference_lines(db, doc.id, name, lines, current_name(), ids)
@@ -129,8 +133,8 @@ def upload_reference(doc_id: int):
         db.rollback()
         message = str(exc)
         if isinstance(exc, metrics.ReferenceMismatchError):
-            message += (" Put each segment's reference on a line of its own, or upload an "
-                        "XLIFF file with one unit per segment.")
+            message = str(_l("%(problem)s Put each segment's reference on a line of its own, or "
+                             "upload an XLIFF file with one unit per segment.", problem=message))
         ctx = report_context(load_report(doc), error=message)
         return render_template("scores/report.html", **ctx), 400
     return redirect(url_for("scores.report", doc_id=doc.id), code=303)
@@ -198,8 +202,14 @@ def revision_scores(seg: Segment, revisions) -> dict[int, metrics.RevisionScores
 
 
 def figure(value: float | None) -> str:
-    """Format a score as sacrebleu prints it by default: one decimal."""
-    return "—" if value is None else f"{value:.1f}"
+    """Format a score as sacrebleu prints it by default, one decimal, with the reader's
+    decimal sign (34.5, in German 34,5)."""
+    return "—" if value is None else format_decimal(value, "#,##0.0")
+
+
+def chart_time(moment) -> str:
+    """Write a chart's moment (stored naive UTC) in the reader's language and time zone."""
+    return datetime_filter(moment)
 
 
 def duration(seconds: float | None) -> str:
@@ -208,9 +218,9 @@ def duration(seconds: float | None) -> str:
         return "—"
     seconds = round(seconds)
     if seconds < 60:
-        return f"{seconds} s"
+        return str(_l("%(seconds)s s", seconds=seconds))
     minutes, secs = divmod(seconds, 60)
     if minutes < 60:
-        return f"{minutes} min {secs:02d} s"
+        return str(_l("%(minutes)s min %(seconds)s s", minutes=minutes, seconds=str(secs).zfill(2)))
     hours, minutes = divmod(minutes, 60)
-    return f"{hours} h {minutes:02d} min"
+    return str(_l("%(hours)s h %(minutes)s min", hours=hours, minutes=str(minutes).zfill(2)))

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from lxml import etree
 
+from webapp.core.messages import _l
 from webapp.interchange.formats.inline import (
     CLOSE,
     LITERAL,
@@ -69,7 +70,8 @@ class CodeRegistry:
         index = self._keys.get(key)
         if index is None:
             if len(self.codes) >= MAX_CODES:
-                raise FormatError(f"a segment holds more than {MAX_CODES} inline codes")
+                raise FormatError(_l("a segment holds more than %(most)s inline codes",
+                                     most=MAX_CODES))
             index = len(self.codes)
             self.codes.append(code)
             self._keys[key] = index

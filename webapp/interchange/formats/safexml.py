@@ -9,6 +9,8 @@ from typing import BinaryIO
 
 from lxml import etree
 
+from webapp.core.messages import _l
+
 # Uploads are parsed whole in memory; past this a caller should stream (see tmx.iter_tmx).
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
 
@@ -25,10 +27,15 @@ class FormatError(ValueError):
     error_code = "bad_file"
 
     def __init__(self, message: str, line: int | None = None, column: int | None = None) -> None:
-        where = ""
-        if line:
-            where = f"line {line}, column {column}: " if column else f"line {line}: "
-        super().__init__(where + message)
+        # Messages all through (the place and the problem), so a page shows it in its
+        # reader's language; line numbers as written in an editor (no thousands separator).
+        text = message
+        if line and column:
+            text = _l("line %(line)s, column %(column)s: %(problem)s", line=str(line),
+                      column=str(column), problem=message)
+        elif line:
+            text = _l("line %(line)s: %(problem)s", line=str(line), problem=message)
+        super().__init__(text)
         self.message = message
         self.line = line
         self.column = column
@@ -71,20 +78,17 @@ def check_prolog(head: bytes) -> None:
     doctype = _DOCTYPE.search(text)
     if doctype and _ENTITY_DECL.search(text, doctype.end()):
         line = text.count("\n", 0, doctype.start()) + 1
-        raise FormatError(
+        raise FormatError(_l(
             "the DOCTYPE declares entities; entity declarations are refused because they can "
-            "read local files (XXE) or expand without limit (billion laughs)",
-            line,
-        )
+            "read local files (XXE) or expand without limit (billion laughs)"), line)
 
 
 def _refuse_entities(tree: etree._ElementTree) -> None:
     dtd = tree.docinfo.internalDTD
     if dtd is not None and any(True for _ in dtd.iterentities()):
-        raise FormatError(
+        raise FormatError(_l(
             "the DOCTYPE declares entities; entity declarations are refused because they can "
-            "read local files (XXE) or expand without limit (billion laughs)"
-        )
+            "read local files (XXE) or expand without limit (billion laughs)"))
 
 
 def _syntax_error(parser: etree._FeedParser, error: etree.XMLSyntaxError) -> FormatError:
@@ -95,18 +99,21 @@ def _syntax_error(parser: etree._FeedParser, error: etree.XMLSyntaxError) -> For
     real = [e for e in entries if e.domain_name != "NAMESPACE"] or entries
     if real:
         first = real[0]
-        return FormatError(
-            f"not well-formed XML: {first.message.strip()}", first.line, first.column
-        )
+        return FormatError(_not_well_formed(first.message), first.line, first.column)
     if error.lineno and error.lineno > 0:
         message = re.sub(r", line \d+, column \d+.*$", "", error.msg or str(error))
         column = error.position[1] if error.position else None
-        return FormatError(f"not well-formed XML: {message.strip()}", error.lineno, column)
+        return FormatError(_not_well_formed(message), error.lineno, column)
     latest = [e for e in error.error_log if e.level >= etree.ErrorLevels.ERROR]
     if latest:
         last = latest[-1]
-        return FormatError(f"not well-formed XML: {last.message.strip()}", last.line, last.column)
-    return FormatError(f"not well-formed XML: {error.msg or error}")
+        return FormatError(_not_well_formed(last.message), last.line, last.column)
+    return FormatError(_not_well_formed(error.msg or str(error)))
+
+
+def _not_well_formed(detail: str):
+    # The parser's own words (libxml2's) stay English: they name the XML problem exactly.
+    return _l("not well-formed XML: %(detail)s", detail=detail.strip())
 
 
 def parse(data: bytes, *, max_bytes: int | None = DEFAULT_MAX_BYTES) -> etree._Element:
@@ -115,12 +122,11 @@ def parse(data: bytes, *, max_bytes: int | None = DEFAULT_MAX_BYTES) -> etree._E
         raise TypeError("parse() takes the file's bytes, so that its declared encoding is honoured")
     data = bytes(data)
     if max_bytes is not None and len(data) > max_bytes:
-        raise FormatError(
-            f"the file is {len(data) / 1_048_576:.1f} MB; "
-            f"the limit is {max_bytes / 1_048_576:.0f} MB"
-        )
+        raise FormatError(_l("the file is %(size)s MB; the limit is %(limit)s MB",
+                             size=round(len(data) / 1_048_576, 1),
+                             limit=round(max_bytes / 1_048_576)))
     if not data.strip():
-        raise FormatError("the file is empty")
+        raise FormatError(_l("the file is empty"))
     check_prolog(data)
     parser = _parser()
     try:
@@ -156,7 +162,7 @@ def iterparse(
     parser = etree.XMLPullParser(events=("start", "end"), **_SAFE)
     head = stream.read(chunk_size)
     if not head or not head.strip():
-        raise FormatError("the file is empty")
+        raise FormatError(_l("the file is empty"))
     check_prolog(head)
     read = len(head)
     chunk = head
@@ -192,4 +198,4 @@ def iterparse(
     except etree.XMLSyntaxError as error:
         raise _syntax_error(parser, error) from None
     if not seen_root:
-        raise FormatError("the file holds no XML element")
+        raise FormatError(_l("the file holds no XML element"))

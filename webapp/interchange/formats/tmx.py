@@ -19,6 +19,7 @@ from typing import BinaryIO
 
 from lxml import etree
 
+from webapp.core.messages import _l
 from webapp.core.text import language_tag
 from webapp.interchange.formats import safexml
 from webapp.interchange.formats.inline import CLOSE, OPEN, STANDALONE, Code
@@ -204,7 +205,8 @@ def iter_tmx(
 def _check_root(root: etree._Element) -> None:
     if root.tag != "tmx":
         name = etree.QName(root).localname
-        raise FormatError(f"not a TMX document: the root element is <{name}>", root.sourceline)
+        raise FormatError(_l("not a TMX document: the root element is <%(name)s>", name=name),
+                          root.sourceline)
 
 
 def read_tmx(

@@ -22,6 +22,7 @@ import re
 
 from lxml import etree
 
+from webapp.core.messages import _l
 from webapp.interchange.formats import safexml, xliff
 from webapp.interchange.formats.inline import CLOSE, OPEN, STANDALONE
 from webapp.interchange.formats.inline_xml import CodeRegistry, Tag
@@ -145,7 +146,7 @@ def _read_12(root: etree._Element, ns: str, fallback_target: str | None) -> Xlif
     pairs: dict[tuple[str, str], int] = {}
     files = root.findall(q("file"))
     if not files:
-        raise FormatError("the XLIFF 1.2 file has no <file> element", root.sourceline)
+        raise FormatError(_l("the XLIFF 1.2 file has no <file> element"), root.sourceline)
     ordinal = 0
     for number, file in enumerate(files, 1):
         source_lang = file.get("source-language")
@@ -161,7 +162,8 @@ def _read_12(root: etree._Element, ns: str, fallback_target: str | None) -> Xlif
                      if _text_of(n) and n.get("from") != SOURCE_NOTE_FROM]
             source = tu.find(q("source"))
             if source is None:
-                raise FormatError(f'<trans-unit id="{tu_id}"> has no <source>', tu.sourceline)
+                raise FormatError(_l('<trans-unit id="%(id)s"> has no <source>', id=tu_id),
+                                  tu.sourceline)
             target = tu.find(q("target"))
             if target_lang is None and target is not None:
                 target_lang = target.get(f"{{{XML}}}lang")
@@ -228,24 +230,24 @@ def _read_12(root: etree._Element, ns: str, fallback_target: str | None) -> Xlif
             target_lang = target_lang or fallback_target
             if not source_lang:
                 raise FormatError(
-                    f'<file original="{label}"> has no source-language', file.sourceline
-                )
+                    _l('<file original="%(file)s"> has no source-language', file=label),
+                    file.sourceline)
             if not target_lang:
-                raise FormatError(
-                    f'no target language: <file original="{label}"> has no target-language '
-                    "attribute and its targets no xml:lang",
-                    file.sourceline,
-                )
+                raise FormatError(_l(
+                    'no target language: <file original="%(file)s"> has no target-language '
+                    "attribute and its targets no xml:lang", file=label), file.sourceline)
             pairs.setdefault((source_lang, target_lang), file.sourceline or 0)
     return _document(units, pairs, "1.2")
 
 
 def _document(units: list[Unit], pairs: dict[tuple[str, str], int], version: str) -> XliffDocument:
     if not units:
-        raise FormatError("the XLIFF file has no translation units")
+        raise FormatError(_l("the XLIFF file has no translation units"))
     if len(pairs) > 1:
-        described = ", ".join(f"{s}→{t} (line {line})" for (s, t), line in pairs.items())
-        raise FormatError(f"the files inside hold different language pairs: {described}")
+        described = ", ".join(str(_l("%(pair)s (line %(line)s)", pair=s + "→" + t,
+                                         line=str(line))) for (s, t), line in pairs.items())
+        raise FormatError(_l("the files inside hold different language pairs: %(pairs)s",
+                             pairs=described))
     (source_lang, target_lang), _ = next(iter(pairs.items()))
     return XliffDocument(source_lang, target_lang, units, version)
 
@@ -269,9 +271,8 @@ def _cp(element: etree._Element) -> str:
     try:
         return chr(int(element.get("hex", ""), 16))
     except ValueError:
-        raise FormatError(
-            f'<cp hex="{element.get("hex")}"> is not a hexadecimal code point', element.sourceline
-        ) from None
+        raise FormatError(_l('<cp hex="%(hex)s"> is not a hexadecimal code point',
+                             hex=element.get("hex")), element.sourceline) from None
 
 
 def _classifier_20(data: dict[str, str]):
@@ -318,11 +319,10 @@ def _check_sc_ec(unit: etree._Element, unit_id: str) -> None:
                 elif element.get("isolated") != "yes":
                     ref = element.get("startRef", "")
                     if ref not in started:
-                        raise FormatError(
-                            f'<ec startRef="{ref}"> in the {side} of unit "{unit_id}" comes before '
-                            f'its <sc id="{ref}"> (or has none)',
-                            element.sourceline,
-                        )
+                        raise FormatError(_l(
+                            '<ec startRef="%(ref)s"> in the %(side)s of unit "%(unit)s" comes '
+                            'before its <sc id="%(ref)s"> (or has none)', ref=ref, side=side,
+                            unit=unit_id), element.sourceline)
 
 
 def _state_20(segment: etree._Element, text: str | None) -> str:
@@ -344,11 +344,11 @@ def _read_20(root: etree._Element, fallback_target: str | None) -> XliffDocument
     source_lang = root.get("srcLang")
     target_lang = root.get("trgLang") or fallback_target
     if not source_lang:
-        raise FormatError("the XLIFF 2.0 root element has no srcLang", root.sourceline)
+        raise FormatError(_l("the XLIFF 2.0 root element has no srcLang"), root.sourceline)
     if not target_lang:
         raise FormatError(
-            "no target language: the <xliff> element has no trgLang attribute", root.sourceline
-        )
+            _l("no target language: the <xliff> element has no trgLang attribute"),
+            root.sourceline)
     units: list[Unit] = []
     for number, file in enumerate(root.findall(q("file")), 1):
         label = file.get("original") or file.get("id") or f"file{number}"
@@ -370,9 +370,8 @@ def _read_20(root: etree._Element, fallback_target: str | None) -> XliffDocument
                 registry = CodeRegistry()
                 source = segment.find(q("source"))
                 if source is None:
-                    raise FormatError(
-                        f'a <segment> of unit "{unit_id}" has no <source>', segment.sourceline
-                    )
+                    raise FormatError(_l('a <segment> of unit "%(unit)s" has no <source>',
+                                         unit=unit_id), segment.sourceline)
                 target = segment.find(q("target"))
                 text = _tidy(registry.read(source, classify), source)
                 translation = (
@@ -399,17 +398,14 @@ def read_xliff(data: bytes, *, target_lang: str | None = None) -> XliffDocument:
     root = safexml.parse(data)
     qname = etree.QName(root)
     if qname.localname != "xliff":
-        raise FormatError(
-            f"not an XLIFF document: the root element is <{qname.localname}>", root.sourceline
-        )
+        raise FormatError(_l("not an XLIFF document: the root element is <%(name)s>",
+                             name=qname.localname), root.sourceline)
     if qname.namespace == NS20:
         return _read_20(root, target_lang)
     if qname.namespace in (NS11, NS12) or (
         qname.namespace is None and root.get("version", "").startswith("1.")
     ):
         return _read_12(root, qname.namespace or "", target_lang)
-    raise FormatError(
-        f"not an XLIFF version this workbench reads: namespace {qname.namespace!r}, "
-        f"version {root.get('version')!r}",
-        root.sourceline,
-    )
+    raise FormatError(_l("not an XLIFF version this workbench reads: namespace %(namespace)s, "
+                         "version %(version)s", namespace=repr(qname.namespace),
+                         version=repr(root.get("version"))), root.sourceline)
