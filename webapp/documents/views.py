@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from babel.dates import format_skeleton
 from flask import (
     Blueprint,
     Flask,
@@ -14,6 +15,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import get_locale
 from werkzeug.exceptions import BadRequest, Forbidden, UnprocessableEntity
 
 from webapp.core.access import current_name, current_role, require_role
@@ -392,10 +394,7 @@ def ago(moment) -> str:
 
 
 def due_day(due, today) -> str:
-    """Write a due date short ("2 Dec", "2. Dez."), with its year when it is not this year's."""
-    from babel.dates import format_skeleton
-    from flask_babel import get_locale
-
+    """Write a due date short ("Dec 2", "2. Dez."), with its year when it is not this year's."""
     skeleton = "MMMd" if due.year == today.year else "yMMMd"
     return format_skeleton(skeleton, due, locale=get_locale())
 
