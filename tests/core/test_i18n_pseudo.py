@@ -11,6 +11,14 @@ from conftest import login, make_user
 from i18n_check import ARTICLE, leftovers, untranslated
 
 HX = {"HX-Request": "true"}
+# Cyrillic article text: never mistaken for interface English by the check.
+ARTICLE = ("Ким Чен Ын встретился с Путиным во Владивостоке.\n\n"
+           "Совет Безопасности ООН обсудил санкции 38 раз.\n\n"
+           "Агентство Интерфакс сообщило об этом «в понедельник».\n")
+# The "English" original of ARTICLE for the alignment, Cyrillic too (docs).
+ORIGINAL = ("Ким Чен Ын встретил Путина во Владивостоке. Это было в апреле.\n\n"
+            "Совет Безопасности ООН обсуждал санкции.\n\n"
+            "Интерфакс сообщил об этом.\n")
 # Served as files or data, not as interface: no text of ours to check.
 NOT_PAGES = {"static", "vendor", "favicon", "i18n_catalogue", "documents.export_txt",
              "scores.report_csv", "scores.report_download", "glossary.export"}
@@ -53,6 +61,37 @@ def visits(d: dict) -> list[tuple[str, str, str, dict | None, dict | None]]:
         ("documents.document_progress", "GET", f"/documents/{doc}/progress", None, HX),
         ("documents.document_row", "GET", f"/documents/{doc}/row", None, HX),
         ("documents.read", "GET", f"/documents/{doc}/read", None, None),
+        # --- documents (docs): the dashboard row's forms, refusals and notices, the alignment
+        # with a proposal and its refusals, a document deleted for good. Doc 1 ends as it began
+        # (unarchived); the second upload is the one deleted.
+        ("documents.document_row", "GET", f"/documents/{doc}/row?mode=edit", None, HX),
+        ("documents.plan_document", "POST", f"/documents/{doc}/plan",
+         {"due_date": "31.12.2026"}, HX),
+        ("documents.plan_document", "POST", f"/documents/{doc}/plan",
+         {"translator": "tina", "editor": "axel", "due_date": "2001-01-01"}, HX),
+        ("documents.index", "GET", "/", None, None),
+        ("documents.delete_document", "POST", f"/documents/{doc}/delete", {"x": "1"}, HX),
+        ("documents.archive_document", "POST", f"/documents/{doc}/archive", {"x": "1"}, HX),
+        ("documents.index", "GET", f"/?archived=1&undo={doc}", None, None),
+        ("documents.document_row", "GET", f"/documents/{doc}/row?mode=confirm&archived=1",
+         None, HX),
+        ("documents.unarchive_document", "POST", f"/documents/{doc}/unarchive", {"x": "1"}, HX),
+        # (set-up through the API, which answers JSON: nothing to check, no redirect page)
+        ("documents.upload_original", "POST", f"/api/documents/{doc}/original",
+         {"file": (io.BytesIO(ORIGINAL.encode()), "оригинал.txt")}, None),
+        ("documents.alignment_page", "GET", f"/documents/{doc}/alignment", None, None),
+        ("documents.edit_alignment", "POST", f"/documents/{doc}/alignment/join",
+         {"row": "0", "version": "999"}, HX),
+        ("documents.edit_alignment", "POST", f"/documents/{doc}/alignment/split",
+         {"row": "0", "version": "1"}, HX),
+        ("documents.upload_original", "POST", f"/documents/{doc}/original",
+         {"file": (io.BytesIO(b"\x00\x01binary"), "плохой.txt")}, None),
+        ("documents.upload_document", "POST", "/api/documents",
+         {"file": (io.BytesIO(ARTICLE.encode()), "второй.txt"), "source_lang": "en",
+          "target_lang": "de", "mode": "translate"}, None),
+        ("documents.archive_document", "POST", f"/documents/{doc + 1}/archive", {"x": "1"}, HX),
+        ("documents.delete_document", "POST", f"/documents/{doc + 1}/delete", {"x": "1"}, HX),
+        # --- end documents (docs)
         ("scores.report", "GET", f"/documents/{doc}/report", None, None),
         ("review.review_page", "GET", f"/documents/{doc}/review", None, None),
         ("segments.segment_row", "GET", f"/segments/{seg}", None, HX),

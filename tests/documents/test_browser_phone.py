@@ -27,8 +27,10 @@ NO_SIDEWAYS_SCROLL = "() => [document.documentElement.scrollWidth, window.innerW
 
 def touch_page(browser, live_server, width: int, height: int = 844):
     """Return a logged-in page on a touch screen of this width (Chromium's mobile emulation)."""
+    # English like the other browser tests: the assertions read the English interface (a
+    # de-DE browser now gets the German one).
     context = browser.new_context(viewport={"width": width, "height": height}, has_touch=True,
-                                  is_mobile=True, locale="de-DE")
+                                  is_mobile=True, locale="en-US")
     page = context.new_page()
     browser_login(page, live_server.url, "ada", PASSWORD)
     return page

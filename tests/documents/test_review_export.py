@@ -83,7 +83,7 @@ def test_the_text_export_warns_about_unfinished_and_flagged_segments(client):
     assert check["warnings"] == [
         "3 of 4 segments are not translated or reviewed yet (still new, MT draft or "
         "rejected): #2, #3, #4",
-        "1 segments have an open QA warning: #4"]
+        "1 segment has an open QA warning: #4"]
     for url in (f"/documents/{doc}/export.txt", f"/api/documents/{doc}/export?format=txt"):
         resp = client.get(url)
         assert resp.headers["X-Export-Warnings"] == " | ".join(check["warnings"])
@@ -102,7 +102,7 @@ def test_a_finished_document_exports_without_warnings(client):
         "target": seg["target"], "version": 1, "state": "translated"}).status_code == 200
     assert client.get(f"/documents/{doc}/export.txt").headers["X-Export-Warnings"] == ""
     step = client.get(f"/documents/{doc}/export/check").get_data(as_text=True)
-    assert "All 1 segments are translated or reviewed" in re.sub(r"\s+", " ", step)
+    assert "The 1 segment is translated or reviewed" in re.sub(r"\s+", " ", step)
 
 
 def test_an_emptied_review_segment_exports_its_german_mt_never_english(app, client):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -10,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from webapp.auth import users
 from webapp.core.changelog import log
+from webapp.core.messages import N_, _l, _ln
 from webapp.core.models import Document, DocumentProgress, Job, User, utcnow
 from webapp.core.models.progress import recount_statements
 from webapp.core.states import Action, Role, State
@@ -145,15 +147,29 @@ def _person(db: Session, name: str | None, slot: str, least: Role) -> str | None
     if name is None or not str(name).strip():
         return None
     if not isinstance(name, str):
-        raise DashboardError(f"The {slot} must be a user name.")
+        raise DashboardError(_l(SLOT_TEXT[slot]["type"]))
     user = users.find(db, name.strip()[:200])
     if user is None or not user.active:
-        raise DashboardError(f"There is no active user called {name.strip()[:80]!r} "
-                             f"to make the {slot}.")
+        raise DashboardError(_l(SLOT_TEXT[slot]["missing"], name=repr(name.strip()[:80])))
     if Role(user.role) < least:
-        raise DashboardError(f"{user.username} is a {Role(user.role).slug}; the {slot} needs "
-                             f"the {least.slug} role or higher.")
+        raise DashboardError(_l(SLOT_TEXT[slot]["role"], user=user.username,
+                                role=Role(user.role).slug, least=least.slug))
     return user.username
+
+
+# What a refused assignment says, per slot: whole sentences, so that each translates whole.
+SLOT_TEXT = {
+    "translator": {
+        "type": N_("The translator must be a user name."),
+        "missing": N_("There is no active user called %(name)s to make the translator."),
+        "role": N_("%(user)s is a %(role)s; the translator needs the %(least)s role or higher."),
+    },
+    "editor": {
+        "type": N_("The editor must be a user name."),
+        "missing": N_("There is no active user called %(name)s to make the editor."),
+        "role": N_("%(user)s is a %(role)s; the editor needs the %(least)s role or higher."),
+    },
+}
 
 
 def parse_due(value: str | date | None) -> date | None:
@@ -161,25 +177,26 @@ def parse_due(value: str | date | None) -> date | None:
     if value is None or isinstance(value, date):
         due = value
     elif not isinstance(value, str):
-        raise DashboardError("Give the due date as YYYY-MM-DD, e.g. 2026-12-24.")
+        raise DashboardError(_l("Give the due date as YYYY-MM-DD, e.g. 2026-12-24."))
     elif not value.strip():
         due = None
     else:
         try:
             due = date.fromisoformat(value.strip()[:40])
         except ValueError:
-            raise DashboardError(f"{value.strip()[:40]!r} is not a date; give it as "
-                                 "YYYY-MM-DD, e.g. 2026-12-24.") from None
+            raise DashboardError(_l("%(value)s is not a date; give it as YYYY-MM-DD, "
+                                    "e.g. 2026-12-24.", value=repr(value.strip()[:40]))) from None
     if due is not None and not FIRST_YEAR <= due.year <= LAST_YEAR:
-        raise DashboardError(f"{due.isoformat()} is not a plausible due date "
-                             f"(years {FIRST_YEAR}–{LAST_YEAR}).")
+        raise DashboardError(_l("%(date)s is not a plausible due date (years %(first)s–%(last)s).",
+                                date=due.isoformat(), first=str(FIRST_YEAR),
+                                last=str(LAST_YEAR)))
     return due
 
 
 def check_may_plan(role: Role) -> None:
     """Refuse assigning people and due dates to anyone below editor."""
     if role < Role.EDITOR:
-        raise NotAllowed("Only an editor or admin assigns people and due dates.")
+        raise NotAllowed(_l("Only an editor or admin assigns people and due dates."))
 
 
 def plan(db: Session, doc: Document, author: str, role: Role, *,
@@ -226,9 +243,11 @@ def unarchive(db: Session, doc: Document, author: str, role: Role) -> bool:
 
 def _set_archived(db: Session, doc: Document, author: str, role: Role, archived: bool) -> bool:
     """Archive or unarchive in one conditional UPDATE; return whether this call changed it."""
-    verb = "archives" if archived else "unarchives"
     if not may_archive(doc, author, role):
-        raise NotAllowed(f"Only an editor, an admin or whoever imported it {verb} a document.")
+        raise NotAllowed(
+            _l("Only an editor, an admin or whoever imported it archives a document.")
+            if archived else
+            _l("Only an editor, an admin or whoever imported it unarchives a document."))
     # Conditional on the current state: two tabs archiving at once log one archive, not two.
     was = Document.archived_at.is_(None) if archived else Document.archived_at.is_not(None)
     done = db.execute(update(Document).where(Document.id == doc.id, was).values(
@@ -248,15 +267,15 @@ def delete_archived(db: Session, doc: Document, author: str, role: Role) -> dict
     change-log row outlives the document (it names no document row).
     """
     if role < Role.ADMIN:
-        raise NotAllowed("Only an admin deletes a document.")
+        raise NotAllowed(_l("Only an admin deletes a document."))
     if doc.archived_at is None:
-        raise DashboardError(f"„{doc.name}“ is not archived: archive it first; only an "
-                             "archived document can be deleted.")
+        raise DashboardError(_l("„%(name)s“ is not archived: archive it first; only an "
+                                "archived document can be deleted.", name=doc.name))
     busy = db.scalar(select(Job.id).where(Job.document_id == doc.id,
                                           Job.status.in_(("queued", "running"))).limit(1))
     if busy is not None:
-        raise DashboardError(f"Job {busy} is still working on „{doc.name}“; delete it "
-                             "when the job has finished.")
+        raise DashboardError(_l("Job %(job)s is still working on „%(name)s“; delete it "
+                                "when the job has finished.", job=str(busy), name=doc.name))
     summary = row(db, doc, author)
     gone = {"id": doc.id, "name": doc.name, "segments": summary.segments,
             "words": summary.words}
@@ -267,8 +286,8 @@ def delete_archived(db: Session, doc: Document, author: str, role: Role) -> dict
                                              Document.archived_at.is_not(None))).rowcount
     if not done:
         db.rollback()
-        raise DashboardError(f"„{doc.name}“ was unarchived or deleted meanwhile; "
-                             "nothing was deleted.")
+        raise DashboardError(_l("„%(name)s“ was unarchived or deleted meanwhile; "
+                                "nothing was deleted.", name=doc.name))
     log(db, Action.DELETE_DOCUMENT, author, None, document=gone["id"], name=gone["name"],
         segments=gone["segments"], words=gone["words"])
     db.commit()
@@ -286,21 +305,28 @@ def recount(db: Session, doc_id: int | None = None) -> int:
     return n
 
 
-def ago(moment: datetime | None, now: datetime | None = None) -> str:
-    """Return how long ago a moment was, as a person says it ("3 h ago", "yesterday")."""
+def ago(moment: datetime | None, now: datetime | None = None,
+        write_date: Callable[[datetime], str] | None = None) -> str:
+    """Return how long ago a moment was, as a person says it ("3 h ago", "yesterday").
+
+    Two weeks back and more it is the date, written by `write_date` (the web layer's, in the
+    reader's language; "2 Dec 2026" without one).
+    """
     if moment is None:
         return "—"
     seconds = ((now or utcnow()) - moment).total_seconds()
     if seconds < 60:
-        return "just now"
+        return _l("just now")
     if seconds < 3600:
-        return f"{int(seconds // 60)} min ago"
+        return _ln("%(n)s min ago", "%(n)s min ago", int(seconds // 60))
     if seconds < 86400:
-        return f"{int(seconds // 3600)} h ago"
+        return _ln("%(n)s h ago", "%(n)s h ago", int(seconds // 3600))
     days = int(seconds // 86400)
     if days == 1:
-        return "yesterday"
-    return f"{days} days ago" if days < 14 else moment.strftime("%-d %b %Y")
+        return _l("yesterday")
+    if days < 14:
+        return _ln("%(n)s day ago", "%(n)s days ago", days)
+    return write_date(moment) if write_date else moment.strftime("%-d %b %Y")
 
 
 def due_label(row: Row) -> str:
@@ -309,7 +335,11 @@ def due_label(row: Row) -> str:
     if days is None:
         return ""
     if row.finished:
-        return "done"
+        return _l("done")
     if days < 0:
-        return "1 day overdue" if days == -1 else f"{-days} days overdue"
-    return {0: "due today", 1: "tomorrow"}.get(days, f"in {days} days")
+        return _ln("%(n)s day overdue", "%(n)s days overdue", -days)
+    if days == 0:
+        return _l("due today")
+    if days == 1:
+        return _l("tomorrow")
+    return _ln("in %(n)s day", "in %(n)s days", days)

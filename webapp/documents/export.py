@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from webapp.core.messages import _ln
 from webapp.core.models import Document, Segment
 from webapp.core.states import State
 from webapp.interchange.formats.inline import strip_codes
@@ -59,15 +60,34 @@ class ExportCheck:
     flagged: list[int]
 
     def warnings(self) -> list[str]:
-        """Return one sentence per problem, naming the first segments (ASCII only, for a header)."""
+        """Return one sentence per problem, naming the first segments.
+
+        Messages: English (ASCII, for a header, and the API) as strings, the reader's
+        language where a page shows them.
+        """
         out = []
         if self.unfinished:
-            out.append(f"{len(self.unfinished)} of {self.total} segments are not translated "
-                       f"or reviewed yet (still new, MT draft or rejected): "
-                       f"{_numbers(self.unfinished)}")
+            numbers, more = _numbers(self.unfinished)
+            out.append(_ln(
+                "%(n)s of %(total)s segments is not translated or reviewed yet "
+                "(still new, MT draft or rejected): %(numbers)s",
+                "%(n)s of %(total)s segments are not translated or reviewed yet "
+                "(still new, MT draft or rejected): %(numbers)s",
+                len(self.unfinished), total=self.total, numbers=numbers) if not more else _ln(
+                "%(n)s of %(total)s segments is not translated or reviewed yet "
+                "(still new, MT draft or rejected): %(numbers)s and %(more)s more",
+                "%(n)s of %(total)s segments are not translated or reviewed yet "
+                "(still new, MT draft or rejected): %(numbers)s and %(more)s more",
+                len(self.unfinished), total=self.total, numbers=numbers, more=more))
         if self.flagged:
-            out.append(f"{len(self.flagged)} segments have an open QA warning: "
-                       f"{_numbers(self.flagged)}")
+            numbers, more = _numbers(self.flagged)
+            out.append(_ln(
+                "%(n)s segment has an open QA warning: %(numbers)s",
+                "%(n)s segments have an open QA warning: %(numbers)s",
+                len(self.flagged), numbers=numbers) if not more else _ln(
+                "%(n)s segment has an open QA warning: %(numbers)s and %(more)s more",
+                "%(n)s segments have an open QA warning: %(numbers)s and %(more)s more",
+                len(self.flagged), numbers=numbers, more=more))
         return out
 
     def to_dict(self) -> dict:
@@ -77,9 +97,9 @@ class ExportCheck:
                 "qa_flagged_segments": self.flagged, "warnings": self.warnings()}
 
 
-def _numbers(numbers: list[int]) -> str:
-    shown = ", ".join(f"#{n}" for n in numbers[:NAMED])
-    return shown + (f" and {len(numbers) - NAMED} more" if len(numbers) > NAMED else "")
+def _numbers(numbers: list[int]) -> tuple[str, int]:
+    """Return the first segment numbers named ("#1, #4") and how many more there are."""
+    return ", ".join(f"#{n}" for n in numbers[:NAMED]), max(0, len(numbers) - NAMED)
 
 
 def check_export(db: Session, doc: Document, flagged_ids: list[int] | None) -> ExportCheck:

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from webapp.core.changelog import log
+from webapp.core.messages import _l
 from webapp.core.models import Document, Revision, Segment, utcnow
 from webapp.core.states import Action, State
 from webapp.documents import segmentation, textio
@@ -28,11 +29,13 @@ def check_langs(source_lang: str, target_lang: str, mode: str) -> tuple[str, str
     src, tgt = (source_lang or "").strip().lower(), (target_lang or "").strip().lower()
     for code in (src, tgt):
         if not (2 <= len(code) <= 8 and code.replace("-", "").isalpha()):
-            raise DocumentError(f"{code!r} is not a language code such as 'de' or 'en'.")
+            raise DocumentError(_l("%(code)s is not a language code such as 'de' or 'en'.",
+                                   code=repr(code)))
     if src == tgt:
-        raise DocumentError("Source and target language are the same.")
+        raise DocumentError(_l("Source and target language are the same."))
     if mode not in MODES:
-        raise DocumentError(f"Mode must be one of {', '.join(MODES)}, not {mode!r}.")
+        raise DocumentError(_l("Mode must be one of %(modes)s, not %(mode)s.",
+                               modes=", ".join(MODES), mode=repr(mode)))
     return src, tgt, mode
 
 
@@ -53,7 +56,7 @@ def import_text(
     file_lang = tgt if mode == "review" else src
     leading, spans = segmentation.split_text(decoded.text, file_lang)
     if not spans:
-        raise textio.TextImportError("The file holds no text to translate.")
+        raise textio.TextImportError(_l("The file holds no text to translate."))
     check_segment_lengths(decoded.text, leading, spans, max_segment_chars)
     doc = Document(
         name=_clean_name(name),
@@ -111,10 +114,10 @@ def check_segment_lengths(text: str, leading: str, spans: list[segmentation.Span
     for span in spans:
         if len(span.text) > limit:
             line = text.count("\n", 0, offset) + 1
-            raise textio.TextImportError(
-                f"Line {line:,} holds a sentence of {len(span.text):,} characters; a segment "
-                f"holds at most {limit:,}. Break that line into sentences or paragraphs and "
-                "upload the file again.")
+            raise textio.TextImportError(_l(
+                "Line %(line)s holds a sentence of %(length)s characters; a segment holds at "
+                "most %(limit)s. Break that line into sentences or paragraphs and upload the "
+                "file again.", line=line, length=len(span.text), limit=limit))
         offset += len(span.text) + len(span.trailing)
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
 from webapp.core.changelog import log
+from webapp.core.messages import _l
 from webapp.core.models import AlignmentProposal, Document, Segment, utcnow
 from webapp.core.states import Action
 from webapp.documents import alignment, segmentation, textio
@@ -82,12 +83,12 @@ def propose(db: Session, doc: Document, data: bytes, name: str, max_bytes: int, 
     """Align an original with a review document's segments; store it as the one proposal."""
     # Nothing is stored when the file is refused; an earlier proposal is replaced.
     if doc.mode != "review":
-        raise DocumentError("Only a review document (an MT to correct) takes an original; "
-                            "a translation's source is the file it was imported from.")
+        raise DocumentError(_l("Only a review document (an MT to correct) takes an original; "
+                               "a translation's source is the file it was imported from."))
     decoded = textio.decode_text(data, max_bytes)
     leading, spans = segmentation.split_text(decoded.text, doc.source_lang)
     if not spans:
-        raise textio.TextImportError("The file holds no sentences.")
+        raise textio.TextImportError(_l("The file holds no sentences."))
     check_segment_lengths(decoded.text, leading, spans, max_segment_chars)
     segs = db.execute(
         select(Segment.id, Segment.target, Segment.mt, Segment.source)
@@ -132,11 +133,12 @@ def rows(db: Session, proposal: AlignmentProposal, start: int = 0,
 def _editable(proposal: AlignmentProposal, version: int) -> list[dict]:
     """Return the links to change, refusing an accepted or stale proposal."""
     if proposal.status != "open":
-        raise DocumentError("This alignment was accepted; upload the original again to change it.")
+        raise DocumentError(
+            _l("This alignment was accepted; upload the original again to change it."))
     if version != proposal.version:
-        raise AlignmentConflict(
+        raise AlignmentConflict(_l(
             "The alignment was changed meanwhile (in another tab or by someone else); "
-            "reload the page to see it, then try again.")
+            "reload the page to see it, then try again."))
     return proposal.links
 
 
@@ -150,7 +152,8 @@ def _store(db: Session, proposal: AlignmentProposal, links: list[dict], author: 
 
 def _row(links: list[dict], row: int) -> dict:
     if not 0 <= row < len(links):
-        raise DocumentError(f"There is no row {row + 1}; the alignment has {len(links)}.")
+        raise DocumentError(_l("There is no row %(row)s; the alignment has %(rows)s.",
+                               row=row + 1, rows=len(links)))
     return links[row]
 
 
@@ -162,19 +165,20 @@ def join(db: Session, proposal: AlignmentProposal, row: int, version: int, autho
     links = _editable(proposal, version)
     first = _row(links, row)
     if row + 1 >= len(links):
-        raise DocumentError("The last row has no next row to join with.")
+        raise DocumentError(_l("The last row has no next row to join with."))
     second = links[row + 1]
     english = first["en"] + second["en"]
     if len(" ".join(english)) > max_chars:
-        raise DocumentError(f"The joined English would be {len(' '.join(english)):,} characters; "
-                            f"a segment holds at most {max_chars:,}.")
+        raise DocumentError(_l("The joined English would be %(length)s characters; a segment "
+                               "holds at most %(limit)s.", length=len(" ".join(english)),
+                               limit=max_chars))
     if first["de"] and second["de"] and second["en"]:
         first["en"], second["en"] = english, []
         second["confidence"], second["edited"] = 1.0, True
     elif first["de"] and second["de"]:
         if len(first["de"]) + len(second["de"]) > 2:
-            raise DocumentError("A row pairs at most two German segments with one English text; "
-                                "split this row first.")
+            raise DocumentError(_l("A row pairs at most two German segments with one English "
+                                   "text; split this row first."))
         first["de"] = first["de"] + second["de"]
         del links[row + 1]
     elif not first["de"] and second["de"]:
@@ -200,16 +204,16 @@ def split(db: Session, proposal: AlignmentProposal, row: int, at: int | None, ve
     sentences = link["en"]
     if at is None:
         if len(sentences) < 2:
-            raise DocumentError("Say where to split: this row's English is one sentence.")
+            raise DocumentError(_l("Say where to split: this row's English is one sentence."))
         at = len(sentences[0]) + 1
     if not sentences:
-        raise DocumentError("This row has no English to split.")
+        raise DocumentError(_l("This row has no English to split."))
     head, tail = _cut(sentences, at)
     # At the very start the English goes on with the second German segment (or to a row of
     # its own), leaving the first with none; at the very end only a shared row changes.
     if not tail and len(link["de"]) < 2:
-        raise DocumentError("Put the split point inside the English or at its start, "
-                            "not at its end: nothing would be split off.")
+        raise DocumentError(_l("Put the split point inside the English or at its start, "
+                               "not at its end: nothing would be split off."))
     if len(link["de"]) == 2:
         links[row: row + 1] = [
             {"de": link["de"][:1], "en": head, "confidence": 1.0, "edited": True},
@@ -257,8 +261,9 @@ def accept(db: Session, doc: Document, proposal: AlignmentProposal, version: int
     ids = set(db.scalars(select(Segment.id).where(Segment.document_id == doc.id)))
     linked = [i for link in links for i in link["de"]]
     if set(linked) != ids or len(linked) != len(ids):
-        raise DocumentError("The document's segments were split or merged since the original "
-                            "was uploaded; upload it again to align the segments as they are.")
+        raise DocumentError(_l("The document's segments were split or merged since the "
+                               "original was uploaded; upload it again to align the segments "
+                               "as they are."))
     values = []
     shared = without = unpaired = 0
     for link in links:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from sqlalchemy import func, select, union_all
 from sqlalchemy.orm import Session
 
+from webapp.core.messages import _l
 from webapp.core.models import Comment, Document, DocumentProgress, Segment
 from webapp.core.patterns import Matcher, PatternError, PatternRefused, parse_query
 from webapp.core.states import State
@@ -66,7 +67,7 @@ class SegmentFilter:
     def check(self) -> None:
         """Refuse a regular expression that does not compile, naming the error."""
         if self.field not in ("both", "source", "target"):
-            raise DocumentError("Search in source, target or both.")
+            raise DocumentError(_l("Search in source, target or both."))
         self.matcher()
 
     @property

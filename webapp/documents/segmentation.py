@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from webapp.core.messages import _l
 from webapp.core.text import primary_language
 
 __all__ = [
@@ -222,9 +223,8 @@ def split_span(span: Span, offset: int) -> tuple[Span, Span]:
     before, after = span.text[:offset], span.text[offset:]
     left, right = before.rstrip(), after.lstrip()
     if not 0 < offset < len(span.text) or not left or not right:
-        raise ValueError(
-            f"Cannot split at character {offset}: both parts of the segment need text."
-        )
+        raise ValueError(_l("Cannot split at character %(offset)s: both parts of the segment "
+                            "need text.", offset=str(offset)))
     gap = before[len(left) :] + after[: len(after) - len(right)]
     return Span(left, gap, span.paragraph), Span(right, span.trailing, span.paragraph)
 

@@ -7,6 +7,8 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from webapp.core.messages import _l, _ln
+
 __all__ = ["DecodedText", "TextImportError", "decode_text"]
 
 Newline = Literal["\n", "\r\n", "\r"]
@@ -37,13 +39,20 @@ class DecodedText:
     newline: Newline
 
 
+def _tenths(value: float) -> int | float:
+    """Return a value to one decimal, whole when the decimal is 0 ("5", not "5.0")."""
+    value = round(value, 1)
+    return int(value) if value.is_integer() else value
+
+
 def _size(n: int) -> str:
     """Format a byte count the way a person reads file sizes."""
     if n >= _MB:
-        return f"{n / _MB:.1f}".removesuffix(".0") + " MB"
+        return _l("%(size)s MB", size=_tenths(n / _MB))
     if n >= 1024:
-        return f"{n / 1024:.1f}".removesuffix(".0") + " KB"
-    return f"{n} byte" if n == 1 else f"{n} bytes"
+        return _l("%(size)s KB", size=_tenths(n / 1024))
+    # Below a KB the count needs no thousands separator (1001, as the limit is written).
+    return _ln("%(count)s byte", "%(count)s bytes", n, count=str(n))
 
 
 def _check_size(size: int, max_bytes: int) -> None:
@@ -53,36 +62,40 @@ def _check_size(size: int, max_bytes: int) -> None:
     shown, limit = _size(size), _size(max_bytes)
     if shown == limit:
         # Rounding would print "5 MB; the limit is 5 MB", which reads as no problem at all.
-        shown, limit = f"{size:,} bytes", f"{max_bytes:,} bytes"
-    raise TextImportError(f"The file is {shown}; the limit is {limit}.")
+        shown = _ln("%(n)s byte", "%(n)s bytes", size)
+        limit = _ln("%(n)s byte", "%(n)s bytes", max_bytes)
+    raise TextImportError(_l("The file is %(size)s; the limit is %(limit)s.",
+                             size=shown, limit=limit))
 
 
 def _decode(data: bytes) -> tuple[str, str, bool]:
     """Return (text, encoding, had_bom) for data, or raise TextImportError."""
     if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
         # Checked before UTF-16 because the UTF-32 LE mark begins with the UTF-16 LE one.
-        raise TextImportError("The file is UTF-32 text, which is not supported; save it as UTF-8.")
+        raise TextImportError(
+            _l("The file is UTF-32 text, which is not supported; save it as UTF-8."))
     if data.startswith(codecs.BOM_UTF8):
         try:
             return data[len(codecs.BOM_UTF8) :].decode("utf-8"), "utf-8-sig", True
         except UnicodeDecodeError as error:
             position = error.start + len(codecs.BOM_UTF8)
-            raise TextImportError(
+            raise TextImportError(_l(
                 "The file starts with a UTF-8 byte-order mark but is not valid UTF-8: "
-                f"undecodable byte 0x{data[position]:02X} at position {position}."
-            ) from None
+                "undecodable byte %(byte)s at position %(position)s.",
+                byte=f"0x{data[position]:02X}", position=str(position))) from None
     for bom, codec in ((codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")):
         if data.startswith(bom):
             try:
                 return data[len(bom) :].decode(codec), "utf-16", True
             except UnicodeDecodeError as error:
-                raise TextImportError(
+                raise TextImportError(_l(
                     "The file starts with a UTF-16 byte-order mark but is not valid UTF-16 "
-                    f"({error.reason} at position {error.start + len(bom)})."
-                ) from None
+                    "(%(reason)s at position %(position)s).", reason=error.reason,
+                    position=str(error.start + len(bom)))) from None
     nul = data.find(b"\x00")
     if nul >= 0:
-        raise TextImportError(f"The file looks binary (NUL bytes at byte {nul}), not text.")
+        raise TextImportError(_l("The file looks binary (NUL bytes at byte %(at)s), not text.",
+                                 at=str(nul)))
     try:
         return data.decode("utf-8"), "utf-8", False
     except UnicodeDecodeError:
@@ -92,10 +105,10 @@ def _decode(data: bytes) -> tuple[str, str, bool]:
         # and leaves 0x81, 0x8D, 0x8F, 0x90 and 0x9D undefined, which the codec refuses.
         return data.decode("cp1252"), "cp1252", False
     except UnicodeDecodeError as error:
-        raise TextImportError(
+        raise TextImportError(_l(
             "The file is not UTF-8, UTF-16 with BOM, or Latin-1/cp1252 text: "
-            f"undecodable byte 0x{data[error.start]:02X} at position {error.start}."
-        ) from None
+            "undecodable byte %(byte)s at position %(position)s.",
+            byte=f"0x{data[error.start]:02X}", position=str(error.start))) from None
 
 
 def _check_controls(text: str) -> None:
@@ -105,13 +118,15 @@ def _check_controls(text: str) -> None:
         return
     count = len(_CONTROL.findall(text))
     if count > max(_BINARY_CONTROL_COUNT, len(text) * _BINARY_CONTROL_SHARE):
-        raise TextImportError(f"The file looks binary ({count:,} control characters), not text.")
+        raise TextImportError(_ln("The file looks binary (%(n)s control character), not text.",
+                                  "The file looks binary (%(n)s control characters), not text.",
+                                  count))
     line = text.count("\n", 0, first.start()) + 1
     column = first.start() - (text.rfind("\n", 0, first.start()) + 1) + 1
-    raise TextImportError(
-        f"The file contains the control character 0x{ord(first.group()):02X} at line {line}, "
-        f"column {column}, which plain text does not use; remove it and upload again."
-    )
+    raise TextImportError(_l(
+        "The file contains the control character %(char)s at line %(line)s, column %(column)s, "
+        "which plain text does not use; remove it and upload again.",
+        char=f"0x{ord(first.group()):02X}", line=line, column=column))
 
 
 def _newline(text: str) -> Newline:
@@ -130,12 +145,12 @@ def decode_text(data: bytes, max_bytes: int) -> DecodedText:
     """Decode an uploaded text file: UTF-8 (with or without BOM), UTF-16 with BOM, or cp1252."""
     _check_size(len(data), max_bytes)
     if not data:
-        raise TextImportError("The file is empty.")
+        raise TextImportError(_l("The file is empty."))
     text, encoding, had_bom = _decode(data)
     if not text:
-        raise TextImportError("The file is empty.")
+        raise TextImportError(_l("The file is empty."))
     if text.isspace():
-        raise TextImportError("The file contains only whitespace.")
+        raise TextImportError(_l("The file contains only whitespace."))
     _check_controls(text)
     newline = _newline(text)
     text = text.replace("\r\n", "\n").replace("\r", "\n")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from babel.dates import format_skeleton
 from flask import (
     Blueprint,
     Flask,
@@ -14,11 +15,14 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import get_locale
 from werkzeug.exceptions import BadRequest, Forbidden, UnprocessableEntity
 
 from webapp.core.access import current_name, current_role, require_role
 from webapp.core.db import get_db
 from webapp.core.http import download, get_or_404, int_arg, page_or_fragment, uploaded_file
+from webapp.core.i18n import date_filter, number_filter
+from webapp.core.messages import _l
 from webapp.core.models import Document, Segment
 from webapp.core.states import Role, State
 from webapp.documents import dashboard, export, importing, originals, queries, reading, textio
@@ -54,8 +58,9 @@ def dashboard_context(error: str | None = None, form=None) -> dict:
     found = dashboard.rows(db, current_name(), archived=show_archived)
     mine = [r for r in found if r.mine and not r.doc.archived_at]
     rest = [r for r in found if not r.mine and not r.doc.archived_at]
-    groups = [("My documents", mine), ("Other documents" if mine else "Documents", rest),
-              ("Archived", [r for r in found if r.doc.archived_at])]
+    groups = [(_l("My documents"), mine),
+              (_l("Other documents") if mine else _l("Documents"), rest),
+              (_l("Archived"), [r for r in found if r.doc.archived_at])]
     # ?edit=7 and ?confirm=7 open a row's form without JavaScript, as its button does with.
     modes = {request.args.get("edit", type=int): "edit",
              request.args.get("confirm", type=int): "confirm"}
@@ -74,7 +79,7 @@ def doc_row(doc: Document, mode: str = "view", error: str | None = None, status:
     """Answer an htmx request with the document's dashboard row (or the page, without htmx)."""
     if not request.headers.get("HX-Request"):
         if error:
-            flash(error, "error")
+            flash(str(error), "error")
         return redirect(url_for("documents.index", **extra), code=303)
     db = get_db()
     html = render_template(
@@ -91,7 +96,7 @@ def document_row(doc_id: int):
     """Return a document's dashboard row: as shown, or with its edit or delete form."""
     mode = request.args.get("mode", "view")
     if mode not in ("view", "edit", "confirm"):
-        raise BadRequest("A row is shown as view, edit or confirm.")
+        raise BadRequest(str(_l("A row is shown as view, edit or confirm.")))
     doc = get_or_404(Document, doc_id)
     if not request.headers.get("HX-Request"):
         key = {"edit": "edit", "confirm": "confirm"}.get(mode)
@@ -150,9 +155,10 @@ def delete_document(doc_id: int):
     except dashboard.DashboardError as exc:
         get_db().rollback()
         return doc_row(doc, "confirm", str(exc), 422, archived=1)
-    message = f"„{gone['name']}“ and its {gone['segments']:,} segments are deleted."
+    message = _l("„%(name)s“ and its %(segments)s segments are deleted.",
+                 name=gone["name"], segments=gone["segments"])
     if not request.headers.get("HX-Request"):
-        flash(message, "ok")
+        flash(str(message), "ok")
         return redirect(url_for("documents.index", archived=1), code=303)
     return render_template("documents/_doc_gone.html", message=message,
                            archived_count=dashboard.archived_count(get_db()),
@@ -166,7 +172,8 @@ def upload_document():
     form = request.form
     limit = current_app.config["MAX_UPLOAD_BYTES"]
     try:
-        name, data = uploaded_file(limit, importing.DocumentError("Choose a text file to import."))
+        name, data = uploaded_file(limit,
+                                   importing.DocumentError(_l("Choose a text file to import.")))
         doc = interchange.import_document(
             get_db(), data, name, form.get("source_lang", ""), form.get("target_lang", ""),
             form.get("mode", "translate"), limit, author=current_name(),
@@ -279,7 +286,7 @@ def upload_original(doc_id: int):
     limit = current_app.config["MAX_UPLOAD_BYTES"]
     try:
         name, data = uploaded_file(
-            limit, importing.DocumentError("Choose the original text file to align."))
+            limit, importing.DocumentError(_l("Choose the original text file to align.")))
         originals.propose(db, doc, data, name, limit, current_name(), glossary_now(),
                           current_app.config["MAX_SEGMENT_CHARS"])
     except (textio.TextImportError, importing.DocumentError) as exc:
@@ -339,13 +346,14 @@ def _form_int(name: str) -> int:
     try:
         return int(request.form.get(name, ""))
     except ValueError:
-        raise BadRequest(f"The form field {name!r} must be a whole number.") from None
+        raise BadRequest(str(_l("The form field %(name)s must be a whole number.",
+                                name=repr(name)))) from None
 
 
 def _proposal_or_error(doc: Document):
     proposal = originals.get_proposal(get_db(), doc)
     if proposal is None:
-        raise importing.DocumentError("No original has been uploaded for this document.")
+        raise importing.DocumentError(_l("No original has been uploaded for this document."))
     return proposal
 
 
@@ -377,7 +385,18 @@ def shared_source_note(seg) -> str:
         cache[doc_id] = originals.shared_with(originals.get_proposal(db, db.get(Document, doc_id)))
     lead = cache[doc_id].get(seg.id)
     lead_seg = get_db().get(Segment, lead) if lead else None
-    return f"shares the English of #{lead_seg.number}" if lead_seg else ""
+    return _l("shares the English of #%(number)s", number=str(lead_seg.number)) if lead_seg else ""
+
+
+def ago(moment) -> str:
+    """Say how long ago a moment was in the reader's language; two weeks and more, the date."""
+    return dashboard.ago(moment, write_date=date_filter)
+
+
+def due_day(due, today) -> str:
+    """Write a due date short ("Dec 2", "2. Dez."), with its year when it is not this year's."""
+    skeleton = "MMMd" if due.year == today.year else "yMMMd"
+    return format_skeleton(skeleton, due, locale=get_locale())
 
 
 def bad_list_request(exc: listing.ListError):
@@ -391,7 +410,8 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.register_error_handler(listing.ListError, bad_list_request)
     app.jinja_env.globals["document_notices"] = document_notices
-    app.jinja_env.filters["thousands"] = "{:,}".format
-    app.jinja_env.filters["ago"] = dashboard.ago
+    app.jinja_env.filters["thousands"] = number_filter
+    app.jinja_env.filters["ago"] = ago
     app.jinja_env.filters["due_label"] = dashboard.due_label
+    app.jinja_env.filters["due_day"] = due_day
     app.jinja_env.globals["shared_source_note"] = shared_source_note

@@ -45,7 +45,7 @@
     const mark = document.createElement("span");
     mark.className = "align-split";
     mark.textContent = "✂";
-    mark.setAttribute("aria-label", "split point");
+    mark.setAttribute("aria-label", t("split point"));
     cell.replaceChildren(document.createTextNode(text.slice(0, at)), mark,
                          document.createTextNode(text.slice(at)));
   }

@@ -21,9 +21,8 @@
     if (ev.key !== "Escape") return;
     var row = ev.target.closest && ev.target.closest("#dashboard tr.planning, #dashboard tr.doc-confirm");
     if (!row) return;
-    var cancel = Array.prototype.find.call(row.querySelectorAll("a.button"), function (a) {
-      return a.textContent.trim() === "Cancel";
-    });
+    // By its class, not its text: the text is in the reader's language.
+    var cancel = row.querySelector("a.button.cancel");
     if (cancel) { ev.preventDefault(); cancel.click(); }
   });
 })();
