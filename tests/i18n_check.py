@@ -38,14 +38,25 @@ def leftovers(text: str) -> list[str]:
     return LATIN.findall(strip_pseudo(text))
 
 
-def untranslated(html: str) -> list[str]:
-    """Return every piece of visible or spoken text in `html` that is not ⟦…⟧, with context."""
+def untranslated(html: str, titles: tuple[str, ...] = ()) -> list[str]:
+    """Return every piece of visible or spoken text in `html` that is not ⟦…⟧, with context.
+
+    `titles` are data the <title> may name (a document's file name): a title holds only
+    text, so it cannot mark them translate="no"; everywhere else they must be marked.
+    """
     if not html.strip():
         return []
     root = lxml.html.fromstring(html)
     for el in root.xpath("//*[@translate='no'] | " + " | ".join(f"//{t}" for t in SKIPPED_TAGS)):
         el.drop_tree()  # its tail (the text after it) stays
     found = []
+    for title in root.xpath("//title"):
+        text = title.text_content()
+        for data in titles:
+            text = text.replace(data, "")
+        if leftovers(text):
+            found.append(f"<title>{title.text_content()!r}")
+        title.drop_tree()
     for el in root.iter():
         if not isinstance(el.tag, str):
             continue
@@ -64,6 +75,6 @@ def untranslated(html: str) -> list[str]:
     return found
 
 
-def untranslated_in_page(page) -> list[str]:
+def untranslated_in_page(page, titles: tuple[str, ...] = ()) -> list[str]:
     """Return the text a Playwright page shows or speaks that is not ⟦…⟧ (JS-made text too)."""
-    return untranslated(page.content())
+    return untranslated(page.content(), titles)
