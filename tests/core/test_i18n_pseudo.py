@@ -11,10 +11,6 @@ from conftest import login, make_user
 from i18n_check import ARTICLE, leftovers, untranslated
 
 HX = {"HX-Request": "true"}
-# Cyrillic article text: never mistaken for interface English by the check.
-ARTICLE = ("Ким Чен Ын встретился с Путиным во Владивостоке.\n\n"
-           "Совет Безопасности ООН обсудил санкции 38 раз.\n\n"
-           "Агентство Интерфакс сообщило об этом «в понедельник».\n")
 # The "English" original of ARTICLE for the alignment, Cyrillic too (docs).
 ORIGINAL = ("Ким Чен Ын встретил Путина во Владивостоке. Это было в апреле.\n\n"
             "Совет Безопасности ООН обсуждал санкции.\n\n"
