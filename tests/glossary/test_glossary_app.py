@@ -456,7 +456,7 @@ def test_a_protected_term_the_engine_drops_gets_a_warning_not_silence(app, clien
     mangle["fn"] = lambda text: re.sub(r"ZQX2\b", "", text)
     doc = upload(client)
     job = run_job(app, client, doc)
-    assert "The engine dropped 1 protected glossary term; their segments show a QA warning." \
+    assert "The engine dropped 1 protected glossary term; its segment shows a QA warning." \
         in job["message"]
     second = segments(client, doc)[1]
     assert second["target"] == "Artyom Lukin schrieb für 38 North über ."

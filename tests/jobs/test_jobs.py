@@ -60,7 +60,7 @@ def test_a_failed_job_is_retried_at_once(app, client, runner, argos_installed):
     result = runner.invoke(args=["jobs", "retry", str(job_id)])
 
     assert result.exit_code == 0, result.output
-    assert "1 segments pre-translated" in result.output
+    assert "1 segment pre-translated" in result.output
 
 
 def test_retry_names_a_job_that_does_not_exist(runner):

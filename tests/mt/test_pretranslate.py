@@ -80,6 +80,10 @@ def test_review_mode_back_translates_into_the_source_column(app, client, argos_i
     job = run_job(app, client, doc)
     assert job["status"] == "done", job
     assert "back-translated (de→en)" in job["message"]
+    # Stored by message id: a German page reads the same outcome in German.
+    german = client.get(f"/jobs/{job['id']}", headers={"HX-Request": "true",
+                                                      "Accept-Language": "de"})
+    assert "Segmente rückübersetzt (de→en)." in german.get_data(as_text=True)
     data = client.get(f"/api/documents/{doc}").get_json()
     assert data["source_kind"] == "back_translation"
     segs = client.get(f"/api/documents/{doc}/segments?limit=1000").get_json()["segments"]

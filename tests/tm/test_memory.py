@@ -233,7 +233,7 @@ def test_the_tm_page_imports_shows_progress_and_counts_pairs(app, client):
     job_id = int(resp.headers["Location"].rsplit("=", 1)[1])
     app.extensions["webapp.jobs"].wait(job_id, timeout=60)
     page = client.get(resp.headers["Location"]).get_data(as_text=True)
-    assert "Imported 1 units" in page
+    assert "Imported 1 unit " in page
     progress = client.get(f"/jobs/{job_id}", headers={"HX-Request": "true"})
     assert "tm-changed" in progress.headers["HX-Trigger"]
     pairs = client.get("/tm/pairs").get_data(as_text=True)

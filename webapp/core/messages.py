@@ -131,6 +131,14 @@ def load(stored: str) -> str:
         return stored[len(STORED):]
 
 
+def of(exc: BaseException) -> str:
+    """Return an exception's text for a person: its Message itself when it holds one, so a
+    stored copy (a failed job's line) can still be shown in the reader's language."""
+    if len(exc.args) == 1 and isinstance(exc.args[0], str):
+        return exc.args[0]
+    return str(exc)
+
+
 def _l(msgid: str, /, **params: Any) -> Message:
     """Mark text for translation; %(name)s placeholders take the keyword parameters."""
     return Message(msgid, **params)

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from webapp.core.messages import _l, _ln
 from webapp.glossary.entries import Entry, Glossary, GlossaryError, normalize_lang
 from webapp.glossary.matching import Match, find_terms, matcher
 
@@ -166,16 +167,18 @@ class MtGuard:
         return restored
 
     def summary(self, flagged: bool) -> str:
-        """Return what the glossary did, for the job's closing message."""
-        parts = []
-        if self.replaced:
-            parts.append(f" {_count(self.replaced, 'forbidden rendering')} replaced by the "
-                         "glossary's.")
-        if self.dropped:
-            parts.append(f" The engine dropped {_count(self.dropped, 'protected glossary term')}"
-                         + ("; their segments show a QA warning." if flagged else "."))
-        return "".join(parts)
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" + ("" if n == 1 else "s")
+        """Return what the glossary did, for the job's closing message ("" when nothing)."""
+        replaced = _ln("%(n)s forbidden rendering replaced by the glossary's.",
+                       "%(n)s forbidden renderings replaced by the glossary's.",
+                       self.replaced) if self.replaced else ""
+        if not self.dropped:
+            return replaced
+        if flagged:
+            dropped = _ln("The engine dropped %(n)s protected glossary term; its segment shows "
+                          "a QA warning.", "The engine dropped %(n)s protected glossary terms; "
+                          "their segments show a QA warning.", self.dropped)
+        else:
+            dropped = _ln("The engine dropped %(n)s protected glossary term.",
+                          "The engine dropped %(n)s protected glossary terms.", self.dropped)
+        return _l("%(replaced)s %(dropped)s", replaced=replaced, dropped=dropped) \
+            if replaced else dropped

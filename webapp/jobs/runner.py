@@ -12,8 +12,9 @@ from sqlalchemy import Select, exists, insert, literal, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased, sessionmaker
 
+from webapp.core import messages
 from webapp.core.db import get_sessionmaker
-from webapp.core.messages import _l
+from webapp.core.messages import _l, _ln
 from webapp.core.models import Document, Job, Segment, utcnow
 from webapp.glossary.protect import MtGuard
 from webapp.interchange import exchange as interchange
@@ -92,7 +93,7 @@ def run_job(factory: sessionmaker[Session], job_id: int, chunk: int = 256) -> No
                 raise ValueError(f"Unknown job kind {job.kind!r}.")
         except (mt.MissingModelError, JobFailed) as exc:
             db.rollback()
-            _finish(db, job, "failed", str(exc))
+            _finish(db, job, "failed", messages.of(exc))
         except Exception as exc:  # noqa: BLE001 - a failed job must say why, not vanish
             log.exception("job %s failed", job_id)
             db.rollback()
@@ -150,9 +151,16 @@ def _pretranslate(factory: sessionmaker[Session], db: Session, job: Job, chunk: 
             # second read sees their save and skips that segment.
             db.rollback()
             stored += segment_drafts.store_machine_translations(db, doc, drafts, author="MT")
-    what = "back-translated" if doc.mode == "review" else "pre-translated"
-    _finish(db, job, "done", f"{stored} segments {what} ({src}→{tgt})."
-            + guard.summary(flagged=doc.mode == "translate"))
+    if doc.mode == "review":
+        outcome = _ln("%(n)s segment back-translated (%(src)s→%(tgt)s).",
+                      "%(n)s segments back-translated (%(src)s→%(tgt)s).", stored, src=src, tgt=tgt)
+    else:
+        outcome = _ln("%(n)s segment pre-translated (%(src)s→%(tgt)s).",
+                      "%(n)s segments pre-translated (%(src)s→%(tgt)s).", stored, src=src, tgt=tgt)
+    glossary = guard.summary(flagged=doc.mode == "translate")
+    # One message, so a page shows both parts in its reader's language.
+    _finish(db, job, "done", _l("%(outcome)s %(glossary)s", outcome=outcome, glossary=glossary)
+            if glossary else outcome)
 
 
 def _within(progress: Callable[[int], None], start: int, size: int) -> Callable[[int, int], None]:
@@ -301,7 +309,7 @@ def retry_job(app: Flask, db: Session, job_id: int, force: bool = False) -> Job:
                                  .where(other.id != job.id)))
     moved = db.execute(
         update(Job).where(*unchanged)
-        .values(status="queued", message="Queued again.", updated_at=utcnow())
+        .values(status="queued", message=_l("Queued again."), updated_at=utcnow())
     ).rowcount
     db.commit()
     if not moved:

@@ -11,6 +11,7 @@ from concurrent.futures import Future
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from webapp.core.messages import _l
 from webapp.core.models import Change, Job, Revision
 from webapp.core.states import Action
 from webapp.jobs.progress import Progress, write_job
@@ -85,7 +86,7 @@ class Scorer:
             with self.factory() as db:
                 # No document_id: the editor shows its document's newest job as MT progress.
                 job = Job(kind="score", status="queued",
-                          message=f"Scoring document {doc_id}.")
+                          message=_l("Scoring document %(doc)s.", doc=doc_id))
                 db.add(job)
                 db.commit()
                 job_id = job.id
@@ -94,7 +95,7 @@ class Scorer:
             with self.lock:
                 self.pending.pop(doc_id, None)
             write_job(self.factory, job_id, status="failed",
-                      message="The background worker has stopped.")
+                      message=_l("The background worker has stopped."))
         return job_id
 
     def refresh_segments(self, segment_ids: Iterable[int]) -> None:
@@ -117,7 +118,7 @@ class Scorer:
             if waiting is not None:
                 return waiting
             job = Job(kind="score", document_id=doc_id, status="queued",
-                      message=f"Scoring document {doc_id}.")
+                      message=_l("Scoring document %(doc)s.", doc=doc_id))
             db.add(job)
             db.commit()
             job_id = job.id
@@ -130,7 +131,7 @@ class Scorer:
             with self.factory() as db:
                 write_job(self.factory, job_id, status="running")
                 refresh_document(db, doc_id, Progress(self.factory, job_id, every=BATCH))
-            write_job(self.factory, job_id, status="done", message=f"Scored document {doc_id}.")
+            write_job(self.factory, job_id, status="done", message=_l("Scored document %(doc)s.", doc=doc_id))
         except Exception as exc:  # noqa: BLE001 - a failed job must say why, not vanish
             log.exception("scoring document %s failed", doc_id)
             write_job(self.factory, job_id, status="failed",

@@ -8,7 +8,8 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from webapp.core.messages import Message, _l
+from webapp.core import messages
+from webapp.core.messages import Message, _l, _ln
 from webapp.core.models import Job
 from webapp.interchange.formats import safexml
 from webapp.interchange.formats.safexml import FormatError
@@ -83,7 +84,8 @@ def store_upload(
     # The caller submits the committed job to the app's job runner.
     if upload is None or not upload.filename:
         raise ImportRefused(_l("Send the TMX file as the multipart field 'file'."), 400)
-    job = Job(kind=JOB_KIND, status="queued", message=f"Importing {upload.filename}.")
+    job = Job(kind=JOB_KIND, status="queued",
+              message=_l("Importing %(name)s.", name=upload.filename))
     db.add(job)
     db.flush()
     folder.mkdir(parents=True, exist_ok=True)
@@ -143,7 +145,8 @@ def run_import(db: Session, job: Job, folder: Path, cache: MemoryCache | None) -
     except FormatError as exc:
         path.unlink(missing_ok=True)
         meta.unlink(missing_ok=True)
-        raise ImportFailed(f"The TMX file was not imported, nothing was added: {exc}.") from None
+        raise ImportFailed(_l("The TMX file was not imported, nothing was added: %(reason)s.",
+                              reason=messages.of(exc))) from None
     path.unlink(missing_ok=True)
     meta.unlink(missing_ok=True)
     job.done = job.total
@@ -152,6 +155,13 @@ def run_import(db: Session, job: Job, folder: Path, cache: MemoryCache | None) -
     if cache is not None:
         for source_key, target_key in result.pairs:
             cache.index(db, source_key, target_key, wait=True)
-    pairs = ", ".join(f"{s}→{t}" for s, t in sorted(result.pairs)) or "no language pair"
-    skipped = f" ({result.duplicates} already in the memory)" if result.duplicates else ""
-    return f"Imported {result.added} units{skipped} from {options.get('origin', 'the file')} ({pairs})."
+    pairs = ", ".join(f"{s}→{t}" for s, t in sorted(result.pairs)) or _l("no language pair")
+    origin = options.get("origin") or _l("the file")
+    if result.duplicates:
+        return _ln("Imported %(n)s unit (%(duplicates)s already in the memory) from %(origin)s "
+                   "(%(pairs)s).", "Imported %(n)s units (%(duplicates)s already in the memory) "
+                   "from %(origin)s (%(pairs)s).", result.added, duplicates=result.duplicates,
+                   origin=origin, pairs=pairs)
+    return _ln("Imported %(n)s unit from %(origin)s (%(pairs)s).",
+               "Imported %(n)s units from %(origin)s (%(pairs)s).", result.added,
+               origin=origin, pairs=pairs)
