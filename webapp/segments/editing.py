@@ -8,6 +8,7 @@ from sqlalchemy import Float, Integer, String, Text, bindparam, cast, event, sel
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
+from webapp.core import messages
 from webapp.core.changelog import log
 from webapp.core.messages import N_, Message, _l
 from webapp.core.models import MAX_ID, Change, Comment, Revision, Segment, utcnow
@@ -269,7 +270,7 @@ def split_segment(db: Session, seg: Segment, offset: int | None, author: str,
     try:
         first, second = segmentation.split_span(span, offset)
     except ValueError as exc:
-        raise DocumentError(str(exc)) from None
+        raise DocumentError(messages.of(exc)) from None
     _shift_positions(db, seg.document_id, seg.position, 1)
     new = Segment(
         document_id=seg.document_id, position=seg.position + 1, paragraph=seg.paragraph,
