@@ -173,3 +173,13 @@ def test_n_and_plural_are_free_placeholder_names(app):
     assert _l("Segment %(n)s of %(plural)s.", n=3, plural=4) == "Segment 3 of 4."
     with app.test_request_context("/", headers=DE):
         assert str(_l("Segment %(n)s of %(plural)s.", n=3, plural=4)) == "Segment 3 of 4."
+
+
+def test_a_broken_translation_falls_back_to_english(app, monkeypatch):
+    """A German text naming a placeholder the message lacks shows the English, not a 500."""
+    from webapp.core import i18n, messages
+
+    monkeypatch.setattr(messages, "_translate", lambda s, p, n: "Segment %(nummer)s")
+    with app.test_request_context("/", headers=DE):
+        assert str(_l("Segment %(number)s", number=4)) == "Segment 4"
+    assert i18n.translate  # the real translator is back after the test (monkeypatch)

@@ -40,7 +40,13 @@ def _render(msgid: str, plural: str | None, n: int | None, params: dict,
     text = translate(msgid, plural, n)
     if not params:
         return text
-    return text % {key: fmt(value) for key, value in params.items()}
+    values = {key: fmt(value) for key, value in params.items()}
+    try:
+        return text % values
+    except (KeyError, ValueError, TypeError):
+        # A translation whose placeholders do not match (the catalogue test forbids it):
+        # the English, rather than a failed page.
+        return english(msgid, plural, n) % values
 
 
 class Message(str):
