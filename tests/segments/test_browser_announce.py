@@ -76,6 +76,8 @@ def test_a_conflict_is_announced_assertively(app, browser, live_server, doc_url,
     said = wait_said(page, ALERT, "was not saved")
     assert said.startswith("Segment 1 was not saved. ")
     assert "saved this segment meanwhile" in said and "choose what to save" in said
+    # The polite region no longer says the segment is being saved.
+    assert "Saving" not in page.locator(STATUS).inner_text()
     page.context.close()
 
 

@@ -58,8 +58,14 @@
   function announce(text, assertive) {
     const el = liveRegion(!!assertive);
     // Emptied first, so that the same words twice (two saves of a segment) are spoken twice.
+    silence(el);
+    el.announceTimer = setTimeout(function () { el.textContent = text; }, 30);
+  }
+
+  // Empty a region, and drop what it was about to say.
+  function silence(el) {
+    clearTimeout(el.announceTimer);
     el.textContent = "";
-    setTimeout(function () { el.textContent = text; }, 30);
   }
 
   function numberOf(row) {
@@ -89,6 +95,8 @@
   function announceConflict(row) {
     const note = row.querySelector(".conflict-note");
     const why = note ? note.textContent.replace(/\s+/g, " ").trim() : "";
+    // The polite region would otherwise still say "Saving segment 3…".
+    silence(liveRegion(false));
     announce(t("Segment %(number)s was not saved. %(why)s", { number: numberOf(row), why: why }), true);
   }
 
