@@ -64,6 +64,18 @@ def test_the_seed_shows_the_english_source_terms_in_the_english_column(client, s
     assert '<p class="seg-terms">' not in html
 
 
+def test_a_conflict_keeps_the_english_source_terms(client, seed_bytes):
+    """The conflict screen of a segment without English still shows its source terms."""
+    doc = upload(client, seed_bytes, "kim-putin.de.txt")
+    seg = client.get(f"/api/documents/{doc}/segments?limit=3").get_json()["segments"][2]
+    hx = {"HX-Request": "true"}
+    first = seg["target"].replace("SEOUL: ", "")
+    client.post(f"/segments/{seg['id']}", headers=hx, data={"target": first, "version": "1"})
+    resp = client.post(f"/segments/{seg['id']}", headers=hx, data={"target": "B", "version": "1"})
+    assert resp.status_code == 409 and "conflict" in resp.get_data(as_text=True)
+    assert cells(resp.get_data(as_text=True))[0].startswith("Kim Jong Un keep Kim Jong Un")
+
+
 def test_the_aligned_original_fills_the_english_column_and_terms_fill_its_gaps(client):
     doc = upload(client, SHORT_DE)
     align_original(client, doc, SHORT_EN)
