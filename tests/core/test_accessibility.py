@@ -165,3 +165,23 @@ def test_german_pages(browser, live_server, app, doc_url):
     page.goto(doc_url + "/report")
     check(page, "de-report")
     page.context.close()
+
+
+def test_german_conflict_screen_and_dark_mode(browser, live_server, app, doc_url, client):
+    """In German too, the conflict screen (both texts) and the dark editor have no violation."""
+    from api_steps import save, segments
+
+    page = german_page(browser, live_server, app, "gunda", "translator", color_scheme="dark")
+    page.goto(doc_url)
+    check(page, "de-dark-editor")
+    page.keyboard.press("Enter")
+    box = page.locator("tr.seg.editing textarea[name=target]")
+    box.wait_for()
+    doc = int(doc_url.rstrip("/").split("/")[-1])
+    save(client, segments(client, doc)[0], "Zuerst gespeichert.")
+    box.fill("Danach gespeichert.")
+    page.keyboard.press("Control+Enter")
+    page.locator("tr.seg.conflict").wait_for()
+    assert "inzwischen gespeichert" in page.locator("tr.seg.conflict").inner_text()
+    check(page, "de-dark-conflict")
+    page.context.close()
