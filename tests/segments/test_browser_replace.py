@@ -151,3 +151,24 @@ def test_ctrl_k_on_words_selected_in_the_german_target_searches_the_target_side(
     terms.wait_for()
     assert "Vladivostok" in terms.inner_text()
     page.context.close()
+
+
+def test_esc_after_ctrl_h_from_nowhere_puts_the_focus_on_a_row(
+        app, browser, live_server, seed_url):
+    """Ctrl+H pressed while nothing had the focus yet (a fast key after load): Esc still
+    leaves the focus on a segment, not on <body> where the keys reach nothing."""
+    url, _doc = seed_url
+    page = person_page(browser, live_server, app, "tina", "translator")
+    page.goto(url)
+    page.locator("#segment-list tr.seg").first.wait_for()
+    page.evaluate("() => document.activeElement && document.activeElement.blur()")
+    open_search(page)
+    # No row has the roving tab stop (as after a list swap), and Esc is pressed in the bar.
+    page.evaluate("() => document.querySelectorAll('#segment-list tr.seg')"
+                  ".forEach(r => r.setAttribute('tabindex', '-1'))")
+    page.locator("#replace-with").focus()
+    page.keyboard.press("Escape")
+    page.wait_for_function("() => document.getElementById('replace-bar').hidden"
+                           " && document.activeElement.matches('tr.seg, #filter-q')",
+                           timeout=5000)
+    page.context.close()

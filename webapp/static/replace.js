@@ -29,7 +29,9 @@
     const q = search();
     if (!box || !q) return;
     const active = document.activeElement;
-    if (!box.contains(active) && !filters().contains(active)) returnTo = active;
+    // <body> is no place to come back to (Ctrl+H pressed before the first row had the focus).
+    if (active && active !== document.body && !box.contains(active)
+        && !filters().contains(active)) returnTo = active;
     const words = selectedText().replace(/⟨\/?[0-9]+\/?⟩/g, " ").replace(/\s+/g, " ").trim();
     let changed = false;
     if (words && words.length <= 200 && words !== q.value) { q.value = words; changed = true; }
@@ -58,6 +60,7 @@
     if (row) focusRow(row);
     else if (back) back.focus({ preventScroll: true });
     else if (currentRow()) focusRow(currentRow());
+    else if (search()) search().focus();
     return true;
   }
 
