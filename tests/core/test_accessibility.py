@@ -82,7 +82,9 @@ def test_review_with_the_diff_and_report(admin_page, doc_url):
     box = admin_page.locator("tr.seg.editing textarea[name=target]")
     box.fill("Kim traf Putin in Wladiwostok am Montag.")
     admin_page.keyboard.press("Control+Enter")
-    admin_page.wait_for_function("() => !document.querySelector('tr.seg.editing')")
+    # Saved (version 2) and closed; Ctrl+Enter then opens the next row, so "no row open" is
+    # a moment that a wait can miss.
+    admin_page.locator('tr.seg[data-number="1"][data-version="2"]:not(.editing)').wait_for()
     admin_page.goto(doc_url + "/review")
     check(admin_page, "review")
     admin_page.goto(doc_url + "/report")
@@ -102,7 +104,7 @@ def test_conflict_screen(browser, live_server, app, doc_url):
     other.keyboard.press("Enter")
     other.locator("tr.seg.editing textarea[name=target]").fill("Zuerst gespeichert.")
     other.keyboard.press("Control+Enter")
-    other.wait_for_function("() => !document.querySelector('tr.seg.editing')")
+    other.locator('tr.seg[data-number="1"][data-version="2"]:not(.editing)').wait_for()
     first.locator("tr.seg.editing textarea[name=target]").fill("Danach gespeichert.")
     first.keyboard.press("Control+Enter")
     first.get_by_text("Zuerst gespeichert.").first.wait_for()

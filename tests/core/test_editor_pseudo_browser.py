@@ -44,8 +44,7 @@ def test_the_editor_in_the_pseudo_locale(browser, live_server, app, cyrillic_doc
     page.wait_for_timeout(400)
     assert_all_through_catalogue(page, "editing")
     page.keyboard.press("Control+Enter")
-    page.wait_for_function("() => !document.querySelector('tr.seg.editing')"
-                           " || document.querySelector('tr.seg.editing') !== null")
+    page.locator('tr.seg[data-number="1"][data-version="2"]:not(.editing)').wait_for()
     page.wait_for_load_state("networkidle")
     page.wait_for_timeout(300)
     assert_all_through_catalogue(page, "saved")
