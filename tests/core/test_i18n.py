@@ -49,10 +49,17 @@ def test_the_switch_beats_the_browser_and_stays_on_the_page(anon_client):
     assert html_lang(anon_client.get("/login", headers=DE)) == "en"
 
 
-@pytest.mark.parametrize("target", ["//evil.example/x", "https://evil.example/", "/\\evil"])
+@pytest.mark.parametrize("target", ["//evil.example/x", "https://evil.example/", "/\\evil",
+                                    "/\t/evil.example"])
 def test_the_switch_only_goes_back_to_this_site(anon_client, target):
     """A crafted next= cannot send the person elsewhere."""
     assert switch(anon_client, "de", target).headers["Location"] == "/"
+
+
+def test_three_slashes_stay_on_this_site(anon_client):
+    """"///evil" (another host to a browser) goes to a path of this site."""
+    location = switch(anon_client, "de", "///evil.example").headers["Location"]
+    assert location.startswith("/") and not location.startswith("//")
 
 
 def test_the_switch_refuses_a_forged_form_and_an_unknown_language(anon_client):

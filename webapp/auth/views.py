@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import time
-import unicodedata
 from datetime import timedelta
-from urllib.parse import urlsplit, urlunsplit
 
 from flask import (
     Blueprint,
@@ -28,7 +26,7 @@ from webapp.auth.throttle import client_key, name_key
 from webapp.auth.users import UserError
 from webapp.core.access import csrf_ok, csrf_token, require_role
 from webapp.core.db import get_db
-from webapp.core.http import error_json, get_or_404
+from webapp.core.http import error_json, get_or_404, local_path
 from webapp.core.i18n import LANGUAGES, autonym
 from webapp.core.messages import _l, _ln
 from webapp.core.models import User
@@ -145,24 +143,6 @@ def _start_session(user: User) -> None:
     csrf_token()
 
 
-def _safe_next(target: str | None) -> str:
-    """Return the local path to go to after login: parsed, never another site."""
-    fallback = url_for("documents.index")
-    if not target or "\\" in target:
-        return fallback
-    # Browsers drop tabs and newlines inside URLs ("/\t/evil" is "//evil") and headers
-    # cannot carry them: any control character refuses the target.
-    if any(unicodedata.category(c)[0] == "C" for c in target):
-        return fallback
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not parts.path.startswith("/"):
-        return fallback
-    # "///evil" parses as a path, but browsers read it as another host.
-    if parts.path.startswith("//"):
-        return fallback
-    return urlunsplit(("", "", parts.path, parts.query, parts.fragment))
-
-
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     """Show the login form and log in."""
@@ -175,7 +155,7 @@ def login():
                                           request.form.get("password", ""))
             if user is not None:
                 _start_session(user)
-                return redirect(_safe_next(request.args.get("next")), code=303)
+                return redirect(local_path(request.args.get("next")), code=303)
     resp = current_app.make_response((render_template("auth/login.html", error=error), status))
     if g.get("retry_after"):
         resp.headers["Retry-After"] = str(g.retry_after)

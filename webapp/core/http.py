@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from typing import TypeVar
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit, urlunsplit
 
 from flask import (
     Flask,
@@ -14,6 +14,7 @@ from flask import (
     make_response,
     render_template,
     request,
+    url_for,
 )
 from flask.json.provider import DefaultJSONProvider
 from markupsafe import escape
@@ -252,6 +253,25 @@ def _security_headers(resp: Response) -> Response:
     resp.headers.setdefault("X-Content-Type-Options", "nosniff")
     resp.headers.setdefault("Referrer-Policy", "same-origin")
     return resp
+
+
+def local_path(target: str | None) -> str:
+    """Return `target` as a path on this site to redirect to (after login, a language
+    switch), or the documents page: parsed, never another site."""
+    fallback = url_for("documents.index")
+    if not target or "\\" in target:
+        return fallback
+    # Browsers drop tabs and newlines inside URLs ("/\t/evil" is "//evil") and headers
+    # cannot carry them: any control character refuses the target.
+    if any(unicodedata.category(c)[0] == "C" for c in target):
+        return fallback
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not parts.path.startswith("/"):
+        return fallback
+    # "///evil" parses as a path, but browsers read it as another host.
+    if parts.path.startswith("//"):
+        return fallback
+    return urlunsplit(("", "", parts.path, parts.query, parts.fragment))
 
 
 def init_app(app: Flask) -> None:
