@@ -21,7 +21,7 @@ from werkzeug.exceptions import BadRequest, Forbidden, UnprocessableEntity
 from webapp.core.access import current_name, current_role, require_role
 from webapp.core.db import get_db
 from webapp.core.http import download, get_or_404, int_arg, page_or_fragment, uploaded_file
-from webapp.core.i18n import date_filter, number_filter
+from webapp.core.i18n import date_filter
 from webapp.core.messages import _l
 from webapp.core.models import Document, Segment
 from webapp.core.states import Role, State
@@ -410,7 +410,6 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.register_error_handler(listing.ListError, bad_list_request)
     app.jinja_env.globals["document_notices"] = document_notices
-    app.jinja_env.filters["thousands"] = number_filter
     app.jinja_env.filters["ago"] = ago
     app.jinja_env.filters["due_label"] = dashboard.due_label
     app.jinja_env.filters["due_day"] = due_day

@@ -13,13 +13,12 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import format_decimal
 from markupsafe import Markup
 
 from webapp.core.access import current_name, require_role
 from webapp.core.db import get_db
 from webapp.core.http import download, get_or_404, int_arg, page_or_fragment, uploaded_file
-from webapp.core.i18n import datetime_filter
+from webapp.core.i18n import datetime_filter, number_filter
 from webapp.core.messages import _l
 from webapp.core.models import Document, Job, Segment
 from webapp.core.states import Role, State
@@ -96,7 +95,7 @@ def report_context(report: Report, error: str | None = None) -> dict:
         "hter_chart": Markup(charts.hter_histogram_svg(
             hters, title=_l("HTER of the post-edited segments"))),
         "progress_chart": Markup(charts.progress_svg(
-            progress_points(report.facts), y_label=_l("Segments translated"), when=chart_time)),
+            progress_points(report.facts), y_label=_l("Segments translated"), when=datetime_filter)),
         "status_job": get_db().get(Job, report.job_id) if report.job_id else None,
         "error": error,
         "States": State,
@@ -204,12 +203,7 @@ def revision_scores(seg: Segment, revisions) -> dict[int, metrics.RevisionScores
 def figure(value: float | None) -> str:
     """Format a score as sacrebleu prints it by default, one decimal, with the reader's
     decimal sign (34.5, in German 34,5)."""
-    return "—" if value is None else format_decimal(value, "#,##0.0")
-
-
-def chart_time(moment) -> str:
-    """Write a chart's moment (stored naive UTC) in the reader's language and time zone."""
-    return datetime_filter(moment)
+    return number_filter(value, 1)
 
 
 def duration(seconds: float | None) -> str:
