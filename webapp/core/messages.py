@@ -137,6 +137,23 @@ def load(stored: str) -> str:
         return stored[len(STORED):]
 
 
+class Joined(str):
+    """Messages joined by `sep`: English as a str, each part translated when shown."""
+
+    def __new__(cls, parts: list[str], sep: str = " ") -> Joined:
+        """Join `parts` (Messages or plain text)."""
+        obj = super().__new__(cls, sep.join(str.__str__(p) if isinstance(p, str) else str(p)
+                                            for p in parts))
+        obj.parts, obj.sep = list(parts), sep
+        return obj
+
+    def __str__(self) -> str:
+        return self.sep.join(str(part) for part in self.parts)
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self), spec)
+
+
 def of(exc: BaseException) -> str:
     """Return an exception's text for a person: its Message itself when it holds one, so a
     stored copy (a failed job's line) can still be shown in the reader's language."""

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from webapp.core.messages import _l
+from webapp.core.messages import Joined, _l
 from webapp.core.models import MAX_ID, Document, ReplaceBatch, Revision, Segment, utcnow
 from webapp.core.patterns import (
     Matcher,
@@ -37,18 +37,6 @@ class ReplaceError(DocumentError):
     def __init__(self, message: str, status: int = 400):
         super().__init__(message)
         self.status = status
-
-
-class _Sentences(str):
-    """Sentences (messages) joined by spaces: English as a str, each translated when shown."""
-
-    def __new__(cls, parts: list[str]) -> _Sentences:
-        obj = super().__new__(cls, " ".join(parts))
-        obj.parts = list(parts)
-        return obj
-
-    def __str__(self) -> str:
-        return " ".join(str(part) for part in self.parts)
 
 
 def matcher_for(find: str | None, regex: bool = False, case: bool = False,
@@ -230,7 +218,7 @@ def apply(db: Session, doc: Document, matcher: Matcher, replacement: str,
     if refused:
         # Checked before anything is written: a bad selection changes nothing.
         raise ReplaceError(_l("%(reasons)s Nothing was replaced.",
-                              reasons=_Sentences([p.refused for p in refused[:5]])), 422)
+                              reasons=Joined([p.refused for p in refused[:5]])), 422)
     if not writes:
         return outcome
     batch = ReplaceBatch(document_id=doc.id, author=author, find=matcher.query.typed,
