@@ -104,12 +104,14 @@ def doc_url(client, live_server):
     return live_server.url + resp.headers["Location"]
 
 
-def person_page(browser, live_server, app, username: str, role: str):
-    """Create a user, log them in, in a browser context of their own; return the page."""
+def person_page(browser, live_server, app, username: str, role: str, **context_options):
+    """Create a user, log them in, in a browser context of their own; return the page.
+    `context_options` go to the browser context (locale="de-DE", color_scheme="dark")."""
     from conftest import PASSWORD, make_user
 
     make_user(app, username, role)
-    context = browser.new_context(viewport={"width": 1400, "height": 900}, locale="en-US")
+    options = {"viewport": {"width": 1400, "height": 900}, "locale": "en-US", **context_options}
+    context = browser.new_context(**options)
     page = context.new_page()
     browser_login(page, live_server.url, username, PASSWORD)
     return page

@@ -134,11 +134,7 @@ def test_dark_mode_editor_and_review(browser, live_server, app, doc_url):
 
 def german_page(browser, live_server, app, username: str, role: str, **context):
     """A logged-in person's page in a German browser (Accept-Language de-DE)."""
-    make_user(app, username, role)
-    ctx = browser.new_context(viewport={"width": 1400, "height": 900}, locale="de-DE", **context)
-    page = ctx.new_page()
-    browser_login(page, live_server.url, username, PASSWORD)
-    return page
+    return person_page(browser, live_server, app, username, role, locale="de-DE", **context)
 
 
 def test_german_pages(browser, live_server, app, doc_url):
